@@ -1,0 +1,33 @@
+/**
+ * Typed errors. Each maps to one exit code, in exactly one place: agent/cli/main.ts.
+ */
+
+/** Bad flags, env or config: exit 2 before anything starts. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A backend (Prometheus, Pushgateway) unreachable or failing: exit 3. */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_BACKEND = 3;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof BackendError) return EXIT_BACKEND;
+  return EXIT_FAILURE;
+}
+
+/** errno code of a Node system error, if it is one. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hostpulse's demo and tests use: the real Pushgateway,
+# Prometheus (with promtool), Alertmanager, busybox (its ps/top flavour), procps,
+# docker-compose (to validate the compose file) and systemd-analyze.
+# Needs root (or sudo); installs nothing that is already there.
+set -euo pipefail
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager busybox procps docker-compose systemd)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

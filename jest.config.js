@@ -1,0 +1,9 @@
+/** Tests are TypeScript, compiled by ts-jest; end-to-end tests run the built CLI from dist/. */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/agent/**/*.test.ts', '<rootDir>/platforms/**/*.test.ts'],
+  testTimeout: 60000,
+  // Tests start real servers and processes; two workers fit a 2-core machine.
+  maxWorkers: 2,
+};

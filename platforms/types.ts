@@ -1,0 +1,78 @@
+/**
+ * The contract between samplers and the agent. A sampler returns plain records;
+ * it knows nothing of prom-client, sinks or the CLI.
+ *
+ * A field a sampler cannot measure is left undefined (absent), never zero, and
+ * the sampler says so in `fields`: the agent emits no series for it.
+ */
+
+/** One process as seen in one sample. Sizes in bytes, times in seconds. */
+export interface ProcessSample {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** One-letter state as the kernel reports it (R, S, D, Z, T, I, ...). */
+  state: string;
+  rssBytes?: number;
+  vszBytes?: number;
+  cpuUserSeconds?: number;
+  cpuSystemSeconds?: number;
+  threads?: number;
+  /** Unix time (seconds) the process started; with pid it identifies a process across pid reuse. */
+  startTimeSeconds?: number;
+}
+
+export type ProcessField = 'rss' | 'vsz' | 'cpu' | 'threads' | 'startTime';
+
+/** Host-wide counters and gauges. Every field is optional for the same reason. */
+export interface HostSample {
+  memoryTotalBytes?: number;
+  memoryAvailableBytes?: number;
+  swapTotalBytes?: number;
+  swapFreeBytes?: number;
+  /** Cumulative CPU seconds of all CPUs by mode (user, nice, system, idle, iowait, irq, softirq, steal). */
+  cpuSeconds?: Record<string, number>;
+  load1?: number;
+  load5?: number;
+  load15?: number;
+  /** Cumulative OOM kills since boot (/proc/vmstat oom_kill). */
+  oomKills?: number;
+  /** Cumulative seconds some / all tasks stalled on memory (PSI). */
+  memoryPressureSomeSeconds?: number;
+  memoryPressureFullSeconds?: number;
+}
+
+export type HostField = 'memory' | 'swap' | 'cpu' | 'load' | 'oomKills' | 'memoryPressure';
+
+/**
+ * Where a sampler reports a problem it skipped over (a malformed line, EACCES on
+ * a file). `reason` is a short stable token that becomes a metric label value.
+ * Vanished processes (ENOENT/ESRCH) are not problems and are not reported.
+ */
+export type SampleErrorSink = (reason: string, detail: string) => void;
+
+export interface ProcessSampler {
+  readonly name: string;
+  readonly fields: ReadonlySet<ProcessField>;
+  sample(): Promise<ProcessSample[]>;
+}
+
+export interface HostSampler {
+  readonly name: string;
+  readonly fields: ReadonlySet<HostField>;
+  sample(): Promise<HostSample>;
+}
+
+export interface SamplerOptions {
+  /** Root of the proc filesystem; tests point it at a fixture tree. */
+  procfsRoot: string;
+  /** Upper bound for one spawn of ps/top, milliseconds. */
+  commandTimeoutMs: number;
+  onError: SampleErrorSink;
+}
+
+/** What a sampler name gives: one process sampler and one host sampler. */
+export interface SamplerPair {
+  process: ProcessSampler;
+  host: HostSampler;
+}
