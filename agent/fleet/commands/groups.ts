@@ -1,0 +1,24 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { fetchGroups } from '../fetch';
+import { ConnectionArgs, fleetContext, positiveInteger, thresholds, withConnectionOptions, withThresholdOptions } from '../options';
+import { GROUP_COLUMNS, renderRows } from '../render';
+
+type Args = ConnectionArgs & { 'cpu-threshold': number; 'mem-threshold': number; 'min-hosts': number };
+
+/** `fleet groups`: each process group across the fleet; flags groups on too few healthy hosts. */
+export const groupsCommand: CommandModule<object, Args> = {
+  command: 'groups',
+  describe: 'per process group: on how many hosts it runs, avg/max memory and CPU; flags groups on fewer than --min-hosts healthy hosts',
+  builder: (y: Argv) =>
+    withThresholdOptions(withConnectionOptions(y)).option('min-hosts', {
+      type: 'number',
+      default: 2,
+      describe: 'flag groups running on fewer healthy hosts than this',
+    }) as unknown as Argv<Args>,
+  handler: async (argv: ArgumentsCamelCase<Args>) => {
+    const ctx = fleetContext(argv);
+    const minHosts = positiveInteger(argv['min-hosts'], '--min-hosts');
+    const rows = await fetchGroups(ctx.client, ctx.window, thresholds(argv), minHosts);
+    process.stdout.write(renderRows(ctx.output, GROUP_COLUMNS, rows, 'no process groups'));
+  },
+};

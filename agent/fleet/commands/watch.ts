@@ -1,0 +1,87 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { BackendError } from '../../errors';
+import { parseDurationMs } from '../duration';
+import { fetchHosts, fetchProcesses, requireKnownHost } from '../fetch';
+import {
+  ConnectionArgs,
+  FleetContext,
+  fleetContext,
+  positiveInteger,
+  thresholds,
+  withConnectionOptions,
+  withThresholdOptions,
+} from '../options';
+import { Thresholds } from '../promql';
+import { ProcessSortKey, topProcesses } from '../process-rows';
+import { renderWatchFrame, WatchFrame } from '../watch-frame';
+import { HostArgs, withHostOption, withTopOptions } from './top';
+
+type Args = ConnectionArgs &
+  HostArgs & { by: ProcessSortKey; limit: number; interval: string; 'cpu-threshold': number; 'mem-threshold': number };
+
+/**
+ * `fleet watch --host NAME`: redraws the host's summary and top processes
+ * every --interval until SIGINT (Ctrl-C) or SIGTERM, then returns normally
+ * so the CLI exits 0. With --output json it prints one JSON object per
+ * refresh (a line each) instead of redrawing. An unknown host fails up
+ * front (exit 2); a refresh that fails later is shown and retried.
+ */
+export const watchCommand: CommandModule<object, Args> = {
+  command: 'watch',
+  describe: "refresh a host's summary and top processes in place until Ctrl-C (exit 0)",
+  builder: (y: Argv) =>
+    withTopOptions(withHostOption(withThresholdOptions(withConnectionOptions(y)))).option('interval', {
+      type: 'string',
+      default: '5s',
+      describe: 'time between refreshes',
+    }) as unknown as Argv<Args>,
+  handler: async (argv: ArgumentsCamelCase<Args>) => {
+    const ctx = fleetContext(argv);
+    const everyMs = parseDurationMs(argv.interval, '--interval');
+    const n = positiveInteger(argv.limit, '-n/--limit');
+    const t = thresholds(argv);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await requireKnownHost(ctx.client, argv.host);
+      while (!stop.signal.aborted) {
+        const frame = await nextFrame(ctx, argv.host, t, argv.by, n);
+        if (stop.signal.aborted) break;
+        process.stdout.write(renderWatchFrame(ctx.output, frame, argv.host, argv.interval));
+        await sleep(everyMs, stop.signal);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+async function nextFrame(ctx: FleetContext, host: string, t: Thresholds, by: ProcessSortKey, n: number): Promise<WatchFrame> {
+  const time = new Date().toISOString();
+  try {
+    const [hosts, processes] = await Promise.all([
+      fetchHosts(ctx.client, ctx.window, t, host),
+      fetchProcesses(ctx.client, host, ctx.window),
+    ]);
+    return { time, host: hosts[0] ?? null, processes: topProcesses(processes, by, n) };
+  } catch (err) {
+    // A backend hiccup during a watch is shown on screen and retried; anything else is a bug.
+    if (!(err instanceof BackendError)) throw err;
+    return { time, host: null, processes: [], error: err.message };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,105 @@
+import { BackendError } from '../errors';
+import { QueryAnswer, VectorSample, vectorOf } from './vector';
+
+/**
+ * Thin client for Prometheus' instant-query API. Every failure becomes a
+ * BackendError with one line that says what to check: unreachable, timed
+ * out, not a Prometheus, or a rejected query.
+ */
+export interface PrometheusClient {
+  readonly url: string;
+  query(promql: string): Promise<VectorSample[]>;
+}
+
+export interface ClientOptions {
+  url: string;
+  timeoutMs: number;
+  /** Called with each query and its duration, for --log-level debug. */
+  onQuery?: (promql: string, ms: number) => void;
+}
+
+export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
+  const base = opts.url.replace(/\/+$/, '');
+  return {
+    url: base,
+    async query(promql: string): Promise<VectorSample[]> {
+      const started = Date.now();
+      const body = new URLSearchParams({ query: promql, timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s` });
+      let res: Response;
+      try {
+        // POST with a form body: long queries do not hit URL length limits.
+        res = await fetch(`${base}/api/v1/query`, {
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
+      } catch (err) {
+        throw new BackendError(describeFetchError(base, err, opts.timeoutMs));
+      }
+      const text = await readBody(res, base, opts.timeoutMs);
+      opts.onQuery?.(promql, Date.now() - started);
+      return parseQueryResponse(base, res.status, text);
+    },
+  };
+}
+
+async function readBody(res: Response, base: string, timeoutMs: number): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err) {
+    throw new BackendError(describeFetchError(base, err, timeoutMs));
+  }
+}
+
+/** Pure: HTTP status + body text -> samples, or a BackendError naming the problem. */
+export function parseQueryResponse(base: string, status: number, text: string): VectorSample[] {
+  let answer: QueryAnswer;
+  try {
+    answer = JSON.parse(text) as QueryAnswer;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new BackendError(
+      `${base} does not look like the Prometheus API: HTTP ${status} with a non-JSON body (check --prometheus-url)`,
+    );
+  }
+  if (typeof answer !== 'object' || answer === null || typeof answer.status !== 'string') {
+    throw new BackendError(`${base} does not look like the Prometheus API: HTTP ${status} (check --prometheus-url)`);
+  }
+  if (answer.status === 'error') {
+    throw new BackendError(`Prometheus at ${base} rejected a query (HTTP ${status}, ${answer.errorType ?? 'error'}): ${oneLine(answer.error ?? '')}`);
+  }
+  const samples = vectorOf(answer);
+  if (typeof samples === 'string') throw new BackendError(`unexpected answer from Prometheus at ${base}: ${samples}`);
+  return samples;
+}
+
+/** Pure: a fetch failure -> one line. Node's fetch wraps the socket error in `cause`. */
+export function describeFetchError(base: string, err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `Prometheus at ${base} did not answer within ${timeoutMs / 1000}s (see --query-timeout)`;
+  }
+  const cause = err instanceof Error && 'cause' in err ? err.cause : undefined;
+  const code = errnoCode(cause) ?? errnoCode(err);
+  const why: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+  };
+  const detail = (code && why[code]) ?? oneLine(cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err));
+  return `cannot reach Prometheus at ${base}: ${detail} (check --prometheus-url or HOSTPULSE_PROMETHEUS_URL)`;
+}
+
+/** The `code` of a Node system error (ECONNREFUSED, ...), if it is one. */
+function errnoCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code: unknown = err.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,98 @@
+/**
+ * Every PromQL query the fleet commands send, in one place. One query per
+ * column family, aggregated `by (instance)` (or by group/pid), never one per
+ * host, so a 1000-host fleet costs the same handful of queries as two hosts.
+ *
+ * Series come from the Pushgateway, which Prometheus scrapes with
+ * `honor_labels: true`, so `job` and `instance` are the agent's grouping key.
+ */
+
+/** Escape a string for use inside a double-quoted PromQL label matcher. */
+export function promString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** `metric{instance="x",extra}`; with no instance the selector matches every host. */
+export function selector(metric: string, instance?: string, extra: string[] = []): string {
+  const matchers = [...(instance === undefined ? [] : [`instance=${promString(instance)}`]), ...extra];
+  return matchers.length === 0 ? metric : `${metric}{${matchers.join(',')}}`;
+}
+
+export interface HostQueries {
+  /** The set of hosts: every instance that pushes hostpulse metrics, with its push interval. */
+  interval: string;
+  /** Seconds since the instance's last push (Pushgateway's push_time_seconds). */
+  pushAge: string;
+  /** Non-idle share of all CPUs, percent. Needs two samples inside `window`. */
+  cpu: string;
+  /** Memory used, percent: 1 - available / total. */
+  memory: string;
+  /** OOM kills in the last hour; 0 when the counter exists but has only one sample yet. */
+  oomKills: string;
+}
+
+export function hostQueries(window: string, instance?: string): HostQueries {
+  const cpu = (extra: string[]) => `rate(${selector('hostpulse_host_cpu_seconds_total', instance, extra)}[${window}])`;
+  const oom = selector('hostpulse_host_oom_kills_total', instance);
+  return {
+    interval: `max by (instance) (${selector('hostpulse_agent_interval_seconds', instance)})`,
+    pushAge: `time() - max by (instance) (${selector('push_time_seconds', instance)})`,
+    cpu: `100 * (1 - sum by (instance) (${cpu(['mode="idle"'])}) / sum by (instance) (${cpu([])}))`,
+    memory:
+      `100 * (1 - max by (instance) (${selector('hostpulse_host_memory_available_bytes', instance)})` +
+      ` / max by (instance) (${selector('hostpulse_host_memory_total_bytes', instance)}))`,
+    oomKills: `sum by (instance) (increase(${oom}[1h])) or sum by (instance) (${oom} * 0)`,
+  };
+}
+
+export interface ProcessQueries {
+  rss: string;
+  cpu: string;
+}
+
+/** Per-pid series of one host (the agent bounds them to its top N by RSS). */
+export function processQueries(instance: string, window: string): ProcessQueries {
+  return {
+    rss: `max by (pid, comm) (${selector('hostpulse_process_resident_memory_bytes', instance)})`,
+    cpu: `100 * sum by (pid, comm) (rate(${selector('hostpulse_process_cpu_seconds_total', instance)}[${window}]))`,
+  };
+}
+
+export interface Thresholds {
+  cpuPercent: number;
+  memoryPercent: number;
+}
+
+/**
+ * Instances that are stale or over a threshold: the same rule as `hostStatus`
+ * in host-rows.ts, written in PromQL so group health is counted by Prometheus
+ * rather than by shipping every (host, group) series to the CLI.
+ */
+export function unhealthyInstances(window: string, t: Thresholds): string {
+  const q = hostQueries(window);
+  const stale = `(${q.pushAge}) > on (instance) (3 * ${q.interval})`;
+  return `group by (instance) ((${q.cpu}) > ${t.cpuPercent} or (${q.memory}) > ${t.memoryPercent} or ${stale})`;
+}
+
+export interface GroupQueries {
+  hosts: string;
+  healthyHosts: string;
+  memoryAvg: string;
+  memoryMax: string;
+  cpuAvg: string;
+  cpuMax: string;
+}
+
+/** Per process group across the fleet, aggregated by Prometheus: one row per group comes back. */
+export function groupQueries(window: string, t: Thresholds): GroupQueries {
+  const mem = 'max by (instance, group) (hostpulse_group_resident_memory_bytes)';
+  const cpu = `100 * sum by (instance, group) (rate(hostpulse_group_cpu_seconds_total[${window}]))`;
+  return {
+    hosts: `count by (group) (${mem})`,
+    healthyHosts: `count by (group) (${mem} unless on (instance) ${unhealthyInstances(window, t)})`,
+    memoryAvg: `avg by (group) (${mem})`,
+    memoryMax: `max by (group) (${mem})`,
+    cpuAvg: `avg by (group) (${cpu})`,
+    cpuMax: `max by (group) (${cpu})`,
+  };
+}
