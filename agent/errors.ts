@@ -22,12 +22,3 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof BackendError) return EXIT_BACKEND;
   return EXIT_FAILURE;
 }
-
-/** errno code of a Node system error, if it is one. */
-export function errnoCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadConfigFile } from '../config/config-file';
+import { AGENT_OPTION_NAMES } from '../config/options';
+import { EXIT_USAGE, exitCodeFor, UsageError } from '../errors';
+import { fleetCommand } from '../fleet/command';
+import { VERSION } from '../version';
+import { UnsupportedSamplerError } from '../../platforms/errors';
+import { onceCommand } from './once';
+import { runCommand } from './run';
+
+/**
+ * The CLI entry, and the one place where errors become exit codes:
+ * 0 ok, 1 unexpected, 2 usage/config (or a sampler that cannot run here),
+ * 3 an unreachable or failing backend.
+ */
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('hostpulse')
+    .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway, and asks Prometheus about the fleet.')
+    .env('HOSTPULSE')
+    .config('config', 'JSON or YAML file of options (keys are the long flag names); flags win over HOSTPULSE_* env, env over the file', (file: string) =>
+      loadConfigFile(file, AGENT_OPTION_NAMES),
+    )
+    .command(runCommand)
+    .command(onceCommand)
+    .command(fleetCommand)
+    .demandCommand(1, 'name a command: run, once or fleet (see --help)')
+    .strict()
+    .version(VERSION)
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      // yargs reports its own validation problems as `msg`; errors thrown by handlers come as `err`.
+      if (err) throw err;
+      throw new UsageError(msg);
+    })
+    .parseAsync();
+}
+
+function debugWanted(argv: string[]): boolean {
+  const i = argv.indexOf('--log-level');
+  return argv.includes('--log-level=debug') || (i >= 0 && argv[i + 1] === 'debug') || process.env.HOSTPULSE_LOG_LEVEL === 'debug';
+}
+
+const args = hideBin(process.argv);
+main(args).then(
+  () => {
+    // process.exitCode may have been set by a handler (e.g. `fleet unhealthy` listing hosts).
+  },
+  (err: unknown) => {
+    const code = err instanceof UnsupportedSamplerError ? EXIT_USAGE : exitCodeFor(err);
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`hostpulse: ${message}\n`);
+    if (code === EXIT_USAGE && !(err instanceof UnsupportedSamplerError)) process.stderr.write('Run with --help for usage.\n');
+    if (debugWanted(args) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = code;
+  },
+);

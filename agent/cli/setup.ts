@@ -1,0 +1,69 @@
+import { buildAgentConfig, type AgentConfig } from '../config/agent-config';
+import { readHostInfo } from '../host-info';
+import { createLogger, type Logger } from '../log';
+import { Cycle } from '../loop/cycle';
+import { PushgatewaySink } from '../sink/pushgateway';
+import { HostpulseMetrics } from '../metrics/registry';
+import { VERSION } from '../version';
+import { procfsReadable } from '../../platforms/probe';
+import { selectPlatform } from '../../platforms/registry';
+import type { SamplerPair } from '../../platforms/types';
+
+export interface AgentParts {
+  config: AgentConfig;
+  logger: Logger;
+  metrics: HostpulseMetrics;
+  samplers: SamplerPair;
+  cycle: Cycle;
+}
+
+/** Longest a ps/top spawn may take: well inside the interval, never more than 5 s. */
+const MAX_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * Validates the options, picks the sampler and builds the metrics. Throws
+ * UsageError / UnsupportedSamplerError before anything starts.
+ */
+export function setUpAgent(argv: Record<string, unknown>): AgentParts {
+  const config = buildAgentConfig(argv, process.stderr.isTTY === true);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const probe = { procfs: procfsReadable(config.procfsRoot) };
+  const entry = selectPlatform(process.platform, probe, config.sampler);
+
+  const metrics = new HostpulseMetrics();
+  const warned = new Set<string>();
+  const samplers = entry.create(
+    {
+      procfsRoot: config.procfsRoot,
+      commandTimeoutMs: Math.min(config.intervalMs, MAX_COMMAND_TIMEOUT_MS),
+      onError: (reason, detail) => {
+        metrics.sampleErrors.inc({ reason });
+        // The first of each kind is worth a line; the counter carries the rest.
+        if (warned.has(reason)) logger.debug(`sampling: skipped ${detail}`, { reason });
+        else {
+          warned.add(reason);
+          logger.warn(`sampling: skipped ${detail} (further ones are counted in hostpulse_agent_sample_errors_total)`, { reason });
+        }
+      },
+    },
+    probe,
+  );
+
+  const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
+  metrics.hostInfo.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
+  metrics.interval.set(config.intervalMs / 1000);
+
+  const cycle = new Cycle(samplers.process, samplers.host, metrics, config.top);
+  return { config, logger, metrics, samplers, cycle };
+}
+
+export function sinkFor(config: AgentConfig): PushgatewaySink {
+  return new PushgatewaySink({
+    url: config.pushgatewayUrl,
+    job: config.job,
+    instance: config.instance,
+    timeoutMs: config.pushTimeoutMs,
+    auth: config.auth,
+    tls: config.tls,
+  });
+}

@@ -1,0 +1,162 @@
+import * as fs from 'fs';
+import { UsageError } from '../errors';
+import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
+import { parseDuration } from './duration';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormat = 'json' | 'text';
+
+export interface PushAuth {
+  username?: string;
+  password?: string;
+  bearerToken?: string;
+}
+
+export interface PushTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** Everything `run` and `once` need, validated. Built once before anything starts. */
+export interface AgentConfig {
+  pushgatewayUrl: URL;
+  job: string;
+  instance: string;
+  intervalMs: number;
+  pushTimeoutMs: number;
+  top: number;
+  sampler: SamplerName | 'auto';
+  procfsRoot: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  auth: PushAuth;
+  tls: PushTls;
+}
+
+/** Longest push timeout when none is given: a slow gateway must not stall sampling for long. */
+const MAX_DEFAULT_PUSH_TIMEOUT_MS = 10_000;
+const MIN_INTERVAL_MS = 100;
+
+/**
+ * Turn parsed flags/env/config values into an AgentConfig. Throws UsageError
+ * with one line naming the field. Secret and certificate files are read here,
+ * so a missing file stops start-up instead of failing every push.
+ */
+export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boolean): AgentConfig {
+  const str = (name: string): string | undefined => {
+    const v = argv[name];
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v)) throw new UsageError(`--${name} was given more than once`);
+    return String(v);
+  };
+  const required = (name: string): string => {
+    const v = str(name);
+    if (v === undefined || v.trim() === '') throw new UsageError(`--${name} must not be empty`);
+    return v;
+  };
+
+  const urlText = required('pushgateway-url');
+  let pushgatewayUrl: URL;
+  try {
+    pushgatewayUrl = new URL(urlText);
+  } catch {
+    // URL's own message is "Invalid URL": ours names the flag and the value.
+    throw new UsageError(`--pushgateway-url "${urlText}" is not a URL`);
+  }
+  if (pushgatewayUrl.protocol !== 'http:' && pushgatewayUrl.protocol !== 'https:') {
+    throw new UsageError(`--pushgateway-url "${urlText}" must be http:// or https://`);
+  }
+
+  const intervalMs = duration('interval', required('interval'));
+  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
+  const timeoutText = str('push-timeout');
+  const pushTimeoutMs =
+    timeoutText === undefined ? Math.min(intervalMs, MAX_DEFAULT_PUSH_TIMEOUT_MS) : duration('push-timeout', timeoutText);
+
+  const top = Number(argv.top);
+  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
+
+  const sampler = required('sampler');
+  if (sampler !== 'auto' && !(SAMPLER_NAMES as readonly string[]).includes(sampler)) {
+    throw new UsageError(`--sampler "${sampler}" is unknown (choose auto, ${SAMPLER_NAMES.join(', ')})`);
+  }
+  const logLevel = oneOf('log-level', required('log-level'), ['error', 'warn', 'info', 'debug'] as const);
+  const formatText = str('log-format');
+  const logFormat = formatText === undefined ? (stderrIsTTY ? 'text' : 'json') : oneOf('log-format', formatText, ['json', 'text'] as const);
+
+  const auth: PushAuth = {};
+  const username = str('pushgateway-username');
+  const passwordFile = str('pushgateway-password-file');
+  const tokenFile = str('pushgateway-bearer-token-file');
+  if (passwordFile !== undefined && username === undefined) {
+    throw new UsageError('--pushgateway-password-file needs --pushgateway-username');
+  }
+  if (tokenFile !== undefined && username !== undefined) {
+    throw new UsageError('use either basic auth (--pushgateway-username) or --pushgateway-bearer-token-file, not both');
+  }
+  if (username !== undefined) {
+    auth.username = username;
+    auth.password = passwordFile === undefined ? '' : secret('pushgateway-password-file', passwordFile);
+  }
+  if (tokenFile !== undefined) auth.bearerToken = secret('pushgateway-bearer-token-file', tokenFile);
+
+  const tls: PushTls = {};
+  const ca = str('pushgateway-ca-file');
+  const cert = str('pushgateway-cert-file');
+  const key = str('pushgateway-key-file');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError('--pushgateway-cert-file and --pushgateway-key-file go together');
+  }
+  if (ca !== undefined) tls.ca = file('pushgateway-ca-file', ca);
+  if (cert !== undefined && key !== undefined) {
+    tls.cert = file('pushgateway-cert-file', cert);
+    tls.key = file('pushgateway-key-file', key);
+  }
+  if ((ca !== undefined || cert !== undefined) && pushgatewayUrl.protocol !== 'https:') {
+    throw new UsageError('TLS files are given but --pushgateway-url is not https://');
+  }
+
+  return {
+    pushgatewayUrl,
+    job: required('job'),
+    instance: str('instance') ?? '',
+    intervalMs,
+    pushTimeoutMs,
+    top,
+    sampler: sampler as SamplerName | 'auto',
+    procfsRoot: required('procfs-root'),
+    logLevel,
+    logFormat,
+    auth,
+    tls,
+  };
+}
+
+function duration(name: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`--${name} "${text}" is not a duration (examples: 500ms, 1s, 15s, 1m)`);
+  }
+  return ms;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} "${value}" must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function file(name: string, path: string): Buffer {
+  try {
+    return fs.readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`--${name}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** A secret file's content without the trailing newline editors add. */
+function secret(name: string, path: string): string {
+  return file(name, path).toString('utf8').replace(/\r?\n$/, '');
+}

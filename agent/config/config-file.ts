@@ -1,0 +1,38 @@
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { UsageError } from '../errors';
+
+/**
+ * Reads a JSON or YAML config file (YAML is a superset of JSON) whose keys are
+ * the long flag names (`pushgateway-url: ...`). Unknown keys are an error
+ * naming the key and the file: a typo must not silently fall back to a default.
+ */
+export function loadConfigFile(file: string, allowed: readonly string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new UsageError(`config file ${file} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new UsageError(`config file ${file} must hold a mapping of option names to values`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!allowed.includes(key)) {
+      throw new UsageError(`config file ${file}: unknown key "${key}" (known: ${allowed.join(', ')})`);
+    }
+    if (value !== null && typeof value === 'object') {
+      throw new UsageError(`config file ${file}: key "${key}" must be a single value`);
+    }
+    out[key] = value;
+  }
+  return out;
+}

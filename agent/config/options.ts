@@ -1,0 +1,78 @@
+import * as os from 'os';
+import type { Options } from 'yargs';
+import { SAMPLER_NAMES } from '../../platforms/registry';
+
+/**
+ * The options of `run` and `once`. Each is also read from HOSTPULSE_<NAME>
+ * (e.g. HOSTPULSE_PUSHGATEWAY_URL) and from the --config file; a flag wins
+ * over the environment, the environment over the file (yargs' precedence).
+ */
+export const AGENT_OPTIONS = {
+  'pushgateway-url': {
+    type: 'string',
+    default: 'http://127.0.0.1:9091',
+    describe: 'Pushgateway base URL (http or https)',
+    group: 'Pushgateway:',
+  },
+  job: { type: 'string', default: 'hostpulse', describe: 'job label of the pushed group', group: 'Pushgateway:' },
+  instance: {
+    type: 'string',
+    default: os.hostname(),
+    defaultDescription: 'the hostname',
+    describe: 'instance label of the pushed group',
+    group: 'Pushgateway:',
+  },
+  'push-timeout': {
+    type: 'string',
+    describe: 'timeout of one push',
+    defaultDescription: 'the interval, at most 10s',
+    group: 'Pushgateway:',
+  },
+  'pushgateway-username': { type: 'string', describe: 'basic-auth user name', group: 'Pushgateway:' },
+  'pushgateway-password-file': {
+    type: 'string',
+    describe: 'file holding the basic-auth password (never pass secrets as flags: ps shows them)',
+    group: 'Pushgateway:',
+  },
+  'pushgateway-bearer-token-file': { type: 'string', describe: 'file holding a bearer token', group: 'Pushgateway:' },
+  'pushgateway-ca-file': { type: 'string', describe: 'PEM CA bundle to verify the Pushgateway', group: 'Pushgateway:' },
+  'pushgateway-cert-file': { type: 'string', describe: 'PEM client certificate (mutual TLS)', group: 'Pushgateway:' },
+  'pushgateway-key-file': { type: 'string', describe: 'PEM client key (mutual TLS)', group: 'Pushgateway:' },
+  interval: {
+    type: 'string',
+    default: '15s',
+    describe: 'time between pushes: 500ms, 1s, 15s, 1m (the first cycle waits a random per-host splay)',
+    group: 'Sampling:',
+  },
+  top: {
+    type: 'number',
+    default: 20,
+    describe: 'per-pid series only for the N largest processes by RSS; every process still counts in its group',
+    group: 'Sampling:',
+  },
+  sampler: {
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', ...SAMPLER_NAMES],
+    describe: 'how processes are read: procfs (Linux default), ps or top',
+    group: 'Sampling:',
+  },
+  'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
+  'log-level': {
+    type: 'string',
+    default: 'info',
+    choices: ['error', 'warn', 'info', 'debug'],
+    describe: 'log verbosity',
+    group: 'Logging:',
+  },
+  'log-format': {
+    type: 'string',
+    choices: ['json', 'text'],
+    defaultDescription: 'json when stderr is not a TTY, else text',
+    describe: 'log line format (logs go to stderr)',
+    group: 'Logging:',
+  },
+} satisfies Record<string, Options>;
+
+export type AgentOptionName = keyof typeof AGENT_OPTIONS;
+export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTIONS) as AgentOptionName[];

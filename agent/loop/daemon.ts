@@ -1,0 +1,68 @@
+import type { Logger } from '../log';
+import type { HostpulseMetrics } from '../metrics/registry';
+import { PushError } from '../sink/push-error';
+import type { PushgatewaySink } from '../sink/pushgateway';
+import type { Cycle } from './cycle';
+import { FailureLog } from './failure-log';
+import { nextTick, sleep } from './schedule';
+
+export interface DaemonOptions {
+  intervalMs: number;
+  /** Delay of the first cycle (the per-host splay). */
+  firstDelayMs: number;
+  /** How long an in-flight push may finish after a stop is asked for. */
+  shutdownGraceMs: number;
+}
+
+/**
+ * The scheduler loop: sample, map, push; forever, until `stop` aborts.
+ * Pushes never overlap because each is awaited before the next cycle, and each
+ * has a timeout no longer than the interval. A failed push is logged and
+ * counted; the next cycle pushes fresh state (a gateway takes no timestamps,
+ * so there is nothing to replay). Nothing here exits the process.
+ */
+export async function runDaemon(
+  cycle: Cycle,
+  sink: PushgatewaySink,
+  metrics: HostpulseMetrics,
+  logger: Logger,
+  opts: DaemonOptions,
+  stop: AbortSignal,
+): Promise<void> {
+  const pushLog = new FailureLog(logger, 'push', { url: sink.url });
+  const sampleLog = new FailureLog(logger, 'sampling');
+  const start = Date.now() + opts.firstDelayMs;
+  let next = start;
+  while (!stop.aborted) {
+    await sleep(next - Date.now(), stop);
+    if (stop.aborted) break;
+
+    let text: string | undefined;
+    try {
+      text = await cycle.run();
+      sampleLog.succeeded();
+    } catch (err) {
+      metrics.sampleErrors.inc({ reason: 'sampler_failed' });
+      sampleLog.failed('sampler_failed', (err as Error).message);
+    }
+
+    if (text !== undefined) {
+      const pushAbort = new AbortController();
+      const onStop = (): void => {
+        setTimeout(() => pushAbort.abort(), opts.shutdownGraceMs).unref();
+      };
+      stop.addEventListener('abort', onStop);
+      try {
+        await sink.push(text, pushAbort.signal);
+        pushLog.succeeded();
+      } catch (err) {
+        metrics.pushFailures.inc();
+        const e = err instanceof PushError ? err : new PushError((err as Error).message, 'unknown');
+        if (e.kind !== 'aborted') pushLog.failed(e.kind, e.message);
+      } finally {
+        stop.removeEventListener('abort', onStop);
+      }
+    }
+    next = nextTick(start, opts.intervalMs, Date.now());
+  }
+}

@@ -1,0 +1,30 @@
+import type { ProcessSample } from '../../platforms/types';
+
+/**
+ * The `n` largest processes by `size`, largest first, without sorting the
+ * whole list: a bounded insertion keeps the hot path O(processes) for small n.
+ * Ties keep the earlier process.
+ */
+export function selectTop(processes: readonly ProcessSample[], n: number, size: (p: ProcessSample) => number): ProcessSample[] {
+  if (n <= 0) return [];
+  const top: ProcessSample[] = [];
+  const sizes: number[] = [];
+  for (const p of processes) {
+    const s = size(p);
+    if (top.length === n && s <= sizes[n - 1]) continue;
+    let i = top.length === n ? n - 1 : top.length;
+    while (i > 0 && sizes[i - 1] < s) {
+      top[i] = top[i - 1];
+      sizes[i] = sizes[i - 1];
+      i--;
+    }
+    top[i] = p;
+    sizes[i] = s;
+  }
+  return top;
+}
+
+/** The size to rank by: RSS where the sampler measures it, else VSZ, else nothing to rank. */
+export function rankSize(p: ProcessSample): number {
+  return p.rssBytes ?? p.vszBytes ?? 0;
+}

@@ -1,0 +1,24 @@
+/**
+ * The Pushgateway URL path of a group: /metrics/job/<job>/instance/<instance>.
+ * A value with '/' cannot sit in a path segment and an empty one would vanish,
+ * so both are sent base64url-encoded with the `@base64` suffix on the label
+ * name (the Pushgateway's own convention; an empty value encodes as "=").
+ */
+export function groupingPath(labels: ReadonlyArray<[string, string]>): string {
+  let out = '/metrics';
+  for (const [name, value] of labels) out += '/' + segment(name, value);
+  return out;
+}
+
+function segment(name: string, value: string): string {
+  if (value === '') return `${name}@base64/=`;
+  if (value.includes('/')) return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
+  return `${name}/${encodeURIComponent(value)}`;
+}
+
+/** Join the base URL (which may carry a path prefix) and the group path. */
+export function groupUrl(base: URL, job: string, instance: string): URL {
+  const u = new URL(base.toString());
+  u.pathname = u.pathname.replace(/\/+$/, '') + groupingPath([['job', job], ['instance', instance]]);
+  return u;
+}

@@ -1,0 +1,113 @@
+/**
+ * Parser for /proc/<pid>/stat, working on the bytes read into a reused buffer
+ * so the hot path allocates only the comm string and the record.
+ *
+ * comm sits between the first '(' and the LAST ')': it may hold spaces and
+ * parentheses. Fields after it are space separated (proc(5) numbering).
+ */
+export interface StatRecord {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  threads: number;
+  startTicks: number;
+  vsizeBytes: number;
+  rssPages: number;
+}
+
+const OPEN = 0x28; // (
+const CLOSE = 0x29; // )
+const SPACE = 0x20;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+// proc(5) field numbers we keep; field 3 (state) is the first after comm.
+const F_PPID = 4;
+const F_UTIME = 14;
+const F_STIME = 15;
+const F_THREADS = 20;
+const F_START = 22;
+const F_VSIZE = 23;
+const F_RSS = 24;
+
+/** Returns undefined for a line that is not a whole stat line (truncated, garbled). */
+export function parseStat(buf: Uint8Array, len: number): StatRecord | undefined {
+  let open = -1;
+  for (let i = 0; i < len; i++) {
+    if (buf[i] === OPEN) {
+      open = i;
+      break;
+    }
+  }
+  let close = -1;
+  for (let i = len - 1; i > open; i--) {
+    if (buf[i] === CLOSE) {
+      close = i;
+      break;
+    }
+  }
+  if (open < 1 || close < 0) return undefined;
+
+  const pid = parseUint(buf, 0, open - 1);
+  if (pid < 0) return undefined;
+  const comm = Buffer.from(buf.buffer, buf.byteOffset + open + 1, close - open - 1).toString('utf8');
+
+  // Walk the fields after ") ".
+  let i = close + 2;
+  if (i >= len) return undefined;
+  const state = String.fromCharCode(buf[i]);
+  let field = 3;
+  let ppid = -1, utime = -1, stime = -1, threads = -1, start = -1, vsize = -1, rss = NaN;
+  while (i < len && field < F_RSS) {
+    // advance to the next field
+    while (i < len && buf[i] !== SPACE) i++;
+    i++;
+    field++;
+    if (i >= len) break;
+    let end = i;
+    while (end < len && buf[end] !== SPACE && buf[end] !== 0x0a) end++;
+    switch (field) {
+      case F_PPID: ppid = parseUint(buf, i, end); break;
+      case F_UTIME: utime = parseUint(buf, i, end); break;
+      case F_STIME: stime = parseUint(buf, i, end); break;
+      case F_THREADS: threads = parseUint(buf, i, end); break;
+      case F_START: start = parseUint(buf, i, end); break;
+      case F_VSIZE: vsize = parseUint(buf, i, end); break;
+      case F_RSS: rss = parseInt64(buf, i, end); break;
+    }
+  }
+  if (field < F_RSS || ppid < 0 || utime < 0 || stime < 0 || threads < 0 || start < 0 || vsize < 0 || Number.isNaN(rss)) {
+    return undefined;
+  }
+  return {
+    pid, comm, state, ppid,
+    utimeTicks: utime, stimeTicks: stime, threads, startTicks: start, vsizeBytes: vsize,
+    // rss can read negative in a kernel race (per-cpu counters not yet folded); never report below 0.
+    rssPages: rss < 0 ? 0 : rss,
+  };
+}
+
+/** Unsigned decimal in [from, to); -1 if empty or not a number. */
+function parseUint(buf: Uint8Array, from: number, to: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i];
+    if (c < ZERO || c > NINE) return -1;
+    n = n * 10 + (c - ZERO);
+  }
+  return n;
+}
+
+function parseInt64(buf: Uint8Array, from: number, to: number): number {
+  if (buf[from] === MINUS) {
+    const n = parseUint(buf, from + 1, to);
+    return n < 0 ? NaN : -n;
+  }
+  const n = parseUint(buf, from, to);
+  return n < 0 ? NaN : n;
+}

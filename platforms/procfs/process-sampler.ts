@@ -1,0 +1,69 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { errnoCode } from '../errno';
+import { parseStat } from './parse-stat';
+import { ReusedBufferReader } from './reader';
+import type { Sysconf } from './sysconf';
+import type { ProcessField, ProcessSample, ProcessSampler, SampleErrorSink } from '../types';
+
+const FIELDS: ReadonlySet<ProcessField> = new Set<ProcessField>(['rss', 'vsz', 'cpu', 'threads', 'startTime']);
+
+/** Errors that mean "the process is gone": skipped silently. */
+const VANISHED = new Set(['ENOENT', 'ESRCH']);
+
+/** Every process from `<root>/<pid>/stat`: one open+read+close per process, nothing else. */
+export class ProcfsProcessSampler implements ProcessSampler {
+  readonly name = 'procfs';
+  readonly fields = FIELDS;
+  private readonly reader = new ReusedBufferReader(4096);
+
+  constructor(
+    private readonly root: string,
+    private readonly sys: Sysconf,
+    private readonly bootTime: number,
+    private readonly onError: SampleErrorSink,
+  ) {}
+
+  async sample(): Promise<ProcessSample[]> {
+    return this.sampleSync();
+  }
+
+  sampleSync(): ProcessSample[] {
+    const names = fs.readdirSync(this.root);
+    const out: ProcessSample[] = [];
+    const { clockTicks, pageSize } = this.sys;
+    const buf = this.reader.buf;
+    for (const name of names) {
+      const c = name.charCodeAt(0);
+      if (c < 0x30 || c > 0x39) continue;
+      let len: number;
+      try {
+        len = this.reader.read(this.root + path.sep + name + path.sep + 'stat');
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code && VANISHED.has(code)) continue;
+        this.onError(code === 'EACCES' ? 'permission_denied' : 'read_failed', `${name}/stat: ${(err as Error).message}`);
+        continue;
+      }
+      const rec = parseStat(buf, len);
+      if (!rec) {
+        // A process exiting can leave an empty read; only a non-empty garbled line is an error.
+        if (len > 0) this.onError('malformed_stat', `${name}/stat: ${buf.toString('latin1', 0, Math.min(len, 120))}`);
+        continue;
+      }
+      out.push({
+        pid: rec.pid,
+        ppid: rec.ppid,
+        comm: rec.comm,
+        state: rec.state,
+        rssBytes: rec.rssPages * pageSize,
+        vszBytes: rec.vsizeBytes,
+        cpuUserSeconds: rec.utimeTicks / clockTicks,
+        cpuSystemSeconds: rec.stimeTicks / clockTicks,
+        threads: rec.threads,
+        startTimeSeconds: this.bootTime + rec.startTicks / clockTicks,
+      });
+    }
+    return out;
+  }
+}
