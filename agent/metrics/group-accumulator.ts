@@ -1,4 +1,5 @@
 import type { ProcessSample } from '../../platforms/types';
+import { groupKey } from './group-key';
 
 export interface GroupRow {
   processes: number;
@@ -16,7 +17,7 @@ interface Seen {
 }
 
 /**
- * Folds processes into groups (by comm) and keeps group CPU counters
+ * Folds processes into groups (see groupKey) and keeps group CPU counters
  * monotonic: a sum over live processes would drop whenever one exits, which
  * Prometheus would read as a counter reset. Each cycle adds, per process, the
  * CPU used since it was last seen; a process new since the last cycle adds all
@@ -32,11 +33,12 @@ export class GroupAccumulator {
     const cycle = ++this.cycle;
     const groups = new Map<string, GroupRow>();
     for (const p of processes) {
-      let g = groups.get(p.comm);
+      const key = groupKey(p);
+      let g = groups.get(key);
       if (!g) {
-        const total = this.cpu.get(p.comm);
+        const total = this.cpu.get(key);
         g = { processes: 0, rssBytes: 0, cpuUserSeconds: total?.user ?? 0, cpuSystemSeconds: total?.system ?? 0 };
-        groups.set(p.comm, g);
+        groups.set(key, g);
       }
       g.processes++;
       g.rssBytes += p.rssBytes ?? 0;
