@@ -85,13 +85,8 @@ export function positiveInteger(v: number, flag: string): number {
 }
 
 export function checkUrl(text: string): string {
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
-    throw new UsageError(`--prometheus-url: "${text}" is not a URL (example: http://127.0.0.1:9090)`);
-  }
+  if (!URL.canParse(text)) throw new UsageError(`--prometheus-url: "${text}" is not a URL (example: http://127.0.0.1:9090)`);
+  const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new UsageError(`--prometheus-url: "${text}" must be http:// or https://`);
   }

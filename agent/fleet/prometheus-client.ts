@@ -75,10 +75,12 @@ export function parseQueryResponse(base: string, status: number, text: string): 
 
 /** Pure: a fetch failure -> one line. Node's fetch wraps the socket error in `cause`. */
 export function describeFetchError(base: string, err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+  // Duck-typed: AbortSignal.timeout() rejects with a DOMException, not always an `instanceof Error`.
+  const name = typeof err === 'object' && err !== null && 'name' in err ? err.name : undefined;
+  if (name === 'TimeoutError' || name === 'AbortError') {
     return `Prometheus at ${base} did not answer within ${timeoutMs / 1000}s (see --query-timeout)`;
   }
-  const cause = err instanceof Error && 'cause' in err ? err.cause : undefined;
+  const cause = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;
   const code = errnoCode(cause) ?? errnoCode(err);
   const why: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
@@ -89,7 +91,7 @@ export function describeFetchError(base: string, err: unknown, timeoutMs: number
     ENETUNREACH: 'network unreachable',
     ETIMEDOUT: 'connection timed out',
   };
-  const detail = (code && why[code]) ?? oneLine(cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err));
+  const detail = (code && why[code]) ?? oneLine(messageOf(cause) ?? messageOf(err) ?? String(err));
   return `cannot reach Prometheus at ${base}: ${detail} (check --prometheus-url or HOSTPULSE_PROMETHEUS_URL)`;
 }
 
@@ -98,6 +100,11 @@ function errnoCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
   const code: unknown = err.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('message' in err)) return undefined;
+  return typeof err.message === 'string' ? err.message : undefined;
 }
 
 function oneLine(s: string): string {

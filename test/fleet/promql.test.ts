@@ -1,0 +1,38 @@
+import { groupQueries, hostQueries, processQueries, promString, selector, unhealthyInstances } from '../../agent/fleet/promql';
+
+describe('PromQL builders', () => {
+  it('escapes label values so a host name cannot break out of the matcher', () => {
+    expect(promString('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
+    expect(selector('m', 'x"}) or vector(1) #')).toBe('m{instance="x\\"}) or vector(1) #"}');
+  });
+
+  it('selects every host or one, with extra matchers', () => {
+    expect(selector('m')).toBe('m');
+    expect(selector('m', undefined, ['mode="idle"'])).toBe('m{mode="idle"}');
+    expect(selector('m', 'h', ['mode="idle"'])).toBe('m{instance="h",mode="idle"}');
+  });
+
+  it('aggregates every host query by instance, so the answer has one sample per host', () => {
+    const q = hostQueries('1m');
+    for (const text of Object.values(q)) expect(text).toMatch(/by \(instance\)/);
+    expect(q.cpu).toContain('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[1m])');
+    expect(q.oomKills).toContain('increase(hostpulse_host_oom_kills_total[1h])');
+    expect(q.pushAge).toBe('time() - max by (instance) (push_time_seconds)');
+    expect(hostQueries('30s', 'host-a').memory).toContain('hostpulse_host_memory_total_bytes{instance="host-a"}');
+  });
+
+  it('restricts process queries to one host', () => {
+    const q = processQueries('h', '2m');
+    expect(q.rss).toBe('max by (pid, comm) (hostpulse_process_resident_memory_bytes{instance="h"})');
+    expect(q.cpu).toContain('rate(hostpulse_process_cpu_seconds_total{instance="h"}[2m])');
+  });
+
+  it('puts the thresholds and the stale rule into the group-health query', () => {
+    const u = unhealthyInstances('1m', { cpuPercent: 80, memoryPercent: 70 });
+    expect(u).toMatch(/> 80 or/);
+    expect(u).toMatch(/> 70 or/);
+    expect(u).toContain('> on (instance) (3 * max by (instance) (hostpulse_agent_interval_seconds))');
+    const g = groupQueries('1m', { cpuPercent: 80, memoryPercent: 70 });
+    for (const text of Object.values(g)) expect(text).toMatch(/^(count|avg|max) by \(group\)/);
+  });
+});
