@@ -1,0 +1,47 @@
+import { execFileSync } from 'child_process';
+
+/**
+ * The syscalls a set of systemd filter groups (e.g. "@system-service") stands
+ * for, nested groups expanded, as `systemd-analyze syscall-filter` lists them.
+ */
+export function expandSyscallGroups(groups: string[]): Set<string> {
+  const listing = execFileSync('systemd-analyze', ['syscall-filter', '--no-pager'], { encoding: 'utf8' });
+  const byGroup = parseSyscallFilterListing(listing);
+  const out = new Set<string>();
+  const visit = (name: string): void => {
+    if (!name.startsWith('@')) {
+      out.add(name);
+      return;
+    }
+    const members = byGroup.get(name);
+    if (members === undefined) throw new Error(`unknown syscall group ${name}`);
+    members.forEach(visit);
+  };
+  groups.forEach(visit);
+  return out;
+}
+
+/** `systemd-analyze syscall-filter` output: "@group" lines, then indented members and "# comments". */
+export function parseSyscallFilterListing(text: string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (/^@\S+$/.test(line)) {
+      current = [];
+      groups.set(line, current);
+    } else if (current && /^\s+[@\w]/.test(line)) {
+      current.push(line.trim());
+    }
+  }
+  return groups;
+}
+
+/** Syscall names from `strace -c -U name` summary output. */
+export function parseStraceSummary(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const name = line.trim();
+    if (/^[a-z_][a-z0-9_]*$/.test(name) && name !== 'syscall' && name !== 'total') names.add(name);
+  }
+  return names;
+}
