@@ -2,6 +2,8 @@ import { UnsupportedSamplerError } from './errors';
 import type { PlatformProbe } from './probe';
 import type { SamplerOptions, SamplerPair } from './types';
 import { createProcfsSamplers } from './procfs';
+import { createPsSamplers } from './ps';
+import { createTopSamplers } from './top';
 
 export const SAMPLER_NAMES = ['procfs', 'ps', 'top'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -24,6 +26,20 @@ export const SAMPLERS: readonly SamplerEntry[] = [
     needs: 'Linux with a readable proc filesystem (--procfs-root)',
     usable: (probe) => probe.procfs,
     create: (opts) => createProcfsSamplers(opts),
+  },
+  {
+    name: 'ps',
+    platforms: ['linux', 'darwin', 'freebsd', 'openbsd', 'netbsd'],
+    needs: 'a ps command on PATH: procps-ng or busybox on Linux, the system ps on macOS and the BSDs',
+    usable: (probe) => probe.ps !== undefined,
+    create: (opts, probe) => createPsSamplers(opts, probe),
+  },
+  {
+    name: 'top',
+    platforms: ['linux', 'darwin'],
+    needs: 'a top command on PATH: procps-ng 4 or busybox on Linux, the system top on macOS',
+    usable: (probe) => probe.top !== undefined,
+    create: (opts, probe) => createTopSamplers(opts, probe),
   },
 ];
 
@@ -52,7 +68,12 @@ export function selectPlatform(
       `unknown sampler "${String(requested)}" (choose from auto, ${SAMPLERS.map((s) => s.name).join(', ')})`,
     );
   }
-  if (!entry.platforms.includes(platform) || !entry.usable(probe)) {
+  if (!entry.platforms.includes(platform)) {
+    throw new UnsupportedSamplerError(
+      `sampler ${entry.name} does not run on ${platform} (it runs on ${entry.platforms.join(', ')}): it needs ${entry.needs}`,
+    );
+  }
+  if (!entry.usable(probe)) {
     throw new UnsupportedSamplerError(`sampler ${entry.name} cannot run here (${platform}): it needs ${entry.needs}`);
   }
   return entry;

@@ -1,0 +1,30 @@
+import type { SampleErrorSink } from '../types';
+import { toSample, type CommandProcessSample } from './command-sample';
+import { parseCount, splitColumns } from './columns';
+import { parseSize } from './units';
+
+/**
+ * busybox `ps -o pid=,ppid=,vsz=,rss=,stat=,comm=`. busybox's `-o` knows only
+ * user,group,comm,args,pid,ppid,pgid,nice,rgroup,ruser,tty,vsz,sid,stat,rss:
+ * no CPU time, no thread count. Sizes are KiB, scaled to 4 characters once
+ * they pass 9999 (`42m`, `1.5g`), so large values lose precision.
+ */
+export const BUSYBOX_PS_ARGS = ['-o', 'pid=,ppid=,vsz=,rss=,stat=,comm='] as const;
+
+export function parseBusyboxPs(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+  const out: CommandProcessSample[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const row = splitColumns(line, 5);
+    const [pid, ppid, vsz, rss, stat] = row?.cols ?? [];
+    const sample =
+      row &&
+      toSample(parseCount(pid!), parseCount(ppid!), stat!, row.rest, {
+        rssBytes: parseSize(rss!),
+        vszBytes: parseSize(vsz!),
+      });
+    if (sample) out.push(sample);
+    else onError('ps_malformed_line', line);
+  }
+  return out;
+}

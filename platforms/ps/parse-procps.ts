@@ -1,0 +1,28 @@
+import type { SampleErrorSink } from '../types';
+import { toSample, type CommandProcessSample } from './command-sample';
+import { parseCount, splitColumns } from './columns';
+import { parseCpuTime } from './cputime';
+import { parseKiB } from './units';
+
+/** procps-ng `ps -e -o pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm=`: sizes in KiB, time `[[dd-]hh:]mm:ss`. */
+export const PROCPS_PS_ARGS = ['-e', '-o', 'pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm='] as const;
+
+export function parseProcpsPs(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+  const out: CommandProcessSample[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const row = splitColumns(line, 7);
+    const [pid, ppid, rss, vsz, time, nlwp, stat] = row?.cols ?? [];
+    const sample =
+      row &&
+      toSample(parseCount(pid!), parseCount(ppid!), stat!, row.rest, {
+        rssBytes: parseKiB(rss!),
+        vszBytes: parseKiB(vsz!),
+        cpuTotalSeconds: parseCpuTime(time!),
+        threads: parseCount(nlwp!),
+      });
+    if (sample) out.push(sample);
+    else onError('ps_malformed_line', line);
+  }
+  return out;
+}

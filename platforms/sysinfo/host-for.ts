@@ -1,0 +1,13 @@
+import type { PlatformProbe } from '../probe';
+import { createProcfsSamplers } from '../procfs';
+import type { HostSampler, SamplerOptions } from '../types';
+import { SysinfoHostSampler } from './host-sampler';
+
+/**
+ * The host sampler that goes with the ps and top process samplers: procfs
+ * where /proc is readable (Linux: cheaper, and it has OOM kills and PSI),
+ * systeminformation elsewhere.
+ */
+export function hostSamplerFor(opts: SamplerOptions, probe: PlatformProbe): HostSampler {
+  return probe.procfs ? createProcfsSamplers(opts).host : new SysinfoHostSampler();
+}

@@ -1,0 +1,44 @@
+import type { SampleErrorSink } from '../types';
+import { toSample, type CommandProcessSample } from '../ps/command-sample';
+import { parseCount } from '../ps/columns';
+import { parseCpuTime } from '../ps/cputime';
+import { parseSize } from '../ps/units';
+import { requireColumns } from './parse-procps';
+import { parseTopTable } from './table';
+
+/**
+ * macOS `top -l 1 -stats pid,ppid,vsize,time,threads,state,command`. macOS top
+ * has no RSS column (MEM is the physical footprint, a different quantity), so
+ * this flavour measures virtual size, total CPU time and threads. Sizes carry
+ * a unit (`9441K`, `1238M`, `19G`, `0B`) and may end in `+`/`-`; `N/A` where
+ * top may not look (VSIZE for other users' processes). COMMAND is cut to the
+ * column width top gives it.
+ */
+export const MACOS_TOP_ARGS = ['-l', '1', '-stats', 'pid,ppid,vsize,time,threads,state,command'] as const;
+
+const STATES: Record<string, string> = {
+  running: 'R',
+  sleeping: 'S',
+  stuck: 'D',
+  stopped: 'T',
+  zombie: 'Z',
+  halted: 'H',
+};
+
+export function parseMacosTop(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+  const table = parseTopTable(text, onError);
+  requireColumns('macOS top', table?.columns, ['PID', 'PPID', 'STATE', 'COMMAND']);
+  const out: CommandProcessSample[] = [];
+  for (const r of table!.rows) {
+    const vsize = r.VSIZE ?? r.VSIZ;
+    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), STATES[r.STATE!] ?? r.STATE?.toUpperCase(), r.COMMAND!, {
+      vszBytes: vsize === undefined ? undefined : parseSize(vsize, 1),
+      cpuTotalSeconds: r.TIME === undefined ? undefined : parseCpuTime(r.TIME),
+      // `#TH` is `total/running` while some thread runs.
+      threads: r['#TH'] === undefined ? undefined : parseCount(r['#TH'].split('/')[0]!),
+    });
+    if (sample) out.push(sample);
+    else onError('top_malformed_line', Object.values(r).join(' '));
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { TopFlavour } from '../probe';
+import type { CommandProcessSample } from '../ps/command-sample';
+import { runCommand } from '../ps/run-command';
+import type { ProcessField, ProcessSampler, SamplerOptions } from '../types';
+import { TOP_FLAVOURS, type TopFlavourSpec } from './flavours';
+import { procpsToprc } from './toprc';
+
+export interface TopSamplerConfig {
+  flavour: TopFlavour;
+  /** The command to run, before the flavour's arguments; tests pass `['busybox', 'top']`. */
+  command?: readonly string[];
+}
+
+/** One batch `top` frame per sample, parsed by the flavour's pure parser. */
+export class TopProcessSampler implements ProcessSampler {
+  readonly name = 'top';
+  readonly fields: ReadonlySet<ProcessField>;
+  private readonly spec: TopFlavourSpec;
+  private readonly argv: readonly string[];
+  private env: NodeJS.ProcessEnv | undefined;
+
+  constructor(
+    private readonly opts: SamplerOptions,
+    config: TopSamplerConfig,
+  ) {
+    this.spec = TOP_FLAVOURS[config.flavour];
+    this.fields = this.spec.fields;
+    this.argv = [...(config.command ?? ['top']), ...this.spec.args];
+  }
+
+  async sample(): Promise<CommandProcessSample[]> {
+    const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs, env: this.topEnv() });
+    return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
+  }
+
+  /** For procps: a private HOME with our toprc, written once, removed at exit. */
+  private topEnv(): NodeJS.ProcessEnv | undefined {
+    if (!this.spec.needsToprc || this.env) return this.env;
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-top-'));
+    fs.mkdirSync(path.join(home, '.config', 'procps'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.config', 'procps', 'toprc'), procpsToprc());
+    process.once('exit', () => fs.rmSync(home, { recursive: true, force: true }));
+    this.env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
+    return this.env;
+  }
+}
