@@ -33,6 +33,8 @@ async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       // yargs reports its own validation problems as `msg`; errors thrown by handlers come as `err`.
+      // A config-file parse error reaches here wrapped in yargs' own YError: it is still a usage error.
+      if (err && err.name === 'YError') throw new UsageError(err.message);
       if (err) throw err;
       throw new UsageError(msg);
     })
