@@ -5,7 +5,11 @@ import { execFileSync } from 'child_process';
  * for, nested groups expanded, as `systemd-analyze syscall-filter` lists them.
  */
 export function expandSyscallGroups(groups: string[]): Set<string> {
-  const listing = execFileSync('systemd-analyze', ['syscall-filter', '--no-pager'], { encoding: 'utf8' });
+  const listing = execFileSync('systemd-analyze', ['syscall-filter', '--no-pager'], {
+    encoding: 'utf8',
+    // It may note on stderr that it cannot read the running kernel's syscall list; harmless here.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const byGroup = parseSyscallFilterListing(listing);
   const out = new Set<string>();
   const visit = (name: string): void => {
