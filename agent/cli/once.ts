@@ -14,7 +14,7 @@ export const onceCommand: CommandModule = {
       describe: 'print the Prometheus exposition text instead of pushing',
     }),
   handler: async (argv) => {
-    const { config, logger, cycle } = setUpAgent(argv);
+    const { config, logger, cycle } = await setUpAgent(argv);
     try {
       const text = await cycle.run();
       if (argv.stdout) {

@@ -15,7 +15,7 @@ export const runCommand: CommandModule = {
   describe: 'Run the agent: sample and push every --interval until SIGTERM/SIGINT',
   builder: (y) => y.options(AGENT_OPTIONS),
   handler: async (argv) => {
-    const { config, logger, metrics, samplers, cycle } = setUpAgent(argv);
+    const { config, logger, metrics, samplers, cycle } = await setUpAgent(argv);
     const sink = sinkFor(config);
     const stop = new AbortController();
     const onSignal = (sig: NodeJS.Signals): void => {

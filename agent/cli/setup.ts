@@ -5,7 +5,7 @@ import { Cycle } from '../loop/cycle';
 import { PushgatewaySink } from '../sink/pushgateway';
 import { HostpulseMetrics } from '../metrics/registry';
 import { VERSION } from '../version';
-import { procfsReadable } from '../../platforms/probe';
+import { probeSystem } from '../../platforms/probe';
 import { selectPlatform } from '../../platforms/registry';
 import type { SamplerPair } from '../../platforms/types';
 
@@ -24,10 +24,10 @@ const MAX_COMMAND_TIMEOUT_MS = 5000;
  * Validates the options, picks the sampler and builds the metrics. Throws
  * UsageError / UnsupportedSamplerError before anything starts.
  */
-export function setUpAgent(argv: Record<string, unknown>): AgentParts {
+export async function setUpAgent(argv: Record<string, unknown>): Promise<AgentParts> {
   const config = buildAgentConfig(argv, process.stderr.isTTY === true);
   const logger = createLogger(config.logLevel, config.logFormat);
-  const probe = { procfs: procfsReadable(config.procfsRoot) };
+  const probe = await probeSystem(config.procfsRoot);
   const entry = selectPlatform(process.platform, probe, config.sampler);
 
   const metrics = new HostpulseMetrics();
