@@ -6,8 +6,9 @@ import { parseSize } from './units';
 /**
  * busybox `ps -o pid=,ppid=,vsz=,rss=,stat=,comm=`. busybox's `-o` knows only
  * user,group,comm,args,pid,ppid,pgid,nice,rgroup,ruser,tty,vsz,sid,stat,rss:
- * no CPU time, no thread count. Sizes are KiB, scaled to 4 characters once
- * they pass 9999 (`42m`, `1.5g`), so large values lose precision.
+ * no CPU time, no thread count. Sizes are KiB up to 9999, else scaled and
+ * truncated to 4 characters (`42m`, `1.2g`): at 1.29 GiB busybox prints
+ * `1.2g`, so large values lose up to a tenth of their unit.
  */
 export const BUSYBOX_PS_ARGS = ['-o', 'pid=,ppid=,vsz=,rss=,stat=,comm='] as const;
 

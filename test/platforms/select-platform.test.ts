@@ -1,0 +1,106 @@
+import { UnsupportedSamplerError } from '../../platforms/errors';
+import { classifyPs, classifyTop, probeSystem, type PlatformProbe } from '../../platforms/probe';
+import { selectPlatform } from '../../platforms/registry';
+
+const linux: PlatformProbe = { procfs: true, ps: 'procps', top: 'procps' };
+const alpine: PlatformProbe = { procfs: true, ps: 'busybox', top: 'busybox' };
+const darwin: PlatformProbe = { procfs: false, ps: 'bsd', top: 'macos' };
+const bsd: PlatformProbe = { procfs: false, ps: 'bsd' };
+const nothing: PlatformProbe = { procfs: false };
+
+describe('selectPlatform (auto)', () => {
+  test.each([
+    ['linux', linux, 'procfs'],
+    ['linux', alpine, 'procfs'],
+    ['linux', { procfs: false, ps: 'procps' } as PlatformProbe, 'ps'], // /proc not mounted
+    ['linux', { procfs: false, top: 'busybox' } as PlatformProbe, 'top'],
+    ['darwin', darwin, 'ps'],
+    ['darwin', { procfs: false, top: 'macos' } as PlatformProbe, 'top'],
+    ['freebsd', bsd, 'ps'],
+    ['openbsd', bsd, 'ps'],
+    ['netbsd', bsd, 'ps'],
+  ] as const)('%s with %j -> %s', (platform, probe, name) => {
+    expect(selectPlatform(platform, probe).name).toBe(name);
+  });
+
+  test.each(['win32', 'aix', 'sunos'] as const)('%s: no sampler, the error lists what each needs', (platform) => {
+    expect(() => selectPlatform(platform, darwin)).toThrow(UnsupportedSamplerError);
+    expect(() => selectPlatform(platform, darwin)).toThrow(
+      new RegExp(`no sampler can run on ${platform}: procfs needs .*; ps needs .*; top needs `),
+    );
+  });
+
+  test('linux without /proc, ps or top: no sampler', () => {
+    expect(() => selectPlatform('linux', nothing)).toThrow(/no sampler can run on linux/);
+  });
+});
+
+describe('selectPlatform (forced)', () => {
+  test.each([
+    ['linux', linux, 'ps'],
+    ['linux', linux, 'top'],
+    ['linux', alpine, 'top'],
+    ['darwin', darwin, 'top'],
+    ['freebsd', bsd, 'ps'],
+  ] as const)('%s: --sampler %s runs', (platform, probe, name) => {
+    expect(selectPlatform(platform, probe, name).name).toBe(name);
+  });
+
+  test.each([
+    ['darwin', darwin, 'procfs', /sampler procfs does not run on darwin \(it runs on linux\): it needs Linux with a readable proc filesystem/],
+    ['freebsd', bsd, 'top', /sampler top does not run on freebsd \(it runs on linux, darwin\)/],
+    ['linux', { procfs: false, ps: 'procps' } as PlatformProbe, 'procfs', /sampler procfs cannot run here \(linux\): it needs Linux with a readable proc filesystem \(--procfs-root\)/],
+    ['linux', { procfs: true, ps: 'procps' } as PlatformProbe, 'top', /sampler top cannot run here \(linux\): it needs a top command on PATH: procps-ng 4 or busybox/],
+    ['openbsd', nothing, 'ps', /sampler ps cannot run here \(openbsd\): it needs a ps command on PATH/],
+  ] as const)('%s: --sampler %s cannot run', (platform, probe, name, message) => {
+    expect(() => selectPlatform(platform, probe, name)).toThrow(UnsupportedSamplerError);
+    expect(() => selectPlatform(platform, probe, name)).toThrow(message);
+  });
+
+  test('an unknown name is named in the error', () => {
+    // The CLI validates choices too; the registry must not trust that.
+    expect(() => selectPlatform('linux', linux, 'bogus' as never)).toThrow(/unknown sampler "bogus" \(choose from auto, procfs, ps, top\)/);
+  });
+});
+
+describe('probe', () => {
+  test.each([
+    ['ps from procps-ng 4.0.2\n', 'linux', 'procps'],
+    ['\nps: unrecognized option \'--version\'\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.', 'linux', 'busybox'],
+    ['\nps: illegal option -- -\nusage: ps [-AaCcEefhjlMmrSTvwXx] ...', 'darwin', 'bsd'],
+    ['\nps: illegal option -- -\nusage: ps [-aCcdefHhjlmrSTuvwXxZ] ...', 'freebsd', 'bsd'],
+    ['\nps: unknown option\n', 'linux', undefined],
+  ] as const)('ps answering %p on %s is %s', (out, platform, flavour) => {
+    expect(classifyPs(out, platform)).toBe(flavour);
+  });
+
+  test.each([
+    ['top from procps-ng 4.0.2\n', 'linux', 'procps'],
+    ['top: procps version 3.2.8\n', 'linux', undefined], // its toprc format predates ours
+    ['\ntop: invalid option -- \'V\'\nBusyBox v1.35.0 multi-call binary.', 'linux', 'busybox'],
+    ['\ninvalid option or syntax: -V\n', 'darwin', 'macos'],
+    ['\ntop: illegal option -- V\n', 'freebsd', undefined],
+  ] as const)('top answering %p on %s is %s', (out, platform, flavour) => {
+    expect(classifyTop(out, platform)).toBe(flavour);
+  });
+
+  test('this Debian machine: procfs, procps ps and top', async () => {
+    expect(await probeSystem('/proc')).toEqual({ procfs: true, ps: 'procps', top: 'procps' });
+  });
+
+  test('a busybox-only PATH (applet symlinks, as on Alpine) is busybox, and an empty PATH finds nothing', async () => {
+    const fs = await import('fs');
+    const os = await import('os');
+    const path = await import('path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bb-path-'));
+    try {
+      const busybox = fs.realpathSync('/usr/bin/busybox');
+      fs.symlinkSync(busybox, path.join(dir, 'ps'));
+      fs.symlinkSync(busybox, path.join(dir, 'top'));
+      expect(await probeSystem('/proc', 'linux', dir)).toEqual({ procfs: true, ps: 'busybox', top: 'busybox' });
+      expect(await probeSystem('/nonexistent', 'linux', '')).toEqual({ procfs: false });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
