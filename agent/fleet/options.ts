@@ -25,6 +25,12 @@ export function withConnectionOptions<T>(y: Argv<T>) {
       describe: 'table (default on a terminal) or json (default otherwise)',
     })
     .option('query-timeout', { type: 'string', default: '10s', describe: 'give up on a Prometheus query after this long' })
+    // main.ts declares --log-level for run/once only; the fleet commands take it too (debug: queries and stack traces).
+    .option('log-level', {
+      choices: ['error', 'warn', 'info', 'debug'] as const,
+      default: 'info' as const,
+      describe: 'debug prints each PromQL query with its duration, and stack traces on errors',
+    })
     .option('rate-window', {
       type: 'string',
       default: '1m',

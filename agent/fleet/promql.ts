@@ -50,11 +50,20 @@ export interface ProcessQueries {
   cpu: string;
 }
 
+/**
+ * A rate over `window`, kept only for series that exist now: a process that
+ * left the agent's top N (or exited) still has samples inside the window, and
+ * must not show up as a row with a CPU % and no RSS.
+ */
+export function currentRate(sel: string, window: string): string {
+  return `(rate(${sel}[${window}]) and ${sel})`;
+}
+
 /** Per-pid series of one host (the agent bounds them to its top N by RSS). */
 export function processQueries(instance: string, window: string): ProcessQueries {
   return {
     rss: `max by (pid, comm) (${selector('hostpulse_process_resident_memory_bytes', instance)})`,
-    cpu: `100 * sum by (pid, comm) (rate(${selector('hostpulse_process_cpu_seconds_total', instance)}[${window}]))`,
+    cpu: `100 * sum by (pid, comm) ${currentRate(selector('hostpulse_process_cpu_seconds_total', instance), window)}`,
   };
 }
 
@@ -86,7 +95,7 @@ export interface GroupQueries {
 /** Per process group across the fleet, aggregated by Prometheus: one row per group comes back. */
 export function groupQueries(window: string, t: Thresholds): GroupQueries {
   const mem = 'max by (instance, group) (hostpulse_group_resident_memory_bytes)';
-  const cpu = `100 * sum by (instance, group) (rate(hostpulse_group_cpu_seconds_total[${window}]))`;
+  const cpu = `100 * sum by (instance, group) ${currentRate('hostpulse_group_cpu_seconds_total', window)}`;
   return {
     hosts: `count by (group) (${mem})`,
     healthyHosts: `count by (group) (${mem} unless on (instance) ${unhealthyInstances(window, t)})`,

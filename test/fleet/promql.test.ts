@@ -24,7 +24,10 @@ describe('PromQL builders', () => {
   it('restricts process queries to one host', () => {
     const q = processQueries('h', '2m');
     expect(q.rss).toBe('max by (pid, comm) (hostpulse_process_resident_memory_bytes{instance="h"})');
-    expect(q.cpu).toContain('rate(hostpulse_process_cpu_seconds_total{instance="h"}[2m])');
+    // Only processes exported now: one that left the top N still has samples inside the window.
+    expect(q.cpu).toBe(
+      '100 * sum by (pid, comm) (rate(hostpulse_process_cpu_seconds_total{instance="h"}[2m]) and hostpulse_process_cpu_seconds_total{instance="h"})',
+    );
   });
 
   it('puts the thresholds and the stale rule into the group-health query', () => {
