@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { errnoCode } from '../errno';
 import { parseStat } from './parse-stat';
-import { ReusedBufferReader } from './reader';
+import { keptFileBudget, KeptFileReader } from './reader';
 import type { Sysconf } from './sysconf';
 import type { ProcessField, ProcessSample, ProcessSampler, SampleErrorSink } from '../types';
 
@@ -11,11 +11,14 @@ const FIELDS: ReadonlySet<ProcessField> = new Set<ProcessField>(['rss', 'vsz', '
 /** Errors that mean "the process is gone": skipped silently. */
 const VANISHED = new Set(['ENOENT', 'ESRCH']);
 
-/** Every process from `<root>/<pid>/stat`: one open+read+close per process, nothing else. */
+/**
+ * Every process from `<root>/<pid>/stat`: one read per process, nothing else.
+ * The stat files stay open between samples (see KeptFileReader).
+ */
 export class ProcfsProcessSampler implements ProcessSampler {
   readonly name = 'procfs';
   readonly fields = FIELDS;
-  private readonly reader = new ReusedBufferReader(4096);
+  private readonly reader = new KeptFileReader(4096, keptFileBudget());
 
   constructor(
     private readonly root: string,
@@ -33,12 +36,15 @@ export class ProcfsProcessSampler implements ProcessSampler {
     const out: ProcessSample[] = [];
     const { clockTicks, pageSize } = this.sys;
     const buf = this.reader.buf;
+    const prefix = this.root + path.sep;
+    const suffix = path.sep + 'stat';
+    this.reader.beginPass();
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 0x30 || c > 0x39) continue;
       let len: number;
       try {
-        len = this.reader.read(this.root + path.sep + name + path.sep + 'stat');
+        len = this.reader.read(prefix, name, suffix);
       } catch (err) {
         const code = errnoCode(err);
         if (code && VANISHED.has(code)) continue;
@@ -64,6 +70,7 @@ export class ProcfsProcessSampler implements ProcessSampler {
         startTimeSeconds: this.bootTime + rec.startTicks / clockTicks,
       });
     }
+    this.reader.endPass();
     return out;
   }
 }
