@@ -6,3 +6,11 @@ export function errnoCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The sample-error reason for a failed read. hidepid=1 ("noaccess") mounts
+ * answer EPERM, file modes EACCES: both mean "not ours to read".
+ */
+export function readErrorReason(code: string | undefined): 'permission_denied' | 'read_failed' {
+  return code === 'EACCES' || code === 'EPERM' ? 'permission_denied' : 'read_failed';
+}

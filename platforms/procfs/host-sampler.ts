@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { errnoCode } from '../errno';
+import { errnoCode, readErrorReason } from '../errno';
 import { parseCpuStat } from './cpu-stat';
 import { parseLoadavg } from './loadavg';
 import { parseMeminfo } from './meminfo';
@@ -70,7 +70,7 @@ export class ProcfsHostSampler implements HostSampler {
     } catch (err) {
       const code = errnoCode(err);
       if (code && NOT_PROVIDED.has(code)) return undefined;
-      this.onError(code === 'EACCES' ? 'permission_denied' : 'read_failed', `${rel}: ${(err as Error).message}`);
+      this.onError(readErrorReason(code), `${rel}: ${(err as Error).message}`);
       return undefined;
     }
   }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { errnoCode } from '../errno';
+import { errnoCode, readErrorReason } from '../errno';
 import { parseStat } from './parse-stat';
 import { keptFileBudget, KeptFileReader } from './reader';
 import type { Sysconf } from './sysconf';
@@ -48,7 +48,7 @@ export class ProcfsProcessSampler implements ProcessSampler {
       } catch (err) {
         const code = errnoCode(err);
         if (code && VANISHED.has(code)) continue;
-        this.onError(code === 'EACCES' ? 'permission_denied' : 'read_failed', `${name}/stat: ${(err as Error).message}`);
+        this.onError(readErrorReason(code), `${name}/stat: ${(err as Error).message}`);
         continue;
       }
       const rec = parseStat(buf, len);
