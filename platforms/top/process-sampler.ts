@@ -20,7 +20,6 @@ export class TopProcessSampler implements ProcessSampler {
   readonly fields: ReadonlySet<ProcessField>;
   private readonly spec: TopFlavourSpec;
   private readonly argv: readonly string[];
-  private env: NodeJS.ProcessEnv | undefined;
 
   constructor(
     private readonly opts: SamplerOptions,
@@ -32,18 +31,25 @@ export class TopProcessSampler implements ProcessSampler {
   }
 
   async sample(): Promise<CommandProcessSample[]> {
-    const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs, env: this.topEnv() });
-    return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
+    const home = this.spec.needsToprc ? writeToprcHome() : undefined;
+    try {
+      const env = home === undefined ? undefined : { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
+      const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs, env });
+      return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
+    } finally {
+      if (home) fs.rmSync(home, { recursive: true, force: true });
+    }
   }
+}
 
-  /** For procps: a private HOME with our toprc, written once, removed at exit. */
-  private topEnv(): NodeJS.ProcessEnv | undefined {
-    if (!this.spec.needsToprc || this.env) return this.env;
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-top-'));
-    fs.mkdirSync(path.join(home, '.config', 'procps'), { recursive: true });
-    fs.writeFileSync(path.join(home, '.config', 'procps', 'toprc'), procpsToprc());
-    process.once('exit', () => fs.rmSync(home, { recursive: true, force: true }));
-    this.env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
-    return this.env;
-  }
+/**
+ * procps top reads its columns from a toprc: a private HOME holding ours, made
+ * per run (top reads it at start-up; a few small file operations) so nothing is
+ * left behind when the agent is killed.
+ */
+function writeToprcHome(): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-top-'));
+  fs.mkdirSync(path.join(home, '.config', 'procps'), { recursive: true });
+  fs.writeFileSync(path.join(home, '.config', 'procps', 'toprc'), procpsToprc());
+  return home;
 }
