@@ -47,6 +47,7 @@ export async function runDaemon(
     }
 
     if (text !== undefined) {
+      const pushStart = performance.now();
       const pushAbort = new AbortController();
       const onStop = (): void => {
         setTimeout(() => pushAbort.abort(), opts.shutdownGraceMs).unref();
@@ -62,7 +63,22 @@ export async function runDaemon(
       } finally {
         stop.removeEventListener('abort', onStop);
       }
+      // Where the time of each cycle went (npm run bench reads these lines).
+      if (logger.isDebugEnabled()) {
+        const t = cycle.timings;
+        logger.debug('cycle', {
+          sampleMs: round3(t.sampleMs),
+          mapMs: round3(t.mapMs),
+          serializeMs: round3(t.serializeMs),
+          pushMs: round3(performance.now() - pushStart),
+          chars: text.length,
+        });
+      }
     }
     next = nextTick(start, opts.intervalMs, Date.now());
   }
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

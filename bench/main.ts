@@ -1,0 +1,174 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { measureAgent } from './agent-run';
+import { stopAll } from './children';
+import { Filler } from './filler';
+import { describeMachine } from './machine';
+import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
+import { countProcesses, memory, pidsByCommPrefix, round1 } from './proc-stat';
+import { gatewaySeenProcesses, startPushgateway, type Gateway } from './pushgateway';
+import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
+
+/** The default curve: how the cost grows with the process count. */
+const CURVE = [250, 1000, 4000];
+const SOAK_SAMPLE_EVERY = 50;
+
+interface Args {
+  processes?: number;
+  cycles?: number;
+  scrapes?: number;
+  warmup: number;
+  interval: string;
+  top: number;
+  json: boolean;
+  soak: boolean;
+  exporter: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  return yargs(argv)
+    .scriptName('npm run bench --')
+    .usage(
+      '$0 [options]\n\nMeasures the CPU and memory of the real `hostpulse run` loop (against a local Pushgateway) ' +
+        'and of prometheus-process-exporter on the same process table, filled up with idle sleep processes.',
+    )
+    .options({
+      processes: { type: 'number', describe: 'one point at this many processes (default: the curve 250, 1000, 4000; --soak: 4000)' },
+      cycles: { type: 'number', describe: 'agent cycles measured per point (default 50; --soak: 1000)' },
+      scrapes: { type: 'number', describe: 'process-exporter scrapes measured per point (default: --cycles, at most 20)' },
+      warmup: { type: 'number', default: 5, describe: 'cycles (and scrapes) before the measurement starts' },
+      interval: { type: 'string', default: '100ms', describe: 'the agent\'s --interval' },
+      top: { type: 'number', default: 20, describe: 'the agent\'s --top' },
+      json: { type: 'boolean', default: false, describe: 'print one JSON record on stdout instead of the table' },
+      soak: { type: 'boolean', default: false, describe: 'long run of the agent alone: RSS every 50 cycles' },
+      exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
+    })
+    .strict()
+    .help()
+    .parseSync() as Args;
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(hideBin(process.argv));
+  const cycles = args.cycles ?? (args.soak ? 1000 : 50);
+  const scrapes = args.scrapes ?? Math.min(cycles, 20);
+  const points = args.processes !== undefined ? [args.processes] : args.soak ? [4000] : CURVE;
+
+  const version = args.exporter && !args.soak ? exporterVersion() : undefined;
+  if (args.exporter && !args.soak && version === undefined) progress(EXPORTER_MISSING);
+
+  const machine = describeMachine();
+  const filler = new Filler();
+  let gateway: Gateway | undefined;
+  let cleaned = false;
+  const cleanup = async (): Promise<{ leftover: number[] }> => {
+    cleaned = true;
+    await filler.stop();
+    if (gateway) await gateway.stop();
+    await stopAll();
+    // Orphaned sleeps are reaped by init; give it a moment before counting.
+    let left = pidsByCommPrefix(filler.prefix);
+    for (let i = 0; i < 50 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = pidsByCommPrefix(filler.prefix);
+    }
+    return { leftover: left };
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    progress(`${sig}: stopping every process the benchmark started`);
+    void (cleaned ? Promise.resolve() : cleanup()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const record: BenchRecord = {
+    tool: 'hostpulse-bench',
+    date: new Date().toISOString(),
+    machine,
+    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes },
+    exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
+    points: [],
+    soak: null,
+    cleanup: { fillersSpawned: 0, leftover: 0, pids: [] },
+  };
+
+  try {
+    gateway = await startPushgateway();
+    progress(`pushgateway on ${gateway.url}; ${countProcesses()} processes running`);
+    for (const target of [...points].sort((a, b) => a - b)) {
+      const reached = await filler.growTo(target);
+      progress(`${reached} processes (asked for ${target}); running the agent for ${args.warmup}+${cycles} cycles`);
+      const instance = `bench-${target}`;
+      if (args.soak) {
+        record.soak = await soak(gateway.url, instance, args, cycles, reached);
+        continue;
+      }
+      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles });
+      const seen = await gatewaySeenProcesses(gateway.url, instance);
+      let exporter = null;
+      if (version !== undefined) {
+        progress(`scraping process-exporter ${args.warmup}+${scrapes} times`);
+        exporter = await measureExporter(version, args.warmup, scrapes);
+      }
+      const point: Point = {
+        processes: { requested: target, measured: reached },
+        agent: { ...agent, processesSeen: seen ?? null },
+        exporter,
+        ratio: exporter && exporter.cpuMsPerScrape > 0 ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000 : null,
+      };
+      record.points.push(point);
+      progress(
+        `${reached} processes: agent ${agent.cpuMsPerCycle} ms CPU/cycle, ${agent.rssMb} MB` +
+          (exporter ? `; process-exporter ${exporter.cpuMsPerScrape} ms CPU/scrape, ${exporter.rssMb} MB` : ''),
+      );
+    }
+  } finally {
+    if (!cleaned) {
+      const { leftover } = await cleanup();
+      record.cleanup = { fillersSpawned: filler.spawned, leftover: leftover.length, pids: leftover.slice(0, 20) };
+    }
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.stdout.write(args.json ? JSON.stringify(record, null, 2) + '\n' : renderTable(record) + '\n');
+  if (record.cleanup.leftover > 0) {
+    progress(`${record.cleanup.leftover} filler processes outlived the cleanup (pids ${record.cleanup.pids.join(' ')})`);
+    process.exitCode = 1;
+  }
+}
+
+/** The agent alone for many cycles: does its RSS stay flat? */
+async function soak(gatewayUrl: string, instance: string, args: Args, cycles: number, processes: number): Promise<SoakResult> {
+  const rss: SoakResult['rss'] = [];
+  const agent = await measureAgent(
+    { gatewayUrl, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles },
+    (n, pid) => {
+      if (n % SOAK_SAMPLE_EVERY !== 0) return;
+      const { rssMb } = memory(pid);
+      rss.push({ cycle: n, rssMb });
+      if (n % (SOAK_SAMPLE_EVERY * 4) === 0) progress(`soak: cycle ${n}, RSS ${rssMb} MB`);
+    },
+  );
+  const values = rss.map((x) => x.rssMb);
+  return {
+    processes,
+    interval: args.interval,
+    cycles,
+    cpuMsPerCycle: agent.cpuMsPerCycle,
+    rss,
+    rssFirstMb: values[0] ?? agent.rssMb,
+    rssLastMb: agent.rssMb,
+    rssMaxMb: round1(Math.max(agent.rssMb, ...values)),
+    peakRssMb: agent.peakRssMb,
+  };
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  await stopAll();
+  process.exit(1);
+});

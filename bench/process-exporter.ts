@@ -1,0 +1,87 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startChild } from './children';
+import { freePort, waitHttp } from './net';
+import { cpuMs, memory, round2, type Memory } from './proc-stat';
+
+export const EXPORTER_BIN = 'prometheus-process-exporter';
+export const EXPORTER_MISSING = `${EXPORTER_BIN} not found: apt-get install prometheus-process-exporter (the reference side of the benchmark is skipped)`;
+
+/** Groups by comm, like hostpulse's default grouping. */
+const CONFIG = `process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n      - '.+'\n`;
+
+export interface ExporterResult extends Memory {
+  pid: number;
+  version: string;
+  scrapes: number;
+  cpuMsPerScrape: number;
+  /** Sum of namedprocess_namegroup_num_procs in the last scrape: what it saw. */
+  processesSeen: number;
+}
+
+/** "0.7.10-3+b5" from `prometheus-process-exporter -version`, or undefined when it is not installed. */
+export function exporterVersion(): string | undefined {
+  let out: string;
+  try {
+    out = execFileSync(EXPORTER_BIN, ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return /revision: ([^)\s]+)/.exec(out)?.[1] ?? out.split('\n')[0].trim();
+}
+
+/**
+ * Starts process-exporter (no smaps, no threads) on a free loopback port,
+ * scrapes it `warmup` times, then `scrapes` times one after the other, and
+ * reads its CPU accounting around the measured scrapes.
+ */
+export async function measureExporter(version: string, warmup: number, scrapes: number): Promise<ExporterResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-bench-pe-'));
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(config, CONFIG);
+  const port = await freePort();
+  const child = startChild(EXPORTER_BIN, [
+    '-config.path', config,
+    `-web.listen-address=127.0.0.1:${port}`,
+    '-gather-smaps=false',
+    '-threads=false',
+  ]);
+  const url = `http://127.0.0.1:${port}/metrics`;
+  try {
+    await waitHttp(url, () => child.proc.exitCode === null);
+    for (let i = 1; i < warmup; i++) await scrape(url);
+    const before = cpuMs(child.pid);
+    let last = '';
+    for (let i = 0; i < scrapes; i++) last = await scrape(url);
+    const after = cpuMs(child.pid);
+    return {
+      pid: child.pid,
+      version,
+      scrapes,
+      cpuMsPerScrape: round2((after - before) / scrapes),
+      processesSeen: sumNumProcs(last),
+      ...memory(child.pid),
+    };
+  } finally {
+    await child.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(url);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return text;
+}
+
+function sumNumProcs(text: string): number {
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('namedprocess_namegroup_num_procs{')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return n;
+}

@@ -1,0 +1,80 @@
+import type { AgentResult } from './agent-run';
+import type { Machine } from './machine';
+import type { ExporterResult } from './process-exporter';
+
+export interface Point {
+  /** Processes asked for, and counted in /proc just before the agent ran. */
+  processes: { requested: number; measured: number };
+  agent: AgentResult & { processesSeen: number | null };
+  exporter: ExporterResult | null;
+  /** Agent CPU per cycle / process-exporter CPU per scrape. */
+  ratio: number | null;
+}
+
+export interface SoakResult {
+  processes: number;
+  interval: string;
+  cycles: number;
+  cpuMsPerCycle: number;
+  /** RSS of the agent every `every` cycles. */
+  rss: Array<{ cycle: number; rssMb: number }>;
+  rssFirstMb: number;
+  rssLastMb: number;
+  rssMaxMb: number;
+  peakRssMb: number;
+}
+
+export interface BenchRecord {
+  tool: 'hostpulse-bench';
+  date: string;
+  machine: Machine;
+  settings: { interval: string; top: number; warmup: number; cycles: number; scrapes: number };
+  exporter: { version: string } | { missing: string };
+  points: Point[];
+  soak: SoakResult | null;
+  cleanup: { fillersSpawned: number; leftover: number; pids: number[] };
+}
+
+export function renderTable(r: BenchRecord): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memTotalGiB} GiB, ${m.kernel}, node ${m.node}, pushgateway ${m.pushgateway}`);
+  out.push(
+    `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
+      ('version' in r.exporter ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}` : r.exporter.missing),
+  );
+  if (r.points.length > 0) {
+    const head = ['processes', 'agent CPU/cycle', 'sample', 'map', 'serialize', 'push', 'agent RSS', 'exporter CPU/scrape', 'exporter RSS', 'agent/exporter'];
+    const rows = r.points.map((p) => [
+      String(p.processes.measured),
+      `${p.agent.cpuMsPerCycle.toFixed(2)} ms`,
+      `${p.agent.wallMs.sample.toFixed(2)}`,
+      `${p.agent.wallMs.map.toFixed(2)}`,
+      `${p.agent.wallMs.serialize.toFixed(2)}`,
+      `${p.agent.wallMs.push.toFixed(2)}`,
+      `${p.agent.rssMb.toFixed(1)} MB`,
+      p.exporter ? `${p.exporter.cpuMsPerScrape.toFixed(1)} ms` : '-',
+      p.exporter ? `${p.exporter.rssMb.toFixed(1)} MB` : '-',
+      p.ratio !== null ? p.ratio.toFixed(3) : '-',
+    ]);
+    out.push('', ...table(head, rows));
+    out.push('(sample/map/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)');
+  }
+  if (r.soak) {
+    const s = r.soak;
+    out.push(
+      '',
+      `soak: ${s.cycles} cycles at ${s.interval}, ${s.processes} processes: CPU ${s.cpuMsPerCycle.toFixed(2)} ms/cycle; ` +
+        `RSS ${s.rssFirstMb} MB after warm-up -> ${s.rssLastMb} MB at the end (max ${s.rssMaxMb} MB, high-water ${s.peakRssMb} MB)`,
+      `  RSS by cycle: ${s.rss.map((x) => `${x.cycle}:${x.rssMb}`).join(' ')}`,
+    );
+  }
+  out.push('', `cleanup: ${r.cleanup.fillersSpawned} filler processes spawned, ${r.cleanup.leftover} left over`);
+  return out.join('\n');
+}
+
+function table(head: string[], rows: string[][]): string[] {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(w[i])).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+}
