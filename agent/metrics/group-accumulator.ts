@@ -1,6 +1,10 @@
 import type { ProcessSample } from '../../platforms/types';
 import { groupKey } from './group-key';
 
+/** How long (in cycles) an empty group's CPU total is kept, and how many groups at most. */
+const RETAIN_CYCLES = 1000;
+const MAX_RETAINED_GROUPS = 10_000;
+
 export interface GroupRow {
   processes: number;
   rssBytes: number;
@@ -26,7 +30,8 @@ interface Seen {
  */
 export class GroupAccumulator {
   private readonly seen = new Map<number, Seen>();
-  private readonly cpu = new Map<string, { user: number; system: number }>();
+  /** Group CPU totals, kept a while after a group empties so a group that comes back continues, not restarts. */
+  private readonly cpu = new Map<string, { user: number; system: number; cycle: number }>();
   private cycle = 0;
 
   fold(processes: readonly ProcessSample[]): Map<string, GroupRow> {
@@ -70,9 +75,26 @@ export class GroupAccumulator {
       }
     }
     for (const [pid, s] of this.seen) if (s.cycle !== cycle) this.seen.delete(pid);
-    // Groups with no live process end; their counters restart if the group returns.
-    this.cpu.clear();
-    for (const [name, g] of groups) this.cpu.set(name, { user: g.cpuUserSeconds, system: g.cpuSystemSeconds });
+    for (const [name, g] of groups) {
+      const total = this.cpu.get(name);
+      if (total) {
+        total.user = g.cpuUserSeconds;
+        total.system = g.cpuSystemSeconds;
+        total.cycle = cycle;
+      } else {
+        this.cpu.set(name, { user: g.cpuUserSeconds, system: g.cpuSystemSeconds, cycle });
+      }
+    }
+    // A group that empties (short-lived commands come and go) keeps its total for
+    // a while; bounded so a stream of one-off names cannot grow memory.
+    if (cycle % RETAIN_CYCLES === 0) {
+      for (const [name, t] of this.cpu) if (cycle - t.cycle > RETAIN_CYCLES) this.cpu.delete(name);
+    }
+    // Over the cap, drop the empty groups seen longest ago (Map order is insertion order).
+    for (const [name, t] of this.cpu) {
+      if (this.cpu.size <= MAX_RETAINED_GROUPS) break;
+      if (t.cycle !== cycle) this.cpu.delete(name);
+    }
     return groups;
   }
 }

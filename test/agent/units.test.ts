@@ -80,10 +80,11 @@ describe('GroupAccumulator keeps group CPU counters monotonic', () => {
     expect(g.cpuUserSeconds).toBe(11);
   });
 
-  it('ends a group with no processes', () => {
+  it('ends the series of an empty group, and continues its counter when the group comes back', () => {
     const acc = new GroupAccumulator();
-    acc.fold([proc(1, 'a', 1)]);
+    acc.fold([proc(1, 'a', 1, { cpuUserSeconds: 4 })]);
     expect(acc.fold([proc(2, 'b', 1)]).has('a')).toBe(false);
+    expect(acc.fold([proc(2, 'b', 1), proc(3, 'a', 1, { cpuUserSeconds: 1 })]).get('a')!.cpuUserSeconds).toBe(5);
   });
 });
 
