@@ -17,12 +17,15 @@ export interface ProcessSample {
   vszBytes?: number;
   cpuUserSeconds?: number;
   cpuSystemSeconds?: number;
+  /** User + system CPU seconds, for samplers (ps, top) that print no split; absent when the split is known. */
+  cpuTotalSeconds?: number;
   threads?: number;
   /** Unix time (seconds) the process started; with pid it identifies a process across pid reuse. */
   startTimeSeconds?: number;
 }
 
-export type ProcessField = 'rss' | 'vsz' | 'cpu' | 'threads' | 'startTime';
+/** `cpu`: user/system split; `cpuTotal`: only their sum. */
+export type ProcessField = 'rss' | 'vsz' | 'cpu' | 'cpuTotal' | 'threads' | 'startTime';
 
 /** Host-wide counters and gauges. Every field is optional for the same reason. */
 export interface HostSample {

@@ -11,13 +11,18 @@ export interface GroupRow {
   /** Monotonic CPU seconds of the group: it keeps the CPU of processes that have exited. */
   cpuUserSeconds: number;
   cpuSystemSeconds: number;
+  cpuTotalSeconds: number;
 }
 
-interface Seen {
-  start: number;
+interface CpuTotals {
   user: number;
   system: number;
+  total: number;
   cycle: number;
+}
+
+interface Seen extends CpuTotals {
+  start: number;
 }
 
 /**
@@ -31,7 +36,7 @@ interface Seen {
 export class GroupAccumulator {
   private readonly seen = new Map<number, Seen>();
   /** Group CPU totals, kept a while after a group empties so a group that comes back continues, not restarts. */
-  private readonly cpu = new Map<string, { user: number; system: number; cycle: number }>();
+  private readonly cpu = new Map<string, CpuTotals>();
   private cycle = 0;
 
   fold(processes: readonly ProcessSample[]): Map<string, GroupRow> {
@@ -42,7 +47,13 @@ export class GroupAccumulator {
       let g = groups.get(key);
       if (!g) {
         const total = this.cpu.get(key);
-        g = { processes: 0, rssBytes: 0, cpuUserSeconds: total?.user ?? 0, cpuSystemSeconds: total?.system ?? 0 };
+        g = {
+          processes: 0,
+          rssBytes: 0,
+          cpuUserSeconds: total?.user ?? 0,
+          cpuSystemSeconds: total?.system ?? 0,
+          cpuTotalSeconds: total?.total ?? 0,
+        };
         groups.set(key, g);
       }
       g.processes++;
@@ -50,27 +61,32 @@ export class GroupAccumulator {
 
       const user = p.cpuUserSeconds ?? 0;
       const system = p.cpuSystemSeconds ?? 0;
+      const sum = p.cpuTotalSeconds ?? 0;
       const start = p.startTimeSeconds ?? -1;
       const prev = this.seen.get(p.pid);
       if (prev && prev.start === start) {
         // Counters of one process never go back; clamp a sampler's rounding.
         g.cpuUserSeconds += Math.max(0, user - prev.user);
         g.cpuSystemSeconds += Math.max(0, system - prev.system);
+        g.cpuTotalSeconds += Math.max(0, sum - prev.total);
         prev.user = user;
         prev.system = system;
+        prev.total = sum;
         prev.cycle = cycle;
       } else {
         // First cycle: start every group at the CPU of its live processes.
         // Later: a new process has used all its CPU since it started.
         g.cpuUserSeconds += user;
         g.cpuSystemSeconds += system;
+        g.cpuTotalSeconds += sum;
         if (prev) {
           prev.start = start;
           prev.user = user;
           prev.system = system;
+          prev.total = sum;
           prev.cycle = cycle;
         } else {
-          this.seen.set(p.pid, { start, user, system, cycle });
+          this.seen.set(p.pid, { start, user, system, total: sum, cycle });
         }
       }
     }
@@ -80,9 +96,10 @@ export class GroupAccumulator {
       if (total) {
         total.user = g.cpuUserSeconds;
         total.system = g.cpuSystemSeconds;
+        total.total = g.cpuTotalSeconds;
         total.cycle = cycle;
       } else {
-        this.cpu.set(name, { user: g.cpuUserSeconds, system: g.cpuSystemSeconds, cycle });
+        this.cpu.set(name, { user: g.cpuUserSeconds, system: g.cpuSystemSeconds, total: g.cpuTotalSeconds, cycle });
       }
     }
     // A group that empties (short-lived commands come and go) keeps its total for

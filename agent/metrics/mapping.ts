@@ -33,6 +33,8 @@ export function writeProcesses(m: HostpulseMetrics, s: CycleSample): void {
       if (p.cpuUserSeconds !== undefined) m.processCpu.inc({ ...labels, mode: 'user' }, p.cpuUserSeconds);
       if (p.cpuSystemSeconds !== undefined) m.processCpu.inc({ ...labels, mode: 'system' }, p.cpuSystemSeconds);
     }
+    // ps/top know only user+system together: one series with mode="total", never passed off as user time.
+    if (f.has('cpuTotal') && p.cpuTotalSeconds !== undefined) m.processCpu.inc({ ...labels, mode: 'total' }, p.cpuTotalSeconds);
   }
 
   m.groupRss.reset();
@@ -45,6 +47,7 @@ export function writeProcesses(m: HostpulseMetrics, s: CycleSample): void {
       m.groupCpu.inc({ group, mode: 'user' }, g.cpuUserSeconds);
       m.groupCpu.inc({ group, mode: 'system' }, g.cpuSystemSeconds);
     }
+    if (f.has('cpuTotal')) m.groupCpu.inc({ group, mode: 'total' }, g.cpuTotalSeconds);
   }
 
   m.processes.set({ state: 'seen' }, s.processes.length);

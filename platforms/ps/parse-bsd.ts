@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from './command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from './command-sample';
 import { parseCount, splitColumns } from './columns';
 import { parseCpuTime } from './cputime';
 import { parseKiB } from './units';
@@ -10,8 +10,8 @@ import { parseKiB } from './units';
  */
 export const BSD_PS_ARGS = ['-ax', '-o', 'pid=,ppid=,rss=,vsz=,time=,state=,comm='] as const;
 
-export function parseBsdPs(text: string, onError: SampleErrorSink): CommandProcessSample[] {
-  const out: CommandProcessSample[] = [];
+export function parseBsdPs(text: string, onError: SampleErrorSink): ProcessSample[] {
+  const out: ProcessSample[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const row = splitColumns(line, 6);

@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from './command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from './command-sample';
 import { parseCount, splitColumns } from './columns';
 import { parseSize } from './units';
 
@@ -12,8 +12,8 @@ import { parseSize } from './units';
  */
 export const BUSYBOX_PS_ARGS = ['-o', 'pid=,ppid=,vsz=,rss=,stat=,comm='] as const;
 
-export function parseBusyboxPs(text: string, onError: SampleErrorSink): CommandProcessSample[] {
-  const out: CommandProcessSample[] = [];
+export function parseBusyboxPs(text: string, onError: SampleErrorSink): ProcessSample[] {
+  const out: ProcessSample[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const row = splitColumns(line, 5);

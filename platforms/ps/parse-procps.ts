@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from './command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from './command-sample';
 import { parseCount, splitColumns } from './columns';
 import { parseCpuTime } from './cputime';
 import { parseKiB } from './units';
@@ -7,8 +7,8 @@ import { parseKiB } from './units';
 /** procps-ng `ps -e -o pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm=`: sizes in KiB, time `[[dd-]hh:]mm:ss`. */
 export const PROCPS_PS_ARGS = ['-e', '-o', 'pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm='] as const;
 
-export function parseProcpsPs(text: string, onError: SampleErrorSink): CommandProcessSample[] {
-  const out: CommandProcessSample[] = [];
+export function parseProcpsPs(text: string, onError: SampleErrorSink): ProcessSample[] {
+  const out: ProcessSample[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const row = splitColumns(line, 7);

@@ -1,6 +1,5 @@
 import type { PsFlavour } from '../probe';
-import type { ProcessField, ProcessSampler, SamplerOptions } from '../types';
-import type { CommandProcessSample } from './command-sample';
+import type { ProcessField, ProcessSampler, SamplerOptions, ProcessSample } from '../types';
 import { PS_FLAVOURS, type PsFlavourSpec } from './flavours';
 import { runCommand } from './run-command';
 
@@ -26,7 +25,7 @@ export class PsProcessSampler implements ProcessSampler {
     this.argv = [...(config.command ?? ['ps']), ...this.spec.args];
   }
 
-  async sample(): Promise<CommandProcessSample[]> {
+  async sample(): Promise<ProcessSample[]> {
     const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs });
     return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
   }

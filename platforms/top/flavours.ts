@@ -13,10 +13,10 @@ export interface TopFlavourSpec extends PsFlavourSpec {
 export const TOP_FLAVOURS: Record<TopFlavour, TopFlavourSpec> = {
   procps: {
     args: PROCPS_TOP_ARGS,
-    fields: new Set(['rss', 'vsz', 'threads']),
+    fields: new Set(['rss', 'vsz', 'threads', 'cpuTotal']),
     parse: parseProcpsTop,
     needsToprc: true,
   },
   busybox: { args: BUSYBOX_TOP_ARGS, fields: new Set(['vsz']), parse: parseBusyboxTop, needsToprc: false },
-  macos: { args: MACOS_TOP_ARGS, fields: new Set(['vsz', 'threads']), parse: parseMacosTop, needsToprc: false },
+  macos: { args: MACOS_TOP_ARGS, fields: new Set(['vsz', 'threads', 'cpuTotal']), parse: parseMacosTop, needsToprc: false },
 };

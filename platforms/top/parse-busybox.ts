@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from '../ps/command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from '../ps/command-sample';
 import { parseCount } from '../ps/columns';
 import { parseSize } from '../ps/units';
 import { requireColumns } from './parse-procps';
@@ -11,10 +11,10 @@ import { parseTopTable } from './table';
  */
 export const BUSYBOX_TOP_ARGS = ['-b', '-n', '1'] as const;
 
-export function parseBusyboxTop(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+export function parseBusyboxTop(text: string, onError: SampleErrorSink): ProcessSample[] {
   const table = parseTopTable(text, onError);
   requireColumns('busybox top', table?.columns, ['PID', 'PPID', 'STAT', 'COMMAND']);
-  const out: CommandProcessSample[] = [];
+  const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.STAT, busyboxComm(r.COMMAND!), {
       vszBytes: r.VSZ === undefined ? undefined : parseSize(r.VSZ),

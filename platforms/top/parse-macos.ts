@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from '../ps/command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from '../ps/command-sample';
 import { parseCount } from '../ps/columns';
 import { parseCpuTime } from '../ps/cputime';
 import { parseSize } from '../ps/units';
@@ -25,10 +25,10 @@ const STATES: Record<string, string> = {
   halted: 'H',
 };
 
-export function parseMacosTop(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+export function parseMacosTop(text: string, onError: SampleErrorSink): ProcessSample[] {
   const table = parseTopTable(text, onError);
   requireColumns('macOS top', table?.columns, ['PID', 'PPID', 'STATE', 'COMMAND']);
-  const out: CommandProcessSample[] = [];
+  const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const vsize = r.VSIZE ?? r.VSIZ;
     const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), STATES[r.STATE!] ?? r.STATE?.toUpperCase(), r.COMMAND!, {

@@ -1,5 +1,5 @@
-import type { SampleErrorSink } from '../types';
-import { toSample, type CommandProcessSample } from '../ps/command-sample';
+import type { ProcessSample, SampleErrorSink } from '../types';
+import { toSample } from '../ps/command-sample';
 import { parseCount } from '../ps/columns';
 import { parseCpuTime } from '../ps/cputime';
 import { parseSize } from '../ps/units';
@@ -13,10 +13,10 @@ import { parseTopTable } from './table';
  */
 export const PROCPS_TOP_ARGS = ['-b', '-n', '1', '-w', '512', '-E', 'k', '-e', 'k'] as const;
 
-export function parseProcpsTop(text: string, onError: SampleErrorSink): CommandProcessSample[] {
+export function parseProcpsTop(text: string, onError: SampleErrorSink): ProcessSample[] {
   const table = parseTopTable(text, onError);
   requireColumns('procps top', table?.columns, ['PID', 'PPID', 'S', 'COMMAND']);
-  const out: CommandProcessSample[] = [];
+  const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const time = r['TIME+'] ?? r['TIME'];
     const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.S, r.COMMAND!, {

@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TopFlavour } from '../probe';
-import type { CommandProcessSample } from '../ps/command-sample';
 import { runCommand } from '../ps/run-command';
-import type { ProcessField, ProcessSampler, SamplerOptions } from '../types';
+import type { ProcessField, ProcessSampler, SamplerOptions, ProcessSample } from '../types';
 import { TOP_FLAVOURS, type TopFlavourSpec } from './flavours';
 import { procpsToprc } from './toprc';
 
@@ -30,7 +29,7 @@ export class TopProcessSampler implements ProcessSampler {
     this.argv = [...(config.command ?? ['top']), ...this.spec.args];
   }
 
-  async sample(): Promise<CommandProcessSample[]> {
+  async sample(): Promise<ProcessSample[]> {
     const home = this.spec.needsToprc ? writeToprcHome() : undefined;
     try {
       const env = home === undefined ? undefined : { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };

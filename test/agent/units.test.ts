@@ -61,7 +61,7 @@ describe('GroupAccumulator keeps group CPU counters monotonic', () => {
   it('sums live processes on the first cycle', () => {
     const acc = new GroupAccumulator();
     const g = acc.fold([proc(1, 'w', 10, { cpuUserSeconds: 2 }), proc(2, 'w', 20, { cpuUserSeconds: 3 })]).get('w')!;
-    expect(g).toEqual({ processes: 2, rssBytes: 30, cpuUserSeconds: 5, cpuSystemSeconds: 1 });
+    expect(g).toEqual({ processes: 2, rssBytes: 30, cpuUserSeconds: 5, cpuSystemSeconds: 1, cpuTotalSeconds: 0 });
   });
 
   it('does not drop when a process exits, and adds a new process whole', () => {
@@ -137,5 +137,18 @@ describe('schedule', () => {
     expect(nextTick(1000, 100, 1050)).toBe(1100);
     expect(nextTick(1000, 100, 1350)).toBe(1400);
     expect(nextTick(1000, 100, 500)).toBe(1000);
+  });
+});
+
+describe('samplers without a user/system split (ps, top)', () => {
+  it('export CPU as mode="total", for processes and groups, and never as user time', async () => {
+    const m = new HostpulseMetrics();
+    const ps = [proc(1, 'a', 10, { cpuUserSeconds: undefined, cpuSystemSeconds: undefined, cpuTotalSeconds: 7 })];
+    const fields = new Set<ProcessField>(['rss', 'cpuTotal']);
+    writeProcesses(m, { processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps), host: {} });
+    const text = await m.registry.metrics();
+    expect(text).toContain('hostpulse_process_cpu_seconds_total{pid="1",comm="a",mode="total"} 7');
+    expect(text).toContain('hostpulse_group_cpu_seconds_total{group="a",mode="total"} 7');
+    expect(text).not.toContain('mode="user"');
   });
 });

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import { createProcfsSamplers } from '../../platforms/procfs';
-import type { CommandProcessSample } from '../../platforms/ps/command-sample';
 import { PsProcessSampler } from '../../platforms/ps/process-sampler';
 import { TopProcessSampler } from '../../platforms/top/process-sampler';
 import type { ProcessSample, ProcessSampler, SamplerOptions } from '../../platforms/types';
@@ -36,7 +35,7 @@ function status(pid: number, key: string): number {
 }
 
 /** CPU seconds as the sampler measures them: user + system when split, else the total. */
-function cpuOf(p: ProcessSample & { cpuTotalSeconds?: number }): number | undefined {
+function cpuOf(p: ProcessSample): number | undefined {
   if (p.cpuUserSeconds !== undefined && p.cpuSystemSeconds !== undefined) return p.cpuUserSeconds + p.cpuSystemSeconds;
   return p.cpuTotalSeconds;
 }
@@ -111,7 +110,7 @@ describe('top (busybox top) against live processes', () => {
   test('VSZ matches VmSize, comm matches, no RSS or CPU claimed', async () => {
     const sampler = new TopProcessSampler(opts, { flavour: 'busybox', command: ['busybox', 'top'] });
     expect([...sampler.fields]).toEqual(['vsz']);
-    const rows: CommandProcessSample[] = await sampler.sample();
+    const rows: ProcessSample[] = await sampler.sample();
     for (const c of children) {
       const p = rows.find((r) => r.pid === c.proc.pid)!;
       expect(p).toMatchObject({ comm: c.title, ppid: process.pid });

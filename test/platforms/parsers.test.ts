@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CommandProcessSample } from '../../platforms/ps/command-sample';
+import type { ProcessSample } from '../../platforms/types';
 import { parseCpuTime } from '../../platforms/ps/cputime';
 import { parseBsdPs } from '../../platforms/ps/parse-bsd';
 import { parseBusyboxPs } from '../../platforms/ps/parse-busybox';
@@ -18,7 +18,7 @@ function collect(): { errors: string[]; sink: (reason: string, detail: string) =
   const errors: string[] = [];
   return { errors, sink: (reason, detail) => errors.push(`${reason}: ${detail}`) };
 }
-const byComm = (rows: CommandProcessSample[], comm: string): CommandProcessSample | undefined =>
+const byComm = (rows: ProcessSample[], comm: string): ProcessSample | undefined =>
   rows.find((r) => r.comm === comm);
 
 describe('parseCpuTime', () => {
