@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { repo } from './support/staging';
+import { repo, snapshotSource } from './support/staging';
 
 const playbook = path.join(repo, 'deploy/ansible/hostpulse.yml');
 const inventory = path.join(repo, 'deploy/ansible/inventory.example.ini');
@@ -33,7 +33,8 @@ describe('deploy/ansible/hostpulse.yml (ansible-core from deploy/install-deps.sh
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-ansible-'));
     try {
       // Only the controller play (tag bundle): the host play needs real hosts with systemd.
-      const args = ['-i', 'localhost,', '--tags', 'bundle', '-e', `hostpulse_bundle_dir=${dir}`, playbook];
+      const src = snapshotSource();
+      const args = ['-i', 'localhost,', '--tags', 'bundle', '-e', `hostpulse_bundle_dir=${dir}`, path.join(src, 'deploy/ansible/hostpulse.yml')];
       const first = ansible(args);
       expect(recapChanged(first.stdout, 'localhost')).toBe(2);
       const second = ansible(args);
@@ -45,6 +46,7 @@ describe('deploy/ansible/hostpulse.yml (ansible-core from deploy/install-deps.sh
       const version = spawnSync(path.join(unpacked, 'bin/hostpulse'), ['--version'], { encoding: 'utf8' });
       expect(version.status).toBe(0);
       expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      fs.rmSync(src, { recursive: true, force: true });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

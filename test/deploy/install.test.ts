@@ -2,8 +2,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { installer, repo, runInstaller, treeState } from './support/staging';
+import { installer, repo, runInstaller as runIn, snapshotSource, treeState } from './support/staging';
 
+const src = snapshotSource();
+afterAll(() => fs.rmSync(src, { recursive: true, force: true }));
+const runInstaller = (dest: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runIn(src, dest, args, env);
 const version = (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('deploy/install.sh with DESTDIR', () => {

@@ -25,6 +25,23 @@ export function expandSyscallGroups(groups: string[]): Set<string> {
   return out;
 }
 
+/**
+ * What a unit's SystemCallFilter= lines allow, read as systemd does when the
+ * first line is an allow list: later lines add (plain) or remove (~) in order.
+ */
+export function filterAllowList(lines: string[]): Set<string> {
+  if (lines.length === 0 || lines[0].startsWith('~')) throw new Error('expected an allow list first');
+  const allowed = new Set<string>();
+  for (const line of lines) {
+    const deny = line.startsWith('~');
+    for (const name of expandSyscallGroups((deny ? line.slice(1) : line).trim().split(/\s+/))) {
+      if (deny) allowed.delete(name);
+      else allowed.add(name);
+    }
+  }
+  return allowed;
+}
+
 /** `systemd-analyze syscall-filter` output: "@group" lines, then indented members and "# comments". */
 export function parseSyscallFilterListing(text: string): Map<string, string[]> {
   const groups = new Map<string, string[]>();
