@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { loadConfigFile } from '../config/config-file';
-import { AGENT_OPTION_NAMES } from '../config/options';
-import { EXIT_USAGE, exitCodeFor, UsageError } from '../errors';
+import { exitCodeFor, UsageError } from '../errors';
 import { fleetCommand } from '../fleet/command';
 import { VERSION } from '../version';
-import { UnsupportedSamplerError } from '../../platforms/errors';
+import { toCliError, withConfigSources } from './config-sources';
 import { onceCommand } from './once';
 import { runCommand } from './run';
 
@@ -16,13 +14,9 @@ import { runCommand } from './run';
  * 3 an unreachable or failing backend.
  */
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
+  await withConfigSources(yargs(argv))
     .scriptName('hostpulse')
     .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway, and asks Prometheus about the fleet.')
-    .env('HOSTPULSE')
-    .config('config', 'JSON or YAML file of options (keys are the long flag names); flags win over HOSTPULSE_* env, env over the file', (file: string) =>
-      loadConfigFile(file, AGENT_OPTION_NAMES),
-    )
     .command(runCommand)
     .command(onceCommand)
     .command(fleetCommand)
@@ -32,11 +26,7 @@ async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      // yargs reports its own validation problems as `msg`; errors thrown by handlers come as `err`.
-      // A config-file parse error reaches here wrapped in yargs' own YError: it is still a usage error.
-      if (err && err.name === 'YError') throw new UsageError(err.message);
-      if (err) throw err;
-      throw new UsageError(msg);
+      throw toCliError(msg, err);
     })
     .parseAsync();
 }
@@ -52,10 +42,10 @@ main(args).then(
     // process.exitCode may have been set by a handler (e.g. `fleet unhealthy` listing hosts).
   },
   (err: unknown) => {
-    const code = err instanceof UnsupportedSamplerError ? EXIT_USAGE : exitCodeFor(err);
+    const code = exitCodeFor(err);
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`hostpulse: ${message}\n`);
-    if (code === EXIT_USAGE && !(err instanceof UnsupportedSamplerError)) process.stderr.write('Run with --help for usage.\n');
+    if (err instanceof UsageError) process.stderr.write('Run with --help for usage.\n');
     if (debugWanted(args) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = code;
   },

@@ -1,46 +1,80 @@
 import type { CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { AGENT_OPTIONS } from '../config/options';
 import { formatDuration } from '../config/duration';
 import { flushLogger } from '../log';
 import { runDaemon } from '../loop/daemon';
 import { splayMs } from '../loop/schedule';
 import { VERSION } from '../version';
-import { setUpAgent, sinkFor } from './setup';
+import { reparseAgentArgs } from './config-sources';
+import { setUpAgent, sinkFor, type AgentParts } from './setup';
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
 
 export const runCommand: CommandModule = {
   command: 'run',
-  describe: 'Run the agent: sample and push every --interval until SIGTERM/SIGINT',
+  describe: 'Run the agent: sample and push every --interval until SIGTERM/SIGINT; SIGHUP reloads --config',
   builder: (y) => y.options(AGENT_OPTIONS),
   handler: async (argv) => {
-    const { config, logger, metrics, samplers, cycle } = await setUpAgent(argv);
-    const sink = sinkFor(config);
+    let parts = await setUpAgent(argv);
     const stop = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (!stop.signal.aborted) logger.info(`${sig} received, stopping`);
-      stop.abort();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    let generation = new AbortController();
+    let next: AgentParts | undefined;
 
-    const firstDelayMs = splayMs(config.instance, config.intervalMs);
-    logger.info('hostpulse started', {
-      version: VERSION,
-      sampler: samplers.process.name,
-      url: sink.url,
-      interval: formatDuration(config.intervalMs),
-      firstPushIn: formatDuration(firstDelayMs),
-    });
+    const onStop = (sig: NodeJS.Signals): void => {
+      if (!stop.signal.aborted) parts.logger.info(`${sig} received, stopping`);
+      stop.abort();
+      generation.abort();
+    };
+    // SIGHUP: build everything anew from flags, env and the re-read config file.
+    // A bad new config is rejected with a log line and the running one kept.
+    const onReload = (): void => {
+      parts.logger.info('SIGHUP received, reloading configuration');
+      reparseAgentArgs(hideBin(process.argv))
+        .then((fresh) => setUpAgent(fresh, parts.metrics))
+        .then((built) => {
+          next = built;
+          generation.abort();
+        })
+        .catch((err: unknown) => parts.logger.error(`reload rejected, keeping the running configuration: ${(err as Error).message}`));
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    process.on('SIGHUP', onReload);
+
     try {
-      await runDaemon(cycle, sink, metrics, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, stop.signal);
+      while (!stop.signal.aborted) {
+        const { config, logger, metrics, samplers, cycle } = parts;
+        const sink = sinkFor(config);
+        const firstDelayMs = splayMs(config.instance, config.intervalMs);
+        logger.info('hostpulse started', {
+          version: VERSION,
+          sampler: samplers.process.name,
+          url: sink.url,
+          interval: formatDuration(config.intervalMs),
+          firstPushIn: formatDuration(firstDelayMs),
+        });
+        try {
+          await runDaemon(cycle, sink, metrics, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
+        } finally {
+          sink.close();
+        }
+        if (next && !stop.signal.aborted) {
+          const old = parts.logger;
+          parts = next;
+          next = undefined;
+          generation = new AbortController();
+          old.info('configuration reloaded');
+          await flushLogger(old);
+        }
+      }
     } finally {
-      sink.close();
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      logger.info('hostpulse stopped');
-      await flushLogger(logger);
+      process.off('SIGTERM', onStop);
+      process.off('SIGINT', onStop);
+      process.off('SIGHUP', onReload);
+      parts.logger.info('hostpulse stopped');
+      await flushLogger(parts.logger);
     }
   },
 };

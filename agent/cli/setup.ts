@@ -24,13 +24,14 @@ const MAX_COMMAND_TIMEOUT_MS = 5000;
  * Validates the options, picks the sampler and builds the metrics. Throws
  * UsageError / UnsupportedSamplerError before anything starts.
  */
-export async function setUpAgent(argv: Record<string, unknown>): Promise<AgentParts> {
+export async function setUpAgent(argv: Record<string, unknown>, reuse?: HostpulseMetrics): Promise<AgentParts> {
   const config = buildAgentConfig(argv, process.stderr.isTTY === true);
   const logger = createLogger(config.logLevel, config.logFormat);
   const probe = await probeSystem(config.procfsRoot);
   const entry = selectPlatform(process.platform, probe, config.sampler);
 
-  const metrics = new HostpulseMetrics();
+  // A reload keeps the metrics, so counters (push failures, sample errors) do not restart.
+  const metrics = reuse ?? new HostpulseMetrics();
   const warned = new Set<string>();
   const samplers = entry.create(
     {
@@ -50,6 +51,7 @@ export async function setUpAgent(argv: Record<string, unknown>): Promise<AgentPa
   );
 
   const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
+  metrics.hostInfo.reset();
   metrics.hostInfo.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
   metrics.interval.set(config.intervalMs / 1000);
 
