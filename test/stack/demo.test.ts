@@ -59,8 +59,14 @@ test('the demo runs the stack with HOSTS agents on loopback, and Ctrl-C leaves n
     // Prometheus loaded the project's rules and talks to the demo's Alertmanager.
     const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
     expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['hostpulse-agent', 'hostpulse-host']);
-    const am = (await queryPrometheus(promUrl, 'prometheus_notifications_alertmanagers_discovered'))[0]?.value[1];
-    expect(am).toBe('1');
+    const ams = await waitFor('the Alertmanager in Prometheus', async () => {
+      const body = (await (await fetch(`${promUrl}/api/v1/alertmanagers`)).json()) as {
+        data: { activeAlertmanagers: Array<{ url: string }> };
+      };
+      const urls = body.data.activeAlertmanagers.map((a) => a.url);
+      return urls.length > 0 ? urls : undefined;
+    });
+    expect(ams).toEqual([`http://127.0.0.1:${env.ALERTMANAGER_PORT}/api/v2/alerts`]);
 
     const tree = descendantsOf(demo.pid);
     // pushgateway, webhook printer, alertmanager, prometheus, load (+3 children), 2 agents, sleep
