@@ -59,23 +59,46 @@ describe('createPrometheusClient against real sockets', () => {
     ));
   });
 
-  it('maps a server that never answers to a timeout, and sends the query as a form POST', async () => {
-    const seen: string[] = [];
-    const server = http.createServer((req) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => seen.push(`${req.method} ${req.url} ${body}`));
-      // never respond
-    });
+  async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+    const server = http.createServer(handler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      async close() {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it('sends the query as a form POST to /api/v1/query and reads the vector', async () => {
+    const seen: string[] = [];
+    const srv = await serve((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${req.headers['content-type']} ${body}`);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { instance: 'a' }, value: [1, '7'] }] } }));
+      });
+    });
     try {
-      const client = createPrometheusClient({ url: `http://127.0.0.1:${port}/`, timeoutMs: 300 });
-      await expect(client.query('up == 1')).rejects.toThrow(/did not answer within 0.3s/);
-      expect(seen).toEqual(['POST /api/v1/query query=up+%3D%3D+1&timeout=1s']);
+      const client = createPrometheusClient({ url: `${srv.url}/`, timeoutMs: 10000 });
+      await expect(client.query('up == 1')).resolves.toEqual([{ metric: { instance: 'a' }, value: [1, '7'] }]);
+      expect(seen).toEqual(['POST /api/v1/query application/x-www-form-urlencoded;charset=UTF-8 query=up+%3D%3D+1&timeout=10s']);
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await srv.close();
+    }
+  });
+
+  it('maps a server that never answers to a timeout', async () => {
+    const srv = await serve(() => undefined); // accepts, never responds
+    try {
+      const client = createPrometheusClient({ url: srv.url, timeoutMs: 300 });
+      await expect(client.query('up')).rejects.toThrow(`Prometheus at ${srv.url} did not answer within 0.3s (see --query-timeout)`);
+    } finally {
+      await srv.close();
     }
   });
 });
