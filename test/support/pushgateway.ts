@@ -14,8 +14,8 @@ export interface RunningServer {
  * A real Debian prometheus-pushgateway on 127.0.0.1 and a free port. The
  * consistency check is off: on these machines it costs ~1 s of CPU per push.
  */
-export async function startPushgateway(extraArgs: string[] = []): Promise<RunningServer> {
-  const port = await freePort();
+export async function startPushgateway(extraArgs: string[] = [], fixedPort?: number): Promise<RunningServer> {
+  const port = fixedPort ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgw-'));
   const proc = spawnTracked('prometheus-pushgateway', [
     `--web.listen-address=127.0.0.1:${port}`,
