@@ -4,7 +4,7 @@
 # docker-compose (to validate the compose file) and systemd-analyze.
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager busybox procps docker-compose systemd strace ansible-core)
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager busybox procps docker-compose systemd strace ansible-core openssl curl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
