@@ -1,5 +1,6 @@
 import type { ProcessSampler, HostSampler } from '../../platforms/types';
 import { GroupAccumulator } from '../metrics/group-accumulator';
+import { renderExposition } from '../metrics/exposition';
 import { writeHost, writeProcesses } from '../metrics/mapping';
 import type { HostpulseMetrics } from '../metrics/registry';
 import { rankSize, selectTop } from '../metrics/select-top';
@@ -37,7 +38,7 @@ export class Cycle {
     writeProcesses(this.metrics, { processes, top, processFields: this.processSampler.fields, groups, host });
     writeHost(this.metrics, host);
     const t2 = performance.now();
-    const text = await this.metrics.registry.metrics();
+    const text = await renderExposition(this.metrics.families);
     const t3 = performance.now();
     this.timings.sampleMs = t1 - t0;
     this.timings.mapMs = t2 - t1;

@@ -6,13 +6,19 @@ import { Counter, Gauge, Registry } from 'prom-client';
  */
 export class HostpulseMetrics {
   readonly registry = new Registry();
+  /** Every metric below, in registration order: what renderExposition writes. */
+  readonly families: Array<Gauge<string> | Counter<string>> = [];
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+    const g = new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+    this.families.push(g as Gauge<string>);
+    return g;
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    const c = new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    this.families.push(c as Counter<string>);
+    return c;
   }
 
   readonly processRss = this.gauge('hostpulse_process_resident_memory_bytes', 'Resident set size of a top process.', ['pid', 'comm']);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { errnoCode, readErrorReason } from '../errno';
-import { parseStat } from './parse-stat';
+import { CommInterner, parseStatInto, type StatRecord } from './parse-stat';
 import { keptFileBudget, KeptFileReader } from './reader';
 import type { Sysconf } from './sysconf';
 import type { ProcessField, ProcessSample, ProcessSampler, SampleErrorSink } from '../types';
@@ -19,6 +19,12 @@ export class ProcfsProcessSampler implements ProcessSampler {
   readonly name = 'procfs';
   readonly fields = FIELDS;
   private readonly reader = new KeptFileReader(4096, keptFileBudget());
+  private readonly comms = new CommInterner();
+  /** Parsed into, then copied out: one record per sampler, not per process. */
+  private readonly rec: StatRecord = {
+    pid: 0, comm: '', state: '', ppid: 0,
+    utimeTicks: 0, stimeTicks: 0, threads: 0, startTicks: 0, vsizeBytes: 0, rssPages: 0,
+  };
 
   constructor(
     private readonly root: string,
@@ -51,8 +57,8 @@ export class ProcfsProcessSampler implements ProcessSampler {
         this.onError(readErrorReason(code), `${name}/stat: ${(err as Error).message}`);
         continue;
       }
-      const rec = parseStat(buf, len);
-      if (!rec) {
+      const rec = this.rec;
+      if (!parseStatInto(buf, len, rec, this.comms.decode)) {
         // A process exiting can leave an empty read; only a non-empty garbled line is an error.
         if (len > 0) this.onError('malformed_stat', `${name}/stat: ${buf.toString('latin1', 0, Math.min(len, 120))}`);
         continue;

@@ -93,13 +93,16 @@ export class KeptFileReader {
 
   /** Closes the files of keys not read in this pass (processes that have exited). */
   endPass(): void {
-    for (const [key, k] of this.kept) {
-      if (k.pass !== this.pass) {
-        this.kept.delete(key);
-        fs.closeSync(k.fd);
-      }
-    }
+    // forEach, not for-of over entries: no [key, value] pair per open file.
+    this.kept.forEach(this.closeStale);
   }
+
+  private readonly closeStale = (k: Kept, key: string): void => {
+    if (k.pass !== this.pass) {
+      this.kept.delete(key);
+      fs.closeSync(k.fd);
+    }
+  };
 
   /** How many files are open now. */
   get size(): number {
