@@ -18,9 +18,10 @@ test('children named for their profile grow and shrink their resident memory, an
       const c = childrenOf(load.pid);
       return c.length === 3 ? c : undefined;
     });
+    // Each child renames itself once it has started: wait until none is still plain "node".
     const byName = await waitFor('children renamed', () => {
       const m = new Map(kids.map((p) => [comm(p), p]));
-      return m.has('load-spiky') ? m : undefined;
+      return [...m.keys()].every((n) => n.startsWith('load-')) ? m : undefined;
     });
     expect([...byName.keys()].sort()).toEqual(['load-breathing', 'load-slowleak', 'load-spiky']);
 
