@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { spawnTracked, waitFor } from '../support/processes';
@@ -55,6 +56,27 @@ test('host scales: no fixed name, hostname or host port, so each replica pushes 
     for (const src of m[1].split(/\s+/)) expect([src, fs.existsSync(path.join(ROOT, src))]).toEqual([src, true]);
   }
 });
+
+test('the sources the Dockerfile copies before its build are enough to compile the agent', () => {
+  // No Docker engine here: rebuild the image's /app layout in a temp dir (node_modules linked, not installed).
+  const dockerfile = read('deploy/docker/Dockerfile');
+  const beforeBuild = dockerfile.slice(0, dockerfile.indexOf('npm run build'));
+  const sources = [...beforeBuild.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+  expect(sources).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'agent']));
+  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'image-app-'));
+  try {
+    for (const src of sources) fs.cpSync(path.join(ROOT, src), path.join(app, src), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'));
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true });
+  }
+}, 60000);
 
 test('Prometheus and Grafana mount the files they are configured to read', () => {
   expect(compose.services.prometheus.volumes).toContain('./prometheus:/etc/prometheus:ro');
