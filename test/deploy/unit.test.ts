@@ -21,13 +21,15 @@ describe('deploy/systemd/hostpulse.service', () => {
   });
 
   it('passes systemd-analyze verify with no warnings', () => {
-    // verify needs ExecStart to exist and the default dependencies (sysinit.target, ...)
+    // verify needs ExecStart/ExecReload to exist and the default dependencies (sysinit.target, ...)
     // to load: an alternate root with a stand-in launcher and the host's system units.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-verify-'));
     try {
-      const exec = unitValue(unit, 'Service', 'ExecStart')!.split(' ')[0];
-      fs.mkdirSync(path.join(root, path.dirname(exec)), { recursive: true });
-      fs.writeFileSync(path.join(root, exec), '#!/bin/sh\n', { mode: 0o755 });
+      for (const key of ['ExecStart', 'ExecReload']) {
+        const exec = unitValue(unit, 'Service', key)!.split(' ')[0];
+        fs.mkdirSync(path.join(root, path.dirname(exec)), { recursive: true });
+        fs.writeFileSync(path.join(root, exec), '#!/bin/sh\n', { mode: 0o755 });
+      }
       fs.mkdirSync(path.join(root, 'etc/systemd/system'), { recursive: true });
       fs.copyFileSync(unitPath, path.join(root, 'etc/systemd/system/hostpulse.service'));
       fs.mkdirSync(path.join(root, 'usr/lib/systemd'), { recursive: true });
@@ -43,6 +45,8 @@ describe('deploy/systemd/hostpulse.service', () => {
 
   it('runs the installed launcher with the installed env file and restarts on failure only', () => {
     expect(unitValue(unit, 'Service', 'ExecStart')).toBe('/opt/hostpulse/bin/hostpulse run');
+    // systemctl reload -> SIGHUP -> the agent re-reads its config file.
+    expect(unitValue(unit, 'Service', 'ExecReload')).toBe('/bin/kill -HUP $MAINPID');
     expect(unitValue(unit, 'Service', 'EnvironmentFile')).toBe('/etc/hostpulse/hostpulse.env');
     expect(unitValue(unit, 'Service', 'Restart')).toBe('on-failure');
     // A config error (exit 2) is not retried forever.
