@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
     points: [],
     soak: null,
-    cleanup: { fillersSpawned: 0, leftover: 0, pids: [] },
+    cleanup: { fillerPrefix: filler.prefix, fillersSpawned: 0, leftover: 0, pids: [], gatewayPid: null },
   };
 
   try {
@@ -129,7 +129,13 @@ async function main(): Promise<void> {
   } finally {
     if (!cleaned) {
       const { leftover } = await cleanup();
-      record.cleanup = { fillersSpawned: filler.spawned, leftover: leftover.length, pids: leftover.slice(0, 20) };
+      record.cleanup = {
+        fillerPrefix: filler.prefix,
+        fillersSpawned: filler.spawned,
+        leftover: leftover.length,
+        pids: leftover.slice(0, 20),
+        gatewayPid: gateway?.child.pid ?? null,
+      };
     }
   }
   process.off('SIGINT', onSignal);

@@ -32,7 +32,7 @@ export interface BenchRecord {
   exporter: { version: string } | { missing: string };
   points: Point[];
   soak: SoakResult | null;
-  cleanup: { fillersSpawned: number; leftover: number; pids: number[] };
+  cleanup: { fillerPrefix: string; fillersSpawned: number; leftover: number; pids: number[]; gatewayPid: number | null };
 }
 
 export function renderTable(r: BenchRecord): string {

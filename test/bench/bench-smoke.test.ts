@@ -1,0 +1,99 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BenchRecord } from '../../bench/report';
+
+const BENCH = path.join(__dirname, '..', '..', 'dist', 'bench', 'main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runBench(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BENCH, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function processCount(): number {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+}
+
+function commsStartingWith(prefix: string): string[] {
+  const out: string[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const comm = fs.readFileSync(`/proc/${name}/comm`, 'latin1').trim();
+      if (comm.startsWith(prefix)) out.push(`${name} ${comm}`);
+    } catch (err) {
+      // A process that exits between readdir and read is simply gone.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+  return out;
+}
+
+/** No timing assertions: the shape of the record, real measurements, and a clean host after. */
+describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
+  let run: Run;
+  let record: BenchRecord;
+  let asked: number;
+
+  beforeAll(async () => {
+    asked = processCount() + 50;
+    run = await runBench(['--processes', String(asked), '--cycles', '3', '--warmup', '2', '--json']);
+    record = JSON.parse(run.stdout) as BenchRecord;
+  }, 150_000);
+
+  it('exits 0 and prints one JSON record', () => {
+    expect(run.code).toBe(0);
+    expect(record.tool).toBe('hostpulse-bench');
+    expect(record.settings).toMatchObject({ cycles: 3, warmup: 2, top: 20, interval: '100ms' });
+    expect(record.machine.nproc).toBeGreaterThan(0);
+  });
+
+  it('measured the real agent loop at the asked process count, and the pushes reached the gateway', () => {
+    expect(record.points).toHaveLength(1);
+    const p = record.points[0];
+    expect(p.processes.requested).toBe(asked);
+    expect(p.processes.measured).toBeGreaterThanOrEqual(asked - 10);
+    expect(p.agent.cycles).toBe(3);
+    expect(p.agent.cpuMsPerCycle).toBeGreaterThanOrEqual(0);
+    for (const ms of Object.values(p.agent.wallMs)) expect(ms).toBeGreaterThan(0);
+    expect(Object.keys(p.agent.wallMs).sort()).toEqual(['map', 'push', 'sample', 'serialize', 'total']);
+    expect(p.agent.rssMb).toBeGreaterThan(10);
+    expect(p.agent.pushFailures).toBe(0);
+    // What the agent pushed: it saw about as many processes as the host held.
+    expect(p.agent.processesSeen).toBeGreaterThan(asked / 2);
+  });
+
+  it('measured process-exporter on the same table, or said how to install it', () => {
+    const p = record.points[0];
+    if ('missing' in record.exporter) {
+      expect(record.exporter.missing).toContain('apt-get install prometheus-process-exporter');
+      expect(run.stderr).toContain('apt-get install prometheus-process-exporter');
+      expect(p.exporter).toBeNull();
+      expect(p.ratio).toBeNull();
+    } else {
+      expect(p.exporter?.scrapes).toBe(3);
+      expect(p.exporter?.cpuMsPerScrape).toBeGreaterThanOrEqual(0);
+      expect(p.exporter?.processesSeen).toBeGreaterThan(asked / 2);
+      expect(p.ratio).not.toBeNull();
+    }
+  });
+
+  it('started fillers and left none of them, nor the agent, gateway or exporter, running', () => {
+    expect(record.cleanup.fillersSpawned).toBeGreaterThan(0);
+    expect(record.cleanup.leftover).toBe(0);
+    expect(commsStartingWith(record.cleanup.fillerPrefix)).toEqual([]);
+    const p = record.points[0];
+    for (const pid of [p.agent.pid, p.exporter?.pid, record.cleanup.gatewayPid].filter((x) => typeof x === 'number')) {
+      expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    }
+  });
+});
