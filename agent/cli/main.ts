@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, UsageError } from '../errors';
 import { fleetCommand } from '../fleet/command';
 import { VERSION } from '../version';
-import { toCliError, withConfigSources } from './config-sources';
+import { toCliError } from './config-sources';
 import { onceCommand } from './once';
 import { runCommand } from './run';
 
@@ -14,7 +14,7 @@ import { runCommand } from './run';
  * 3 an unreachable or failing backend.
  */
 async function main(argv: string[]): Promise<void> {
-  await withConfigSources(yargs(argv))
+  await yargs(argv)
     .scriptName('hostpulse')
     .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway, and asks Prometheus about the fleet.')
     .command(runCommand)

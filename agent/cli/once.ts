@@ -2,13 +2,14 @@ import type { CommandModule } from 'yargs';
 import { flushLogger } from '../log';
 import { BackendError } from '../errors';
 import { AGENT_OPTIONS } from '../config/options';
+import { withConfigSources } from './config-sources';
 import { setUpAgent, sinkFor } from './setup';
 
 export const onceCommand: CommandModule = {
   command: 'once',
   describe: 'Sample once and push (or print with --stdout), then exit',
   builder: (y) =>
-    y.options(AGENT_OPTIONS).option('stdout', {
+    withConfigSources(y).options(AGENT_OPTIONS).option('stdout', {
       type: 'boolean',
       default: false,
       describe: 'print the Prometheus exposition text instead of pushing',

@@ -6,7 +6,7 @@ import { flushLogger } from '../log';
 import { runDaemon } from '../loop/daemon';
 import { splayMs } from '../loop/schedule';
 import { VERSION } from '../version';
-import { reparseAgentArgs } from './config-sources';
+import { reparseAgentArgs, withConfigSources } from './config-sources';
 import { setUpAgent, sinkFor, type AgentParts } from './setup';
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
@@ -15,7 +15,7 @@ const SHUTDOWN_GRACE_MS = 1500;
 export const runCommand: CommandModule = {
   command: 'run',
   describe: 'Run the agent: sample and push every --interval until SIGTERM/SIGINT; SIGHUP reloads --config',
-  builder: (y) => y.options(AGENT_OPTIONS),
+  builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     let parts = await setUpAgent(argv);
     const stop = new AbortController();

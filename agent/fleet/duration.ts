@@ -1,15 +1,10 @@
+import { parseDuration } from '../config/duration';
 import { UsageError } from '../errors';
 
-/**
- * Durations as users type them on the fleet command line: `500ms`, `5s`, `1m`,
- * `1h`, or a bare number of seconds. Pure, so it is unit-tested.
- */
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
+/** A duration flag of the fleet commands, in the agent's syntax (`500ms`, `5s`, `1m`); UsageError naming the flag. */
 export function parseDurationMs(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${flag}: "${text}" is not a duration (examples: 500ms, 5s, 1m)`);
-  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's'];
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag}: "${text}" is not a duration (examples: 500ms, 5s, 1m)`);
   if (!(ms > 0)) throw new UsageError(`${flag}: "${text}" must be greater than zero`);
   return ms;
 }

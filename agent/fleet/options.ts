@@ -16,8 +16,10 @@ export function withConnectionOptions<T>(y: Argv<T>) {
   return y
     .option('prometheus-url', {
       type: 'string',
-      default: DEFAULT_PROMETHEUS_URL,
-      describe: 'Prometheus that scrapes the Pushgateway (env HOSTPULSE_PROMETHEUS_URL)',
+      // Only this env var applies to fleet commands: HOSTPULSE_INTERVAL etc. belong to the agent.
+      default: process.env.HOSTPULSE_PROMETHEUS_URL || DEFAULT_PROMETHEUS_URL,
+      defaultDescription: `$HOSTPULSE_PROMETHEUS_URL or ${DEFAULT_PROMETHEUS_URL}`,
+      describe: 'Prometheus that scrapes the Pushgateway'
     })
     .option('output', {
       alias: 'o',
