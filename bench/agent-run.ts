@@ -10,6 +10,8 @@ export interface AgentRunOptions {
   /** Cycles before the first CPU reading: start-up, JIT warm-up, first fds opened. */
   warmup: number;
   cycles: number;
+  /** NODE_OPTIONS of the agent (V8 heap flags); empty: as the launcher runs it. */
+  nodeOptions: string;
 }
 
 /** Per-cycle wall times the agent logs at debug level (see agent/loop/daemon.ts). */
@@ -69,6 +71,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       '--log-format', 'json',
     ],
     {
+      env: { ...process.env, NODE_OPTIONS: o.nodeOptions },
       onStderrLine: (line) => {
         let rec: Record<string, unknown>;
         try {

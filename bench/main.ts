@@ -23,6 +23,7 @@ interface Args {
   json: boolean;
   soak: boolean;
   exporter: boolean;
+  'node-options': string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): Args {
       json: { type: 'boolean', default: false, describe: 'print one JSON record on stdout instead of the table' },
       soak: { type: 'boolean', default: false, describe: 'long run of the agent alone: RSS every 50 cycles' },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
+      'node-options': { type: 'string', default: '', describe: 'NODE_OPTIONS for the agent, e.g. --max-semi-space-size=1' },
     })
     .strict()
     .help()
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     tool: 'hostpulse-bench',
     date: new Date().toISOString(),
     machine,
-    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes },
+    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'] },
     exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
     points: [],
     soak: null,
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
         record.soak = await soak(gateway.url, instance, args, cycles, reached);
         continue;
       }
-      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles });
+      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'] });
       const seen = await gatewaySeenProcesses(gateway.url, instance);
       let exporter = null;
       if (version !== undefined) {
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
 async function soak(gatewayUrl: string, instance: string, args: Args, cycles: number, processes: number): Promise<SoakResult> {
   const rss: SoakResult['rss'] = [];
   const agent = await measureAgent(
-    { gatewayUrl, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles },
+    { gatewayUrl, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'] },
     (n, pid) => {
       if (n % SOAK_SAMPLE_EVERY !== 0) return;
       const { rssMb } = memory(pid);
