@@ -90,7 +90,10 @@ export class GroupAccumulator {
         }
       }
     }
-    for (const [pid, s] of this.seen) if (s.cycle !== cycle) this.seen.delete(pid);
+    // forEach, not for-of over entries: no [key, value] pair per process per cycle.
+    this.seen.forEach((s, pid) => {
+      if (s.cycle !== cycle) this.seen.delete(pid);
+    });
     for (const [name, g] of groups) {
       const total = this.cpu.get(name);
       if (total) {

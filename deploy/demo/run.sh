@@ -129,7 +129,7 @@ wait_ready prometheus "$PROMETHEUS_PORT" /-/ready
 start memory-load node deploy/load/memory-load.js
 agents=()
 for i in $(seq "$HOSTS"); do
-  start "demo-host-$i" node "$CLI" run --pushgateway-url "http://127.0.0.1:$PUSHGATEWAY_PORT" \
+  start "demo-host-$i" node --max-semi-space-size=1 "$CLI" run --pushgateway-url "http://127.0.0.1:$PUSHGATEWAY_PORT" \
     --instance "demo-host-$i" --interval "$INTERVAL" --log-format json
   agents+=("demo-host-$i=${pids[-1]}")
 done

@@ -8,7 +8,7 @@ app="$(cd "$(dirname "$0")/../.." && pwd)"   # /app in the image
 
 node "$app/deploy/load/memory-load.js" &
 load=$!
-node "$app/dist/agent/cli/main.js" run "$@" &
+node --max-semi-space-size=1 "$app/dist/agent/cli/main.js" run "$@" &
 agent=$!
 
 stop() { kill -TERM "$load" "$agent" 2>/dev/null; }

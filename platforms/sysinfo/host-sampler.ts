@@ -1,5 +1,4 @@
 import * as os from 'os';
-import * as si from 'systeminformation';
 import type { HostField, HostSample, HostSampler } from '../types';
 import { cpuSecondsByMode } from './cpu-times';
 
@@ -13,6 +12,8 @@ export class SysinfoHostSampler implements HostSampler {
   readonly fields: ReadonlySet<HostField> = new Set(['memory', 'swap', 'cpu', 'load']);
 
   async sample(): Promise<HostSample> {
+    // Loaded on first use: on Linux (procfs) the agent never pays its ~10 MB.
+    const si = await import('systeminformation');
     const mem = await si.mem();
     const [load1, load5, load15] = os.loadavg();
     return {
