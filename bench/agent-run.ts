@@ -10,8 +10,10 @@ export interface AgentRunOptions {
   /** Cycles before the first CPU reading: start-up, JIT warm-up, first fds opened. */
   warmup: number;
   cycles: number;
-  /** NODE_OPTIONS of the agent (V8 heap flags); empty: as the launcher runs it. */
+  /** NODE_OPTIONS of the agent (V8 heap flags). */
   nodeOptions: string;
+  /** Push timeout (the agent's default when absent). */
+  pushTimeout?: string;
 }
 
 /** Per-cycle wall times the agent logs at debug level (see agent/loop/daemon.ts). */
@@ -21,6 +23,7 @@ export interface CycleLine {
   serializeMs: number;
   pushMs: number;
   chars: number;
+  heapUsedBytes: number;
 }
 
 export interface AgentResult extends Memory {
@@ -42,7 +45,7 @@ const MAIN = path.resolve(__dirname, '..', 'agent', 'cli', 'main.js');
  * Readings are taken when a cycle's log line arrives, i.e. while the agent
  * sleeps until its next tick.
  */
-export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid: number) => void): Promise<AgentResult> {
+export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid: number, line: CycleLine) => void): Promise<AgentResult> {
   const lines: CycleLine[] = [];
   let pushFailures = 0;
   let cpuStart = 0;
@@ -69,6 +72,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       '--sampler', 'procfs',
       '--log-level', 'debug',
       '--log-format', 'json',
+      ...(o.pushTimeout ? ['--push-timeout', o.pushTimeout] : []),
     ],
     {
       env: { ...process.env, NODE_OPTIONS: o.nodeOptions },
@@ -85,7 +89,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
         if (typeof rec.message === 'string' && rec.message.startsWith('push failed')) pushFailures++;
         if (rec.message !== 'cycle') return;
         const n = lines.push(rec as unknown as CycleLine);
-        onCycle?.(n, child.pid);
+        onCycle?.(n, child.pid, rec as unknown as CycleLine);
         try {
           if (n === o.warmup) cpuStart = cpuMs(child.pid);
           if (n === o.warmup + o.cycles) {

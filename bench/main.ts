@@ -5,7 +5,8 @@ import { stopAll } from './children';
 import { Filler } from './filler';
 import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
-import { countProcesses, memory, pidsByCommPrefix, round1 } from './proc-stat';
+import { countProcesses, descriptors, memory, pidsByCommPrefix, round1 } from './proc-stat';
+import { startHangingServer } from './hanging-server';
 import { gatewaySeenProcesses, startPushgateway, type Gateway } from './pushgateway';
 import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
 
@@ -24,6 +25,7 @@ interface Args {
   soak: boolean;
   exporter: boolean;
   'node-options': string;
+  'soak-gateway': 'pushgateway' | 'hanging';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,9 +43,18 @@ function parseArgs(argv: string[]): Args {
       interval: { type: 'string', default: '100ms', describe: 'the agent\'s --interval' },
       top: { type: 'number', default: 20, describe: 'the agent\'s --top' },
       json: { type: 'boolean', default: false, describe: 'print one JSON record on stdout instead of the table' },
-      soak: { type: 'boolean', default: false, describe: 'long run of the agent alone: RSS every 50 cycles' },
+      soak: { type: 'boolean', default: false, describe: 'long run of the agent alone: RSS, heap, fds and sockets every 50 cycles' },
+      'soak-gateway': {
+        choices: ['pushgateway', 'hanging'] as const,
+        default: 'pushgateway' as const,
+        describe: 'with --soak: push to the real Pushgateway, or to a server that never answers (every push times out)',
+      },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
-      'node-options': { type: 'string', default: '', describe: 'NODE_OPTIONS for the agent, e.g. --max-semi-space-size=1' },
+      'node-options': {
+        type: 'string',
+        default: '--max-semi-space-size=1',
+        describe: 'NODE_OPTIONS for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
+      },
     })
     .strict()
     .help()
@@ -152,19 +163,38 @@ async function main(): Promise<void> {
 /** The agent alone for many cycles: does its RSS stay flat? */
 async function soak(gatewayUrl: string, instance: string, args: Args, cycles: number, processes: number): Promise<SoakResult> {
   const rss: SoakResult['rss'] = [];
-  const agent = await measureAgent(
-    { gatewayUrl, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'] },
-    (n, pid) => {
-      if (n % SOAK_SAMPLE_EVERY !== 0) return;
-      const { rssMb } = memory(pid);
-      rss.push({ cycle: n, rssMb });
-      if (n % (SOAK_SAMPLE_EVERY * 4) === 0) progress(`soak: cycle ${n}, RSS ${rssMb} MB`);
-    },
-  );
+  const hanging = args['soak-gateway'] === 'hanging' ? await startHangingServer() : undefined;
+  let agent;
+  try {
+    agent = await measureAgent(
+      {
+        gatewayUrl: hanging?.url ?? gatewayUrl,
+        instance,
+        interval: args.interval,
+        top: args.top,
+        warmup: args.warmup,
+        cycles,
+        nodeOptions: args['node-options'],
+        // Against a server that never answers, every push ends at this timeout.
+        pushTimeout: hanging ? args.interval : undefined,
+      },
+      (n, pid, line) => {
+        if (n % SOAK_SAMPLE_EVERY !== 0) return;
+        const { rssMb } = memory(pid);
+        const heapMb = round1(line.heapUsedBytes / (1024 * 1024));
+        const { fds, sockets } = descriptors(pid);
+        rss.push({ cycle: n, rssMb, heapMb, fds, sockets });
+        if (n % (SOAK_SAMPLE_EVERY * 4) === 0) progress(`soak: cycle ${n}, RSS ${rssMb} MB, heap ${heapMb} MB, ${fds} fds, ${sockets} sockets`);
+      },
+    );
+  } finally {
+    await hanging?.stop();
+  }
   const values = rss.map((x) => x.rssMb);
   return {
     processes,
     interval: args.interval,
+    gateway: args['soak-gateway'],
     cycles,
     cpuMsPerCycle: agent.cpuMsPerCycle,
     rss,

@@ -16,8 +16,10 @@ export interface SoakResult {
   interval: string;
   cycles: number;
   cpuMsPerCycle: number;
-  /** RSS of the agent every `every` cycles. */
-  rss: Array<{ cycle: number; rssMb: number }>;
+  /** Against the real Pushgateway, or a server that accepts pushes and never answers. */
+  gateway: 'pushgateway' | 'hanging';
+  /** RSS, V8 heap in use, open descriptors and sockets of the agent every few cycles. */
+  rss: Array<{ cycle: number; rssMb: number; heapMb: number; fds: number; sockets: number }>;
   rssFirstMb: number;
   rssLastMb: number;
   rssMaxMb: number;
@@ -66,12 +68,22 @@ export function renderTable(r: BenchRecord): string {
     out.push(
       '',
       `soak: ${s.cycles} cycles at ${s.interval}, ${s.processes} processes: CPU ${s.cpuMsPerCycle.toFixed(2)} ms/cycle; ` +
-        `RSS ${s.rssFirstMb} MB after warm-up -> ${s.rssLastMb} MB at the end (max ${s.rssMaxMb} MB, high-water ${s.peakRssMb} MB)`,
-      `  RSS by cycle: ${s.rss.map((x) => `${x.cycle}:${x.rssMb}`).join(' ')}`,
+        `RSS ${s.rssFirstMb} MB after warm-up -> ${s.rssLastMb} MB at the end (max ${s.rssMaxMb} MB, high-water ${s.peakRssMb} MB); gateway: ${s.gateway}`,
+      ...table(
+        ['cycle', 'RSS MB', 'heap MB', 'fds', 'sockets'],
+        thin(s.rss, 20).map((x) => [String(x.cycle), x.rssMb.toFixed(1), x.heapMb.toFixed(1), String(x.fds), String(x.sockets)]),
+      ).map((l) => '  ' + l),
     );
   }
   out.push('', `cleanup: ${r.cleanup.fillersSpawned} filler processes spawned, ${r.cleanup.leftover} left over`);
   return out.join('\n');
+}
+
+/** At most `n` evenly spaced rows, always with the first and the last. */
+function thin<T>(xs: T[], n: number): T[] {
+  if (xs.length <= n) return xs;
+  const step = (xs.length - 1) / (n - 1);
+  return Array.from({ length: n }, (_, i) => xs[Math.round(i * step)]);
 }
 
 function table(head: string[], rows: string[][]): string[] {

@@ -72,6 +72,7 @@ export async function runDaemon(
           serializeMs: round3(t.serializeMs),
           pushMs: round3(performance.now() - pushStart),
           chars: text.length,
+          heapUsedBytes: process.memoryUsage().heapUsed,
         });
       }
     }
