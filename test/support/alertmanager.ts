@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { renderAlertmanagerConfig, ROOT } from '../../deploy/demo/render-config';
-import { freePort, spawnTracked, Spawned, waitFor } from './processes';
+import { freePort, spawnTracked, Spawned, waitReady } from './processes';
 
 export interface AmAlert {
   labels: Record<string, string>;
@@ -41,11 +41,7 @@ export async function startAlertmanager(opts: { webhookUrl?: string } = {}): Pro
     '--log.level=warn',
   ]);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`alertmanager on ${url}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`alertmanager exited: ${proc.stderr()}`);
-    const res = await fetch(`${url}/-/ready`);
-    return res.ok ? true : undefined;
-  });
+  await waitReady('alertmanager', proc, url);
   return {
     url,
     port,

@@ -94,6 +94,19 @@ export async function waitFor<T>(
   }
 }
 
+/** Wait until a Prometheus-family server started as `proc` answers /-/ready at `url`; fail early if it exits. */
+export async function waitReady(name: string, proc: Spawned, url: string, timeoutMs = 20000): Promise<void> {
+  await waitFor(
+    `${name} on ${url}`,
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${name} exited: ${proc.stderr()}`);
+      const res = await fetch(`${url}/-/ready`);
+      return res.ok ? true : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /** GET a URL on loopback and return status and body text. */
 export async function httpGet(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderPrometheusConfig, ROOT } from '../../deploy/demo/render-config';
-import { freePort, spawnTracked, Spawned, waitFor } from './processes';
+import { freePort, spawnTracked, Spawned, waitReady } from './processes';
 
 export interface PrometheusOptions {
   /** Base URL of the Pushgateway to scrape (honor_labels, as in prometheus/prometheus.yml). */
@@ -73,15 +73,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
     '--log.level=warn',
   ]);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    `prometheus on ${url}`,
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`prometheus exited: ${proc.stderr()}`);
-      const res = await fetch(`${url}/-/ready`);
-      return res.ok ? true : undefined;
-    },
-    30000,
-  );
+  await waitReady('prometheus', proc, url, 30000);
   return {
     url,
     port,

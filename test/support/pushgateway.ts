@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, spawnTracked, Spawned, waitFor } from './processes';
+import { freePort, spawnTracked, Spawned, waitReady } from './processes';
 
 export interface RunningServer {
   url: string;
@@ -24,11 +24,7 @@ export async function startPushgateway(extraArgs: string[] = [], fixedPort?: num
     ...extraArgs,
   ]);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`pushgateway on ${url}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`pushgateway exited: ${proc.stderr()}`);
-    const res = await fetch(`${url}/-/ready`);
-    return res.ok ? true : undefined;
-  });
+  await waitReady('pushgateway', proc, url);
   return {
     url,
     port,
