@@ -58,6 +58,8 @@ export interface ProcessSampler {
   readonly name: string;
   readonly fields: ReadonlySet<ProcessField>;
   sample(): Promise<ProcessSample[]>;
+  /** Releases what it keeps open between samples (procfs keeps stat files open); called when a reload replaces it. */
+  close(): void;
 }
 
 export interface HostSampler {

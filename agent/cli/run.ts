@@ -32,8 +32,10 @@ export const runCommand: CommandModule = {
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
-        .then((fresh) => setUpAgent(fresh, parts.metrics))
+        .then((fresh) => setUpAgent(fresh, { metrics: parts.metrics, groups: parts.cycle.groups }))
         .then((built) => {
+          // Two quick SIGHUPs: the first new set is never started; release it.
+          next?.samplers.process.close();
           next = built;
           generation.abort();
         })
@@ -61,18 +63,21 @@ export const runCommand: CommandModule = {
           sink.close();
         }
         if (next && !stop.signal.aborted) {
-          const old = parts.logger;
+          const old = parts;
           parts = next;
           next = undefined;
           generation = new AbortController();
-          old.info('configuration reloaded');
-          await flushLogger(old);
+          old.samplers.process.close();
+          old.logger.info('configuration reloaded');
+          await flushLogger(old.logger);
         }
       }
     } finally {
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
       process.off('SIGHUP', onReload);
+      next?.samplers.process.close();
+      parts.samplers.process.close();
       parts.logger.info('hostpulse stopped');
       await flushLogger(parts.logger);
     }

@@ -2,6 +2,7 @@ import { buildAgentConfig, type AgentConfig } from '../config/agent-config';
 import { readHostInfo } from '../host-info';
 import { createLogger, type Logger } from '../log';
 import { Cycle } from '../loop/cycle';
+import type { GroupAccumulator } from '../metrics/group-accumulator';
 import { PushgatewaySink } from '../sink/pushgateway';
 import { HostpulseMetrics } from '../metrics/registry';
 import { VERSION } from '../version';
@@ -24,14 +25,22 @@ const MAX_COMMAND_TIMEOUT_MS = 5000;
  * Validates the options, picks the sampler and builds the metrics. Throws
  * UsageError / UnsupportedSamplerError before anything starts.
  */
-export async function setUpAgent(argv: Record<string, unknown>, reuse?: HostpulseMetrics): Promise<AgentParts> {
+/** What a reload carries over from the running agent: counters must not restart. */
+export interface CarriedState {
+  metrics: HostpulseMetrics;
+  groups: GroupAccumulator;
+}
+
+export async function setUpAgent(argv: Record<string, unknown>, carried?: CarriedState): Promise<AgentParts> {
   const config = buildAgentConfig(argv, process.stderr.isTTY === true);
   const logger = createLogger(config.logLevel, config.logFormat);
   const probe = await probeSystem(config.procfsRoot);
   const entry = selectPlatform(process.platform, probe, config.sampler);
 
   // A reload keeps the metrics, so counters (push failures, sample errors) do not restart.
-  const metrics = reuse ?? new HostpulseMetrics();
+  const metrics = carried?.metrics ?? new HostpulseMetrics();
+  // The sampler may have changed: its old duration series goes.
+  metrics.sampleDuration.reset();
   const warned = new Set<string>();
   const samplers = entry.create(
     {
@@ -55,7 +64,7 @@ export async function setUpAgent(argv: Record<string, unknown>, reuse?: Hostpuls
   metrics.hostInfo.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
   metrics.interval.set(config.intervalMs / 1000);
 
-  const cycle = new Cycle(samplers.process, samplers.host, metrics, config.top);
+  const cycle = new Cycle(samplers.process, samplers.host, metrics, config.top, carried?.groups);
   return { config, logger, metrics, samplers, cycle };
 }
 

@@ -17,7 +17,6 @@ export interface CycleTimings {
  * metrics, render the exposition text. The push is the caller's.
  */
 export class Cycle {
-  private readonly groups = new GroupAccumulator();
   readonly timings: CycleTimings = { sampleMs: 0, mapMs: 0, serializeMs: 0 };
 
   constructor(
@@ -25,6 +24,8 @@ export class Cycle {
     private readonly hostSampler: HostSampler,
     private readonly metrics: HostpulseMetrics,
     private readonly top: number,
+    /** Group CPU totals; a reload hands over the old cycle's so group counters never go back. */
+    readonly groups = new GroupAccumulator(),
   ) {}
 
   /** Samples and maps; returns the exposition text to push. */

@@ -31,10 +31,11 @@ export async function runDaemon(
 ): Promise<void> {
   const pushLog = new FailureLog(logger, 'push', { url: sink.url });
   const sampleLog = new FailureLog(logger, 'sampling');
-  const start = Date.now() + opts.firstDelayMs;
+  // The monotonic clock: a wall-clock step (NTP at boot, a VM resumed) must not stall the loop.
+  const start = performance.now() + opts.firstDelayMs;
   let next = start;
   while (!stop.aborted) {
-    await sleep(next - Date.now(), stop);
+    await sleep(next - performance.now(), stop);
     if (stop.aborted) break;
 
     let text: string | undefined;
@@ -53,13 +54,18 @@ export async function runDaemon(
         setTimeout(() => pushAbort.abort(), opts.shutdownGraceMs).unref();
       };
       stop.addEventListener('abort', onStop);
+      // A stop that came while sampling (a slow ps/top spawn) starts the grace period now.
+      if (stop.aborted) onStop();
       try {
         await sink.push(text, pushAbort.signal);
         pushLog.succeeded();
       } catch (err) {
-        metrics.pushFailures.inc();
         const e = err instanceof PushError ? err : new PushError((err as Error).message, 'unknown');
-        if (e.kind !== 'aborted') pushLog.failed(e.kind, e.message);
+        // A push cut short by a stop or reload is not the gateway's failure.
+        if (e.kind !== 'aborted') {
+          metrics.pushFailures.inc();
+          pushLog.failed(e.kind, e.message);
+        }
       } finally {
         stop.removeEventListener('abort', onStop);
       }
@@ -76,7 +82,7 @@ export async function runDaemon(
         });
       }
     }
-    next = nextTick(start, opts.intervalMs, Date.now());
+    next = nextTick(start, opts.intervalMs, performance.now());
   }
 }
 

@@ -37,6 +37,10 @@ export class ProcfsProcessSampler implements ProcessSampler {
     return this.sampleSync();
   }
 
+  close(): void {
+    this.reader.closeAll();
+  }
+
   sampleSync(): ProcessSample[] {
     const names = fs.readdirSync(this.root);
     const out: ProcessSample[] = [];

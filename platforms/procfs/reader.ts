@@ -77,6 +77,12 @@ export class KeptFileReader {
     }
   };
 
+  /** Closes every kept file. */
+  closeAll(): void {
+    this.kept.forEach((k) => fs.closeSync(k.fd));
+    this.kept.clear();
+  }
+
   /** How many files are open now. */
   get size(): number {
     return this.kept.size;

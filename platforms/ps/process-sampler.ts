@@ -25,6 +25,9 @@ export class PsProcessSampler implements ProcessSampler {
     this.argv = [...(config.command ?? ['ps']), ...this.spec.args];
   }
 
+  /** Nothing is held between samples: each one is a fresh spawn. */
+  close(): void {}
+
   async sample(): Promise<ProcessSample[]> {
     const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs });
     return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);

@@ -29,6 +29,9 @@ export class TopProcessSampler implements ProcessSampler {
     this.argv = [...(config.command ?? ['top']), ...this.spec.args];
   }
 
+  /** Nothing is held between samples: each one is a fresh spawn. */
+  close(): void {}
+
   async sample(): Promise<ProcessSample[]> {
     const home = this.spec.needsToprc ? writeToprcHome() : undefined;
     try {

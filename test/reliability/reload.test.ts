@@ -39,3 +39,46 @@ describe('SIGHUP reloads the config file', () => {
     expect((await agent.exited).code).toBe(0);
   });
 });
+
+describe('a reload against the real /proc', () => {
+  it('keeps group CPU counters going up and releases the kept /proc files of the old sampler', async () => {
+    const gw = await startFakeGateway((_req, res) => res.writeHead(200).end());
+    const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hp-reload-')), 'hostpulse.yml');
+    fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ninterval: 200ms\n`);
+    // Short busy processes that keep exiting: their group's CPU lives only in the agent's totals.
+    const burner = spawnTracked('bash', ['-c', 'while :; do sh -c "i=0; while [ \\$i -lt 60000 ]; do i=\\$((i+1)); done"; done']);
+    const agent = spawnTracked(process.execPath, [CLI, 'run', '--config', cfg, '--instance', 'reload-proc', '--log-format', 'json']);
+    const fds = () => fs.readdirSync(`/proc/${agent.pid}/fd`).length;
+    const groupCpu = (body: string) =>
+      new Map(
+        parseExposition(body)
+          .filter((s) => s.name === 'hostpulse_group_cpu_seconds_total')
+          .map((s) => [`${s.labels.group}/${s.labels.mode}`, s.value]),
+      );
+    try {
+      await waitFor('a few pushes', () => (gw.received.length >= 10 ? true : undefined));
+      const fdsBefore = fds();
+      for (let i = 1; i <= 3; i++) {
+        const seen = gw.received.length;
+        agent.child.kill('SIGHUP');
+        await waitFor(`reload ${i}`, () => (agent.stderr().split('configuration reloaded').length - 1 === i && gw.received.length > seen + 2 ? true : undefined));
+      }
+      // Every reload builds a new sampler; the old one's kept stat files must be closed.
+      expect(fds()).toBeLessThan(fdsBefore + 50);
+
+      const backwards: string[] = [];
+      let prev = groupCpu(gw.received[0].body);
+      for (const r of gw.received.slice(1)) {
+        const cur = groupCpu(r.body);
+        for (const [key, v] of cur) if (v < (prev.get(key) ?? 0)) backwards.push(`${key}: ${prev.get(key)} -> ${v}`);
+        prev = cur;
+      }
+      expect(backwards).toEqual([]);
+      expect([...prev.keys()]).toContain('sh/user');
+    } finally {
+      await burner.stop();
+      await agent.stop();
+      await gw.stop();
+    }
+  });
+});
