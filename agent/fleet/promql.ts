@@ -21,7 +21,7 @@ export function selector(metric: string, instance?: string, extra: string[] = []
 export interface HostQueries {
   /** The set of hosts: every instance that pushes hostpulse metrics, with its push interval. */
   interval: string;
-  /** Seconds since the instance's last push (Pushgateway's push_time_seconds). */
+  /** Seconds since the instance's last push (Pushgateway's push_time_seconds), as of the last scrape. */
   pushAge: string;
   /** Non-idle share of all CPUs, percent. Needs two samples inside `window`. */
   cpu: string;
@@ -36,7 +36,13 @@ export function hostQueries(window: string, instance?: string): HostQueries {
   const oom = selector('hostpulse_host_oom_kills_total', instance);
   return {
     interval: `max by (instance) (${selector('hostpulse_agent_interval_seconds', instance)})`,
-    pushAge: `time() - max by (instance) (${selector('push_time_seconds', instance)})`,
+    // Measured like the HostpulseMissingPushes rule: at Prometheus' last scrape of the gateway
+    // (timestamp()), so a scrape interval longer than the push interval does not make a live
+    // host look stale; only groups hostpulse agents pushed (another job's group with the same
+    // instance must not make a dead agent look fresh).
+    pushAge:
+      `min by (instance) ((timestamp(${selector('push_time_seconds', instance)}) - ${selector('push_time_seconds', instance)})` +
+      ` and on (job, instance) ${selector('hostpulse_agent_interval_seconds', instance)})`,
     cpu: `100 * (1 - sum by (instance) (${cpu(['mode="idle"'])}) / sum by (instance) (${cpu([])}))`,
     memory:
       `100 * (1 - max by (instance) (${selector('hostpulse_host_memory_available_bytes', instance)})` +

@@ -17,7 +17,10 @@ describe('PromQL builders', () => {
     for (const text of Object.values(q)) expect(text).toMatch(/by \(instance\)/);
     expect(q.cpu).toContain('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[1m])');
     expect(q.oomKills).toContain('increase(hostpulse_host_oom_kills_total[1h])');
-    expect(q.pushAge).toBe('time() - max by (instance) (push_time_seconds)');
+    // Push age as the alert rule measures it, and only for groups of hostpulse agents.
+    expect(q.pushAge).toBe(
+      'min by (instance) ((timestamp(push_time_seconds) - push_time_seconds) and on (job, instance) hostpulse_agent_interval_seconds)',
+    );
     expect(hostQueries('30s', 'host-a').memory).toContain('hostpulse_host_memory_total_bytes{instance="host-a"}');
   });
 
