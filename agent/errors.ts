@@ -1,5 +1,3 @@
-import { UnsupportedSamplerError } from '../platforms/errors';
-
 /**
  * Typed errors. Each maps to one exit code, in exactly one place: agent/cli/main.ts.
  */
@@ -20,7 +18,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_BACKEND = 3;
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError || err instanceof UnsupportedSamplerError) return EXIT_USAGE;
+  if (err instanceof UsageError) return EXIT_USAGE;
   if (err instanceof BackendError) return EXIT_BACKEND;
   return EXIT_FAILURE;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { exitCodeFor, UsageError } from '../errors';
+import { EXIT_USAGE, exitCodeFor, UsageError } from '../errors';
+import { UnsupportedSamplerError } from '../../platforms/errors';
 import { fleetCommand } from '../fleet/command';
 import { VERSION } from '../version';
 import { toCliError } from './config-sources';
@@ -42,7 +43,8 @@ main(args).then(
     // process.exitCode may have been set by a handler (e.g. `fleet unhealthy` listing hosts).
   },
   (err: unknown) => {
-    const code = exitCodeFor(err);
+    // A sampler that cannot run here is a usage error too; platforms/ knows nothing of exit codes.
+    const code = err instanceof UnsupportedSamplerError ? EXIT_USAGE : exitCodeFor(err);
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`hostpulse: ${message}\n`);
     if (err instanceof UsageError) process.stderr.write('Run with --help for usage.\n');

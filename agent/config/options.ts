@@ -41,7 +41,7 @@ export const AGENT_OPTIONS = {
   interval: {
     type: 'string',
     default: '15s',
-    describe: 'time between pushes: 500ms, 1s, 15s, 1m (the first cycle waits a random per-host splay)',
+    describe: 'time between pushes: 500ms, 1s, 15s, 1m (the first cycle waits a fixed per-host splay within one interval)',
     group: 'Sampling:',
   },
   top: {

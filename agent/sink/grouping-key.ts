@@ -1,6 +1,6 @@
 /**
  * The Pushgateway URL path of a group: /metrics/job/<job>/instance/<instance>.
- * A value with '/' cannot sit in a path segment and an empty one would vanish,
+ * A value with '/' (or '.', '..') cannot sit in a path segment and an empty one would vanish,
  * so both are sent base64url-encoded with the `@base64` suffix on the label
  * name (the Pushgateway's own convention; an empty value encodes as "=").
  */
@@ -12,7 +12,8 @@ export function groupingPath(labels: ReadonlyArray<[string, string]>): string {
 
 function segment(name: string, value: string): string {
   if (value === '') return `${name}@base64/=`;
-  if (value.includes('/')) return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
+  // '/' cannot sit in a path segment, and '.' or '..' would be resolved away as path navigation.
+  if (value.includes('/') || value === '.' || value === '..') return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
   return `${name}/${encodeURIComponent(value)}`;
 }
 

@@ -17,6 +17,7 @@ const NOT_PROVIDED = new Set(['ENOENT', 'EOPNOTSUPP']);
 export class ProcfsHostSampler implements HostSampler {
   readonly name = 'procfs';
   readonly fields = FIELDS;
+  private lastCpu: Record<string, number> = {};
 
   constructor(
     private readonly root: string,
@@ -39,7 +40,12 @@ export class ProcfsHostSampler implements HostSampler {
       const ticks = parseCpuStat(stat).ticks;
       if (ticks) {
         const seconds: Record<string, number> = {};
-        for (const [mode, t] of Object.entries(ticks)) seconds[mode] = t / this.sys.clockTicks;
+        for (const [mode, t] of Object.entries(ticks)) {
+          // iowait (and, on some hypervisors, steal) can read lower than before (proc(5));
+          // a counter must not go back, so hold the highest value seen.
+          seconds[mode] = Math.max(t / this.sys.clockTicks, this.lastCpu[mode] ?? 0);
+        }
+        this.lastCpu = seconds;
         out.cpuSeconds = seconds;
       } else {
         this.onError('malformed_stat', 'stat: no aggregate cpu line');

@@ -42,6 +42,18 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
     expect(res.stderr).toContain(`config file ${cfg}: unknown key "pushgatway-url"`);
   });
 
+  it('names an unknown HOSTPULSE_* variable (a typo in the env file)', async () => {
+    const res = await runCli(['once', '--stdout'], { HOSTPULSE_INTERVALL: '5s' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('Unknown argument: intervall (from the environment: HOSTPULSE_INTERVALL)');
+  });
+
+  it('ignores HOSTPULSE_PROMETHEUS_URL, which belongs to the fleet commands', async () => {
+    const res = await runCli(['once', '--stdout', '--procfs-root', FIXTURE_PROC], { HOSTPULSE_PROMETHEUS_URL: 'http://prom:9090' });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('hostpulse_host_memory_total_bytes');
+  });
+
   it('rejects a bad value from the environment naming the flag', async () => {
     const res = await runCli(['run'], { HOSTPULSE_INTERVAL: 'soon' });
     expect(res.code).toBe(2);

@@ -28,6 +28,10 @@ describe('Pushgateway grouping key', () => {
       `/metrics/job/hostpulse/instance@base64/${Buffer.from('rack/3?').toString('base64url')}`,
     );
   });
+  it('"." and ".." are sent @base64, not resolved as path navigation', () => {
+    expect(groupingPath([['instance', '..']])).toBe(`/metrics/instance@base64/${Buffer.from('..').toString('base64url')}`);
+    expect(groupingPath([['instance', '.']])).toBe(`/metrics/instance@base64/${Buffer.from('.').toString('base64url')}`);
+  });
   it('an empty value is sent as @base64 "="', () => {
     expect(groupingPath([['job', 'hostpulse'], ['instance', '']])).toBe('/metrics/job/hostpulse/instance@base64/=');
   });

@@ -58,3 +58,17 @@ describe('host file parsers over a real /proc capture', () => {
     expect(parsePressure('')).toEqual({});
   });
 });
+
+describe('ProcfsHostSampler', () => {
+  it('never lets a CPU mode go back (iowait can read lower on Linux)', async () => {
+    const { ProcfsHostSampler } = await import('../../platforms/procfs/host-sampler');
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'hp-host-'));
+    const sampler = new ProcfsHostSampler(root, { clockTicks: 100, pageSize: 4096 }, () => undefined);
+    fs.writeFileSync(path.join(root, 'stat'), 'cpu  100 0 50 1000 70 0 0 0 0 0\nbtime 1\n');
+    expect((await sampler.sample()).cpuSeconds?.iowait).toBe(0.7);
+    fs.writeFileSync(path.join(root, 'stat'), 'cpu  110 0 55 1100 65 0 0 0 0 0\nbtime 1\n');
+    const second = (await sampler.sample()).cpuSeconds;
+    expect(second?.iowait).toBe(0.7);
+    expect(second?.user).toBe(1.1);
+  });
+});
