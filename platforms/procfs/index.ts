@@ -18,3 +18,8 @@ export function createProcfsSamplers(opts: SamplerOptions): SamplerPair {
     host: new ProcfsHostSampler(opts.procfsRoot, sys, opts.onError),
   };
 }
+
+/** The host half alone, for the ps/top process samplers on a Linux with /proc. */
+export function createProcfsHostSampler(opts: SamplerOptions): ProcfsHostSampler {
+  return new ProcfsHostSampler(opts.procfsRoot, readSysconf(), opts.onError);
+}

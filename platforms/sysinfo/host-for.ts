@@ -1,5 +1,5 @@
 import type { PlatformProbe } from '../probe';
-import { createProcfsSamplers } from '../procfs';
+import { createProcfsHostSampler } from '../procfs';
 import type { HostSampler, SamplerOptions } from '../types';
 import { SysinfoHostSampler } from './host-sampler';
 
@@ -9,5 +9,5 @@ import { SysinfoHostSampler } from './host-sampler';
  * systeminformation elsewhere.
  */
 export function hostSamplerFor(opts: SamplerOptions, probe: PlatformProbe): HostSampler {
-  return probe.procfs ? createProcfsSamplers(opts).host : new SysinfoHostSampler();
+  return probe.procfs ? createProcfsHostSampler(opts) : new SysinfoHostSampler();
 }
