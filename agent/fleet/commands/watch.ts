@@ -15,6 +15,7 @@ import { Thresholds } from '../promql';
 import { ProcessSortKey, topProcesses } from '../process-rows';
 import { renderWatchFrame, WatchFrame } from '../watch-frame';
 import { HostArgs, withHostOption, withTopOptions } from './top';
+import { sleep } from '../../loop/schedule';
 
 type Args = ConnectionArgs &
   HostArgs & { by: ProcessSortKey; limit: number; interval: string; 'cpu-threshold': number; 'mem-threshold': number };
@@ -72,16 +73,4 @@ async function nextFrame(ctx: FleetContext, host: string, t: Thresholds, by: Pro
     if (!(err instanceof BackendError)) throw err;
     return { time, host: null, processes: [], error: err.message };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }
