@@ -1,7 +1,7 @@
 import type { PsFlavour } from '../probe';
-import type { ProcessField, ProcessSampler, SamplerOptions, ProcessSample } from '../types';
-import { PS_FLAVOURS, type PsFlavourSpec } from './flavours';
-import { runCommand } from './run-command';
+import type { SamplerOptions } from '../types';
+import { CommandProcessSampler } from './command-sampler';
+import { PS_FLAVOURS } from './flavours';
 
 export interface PsSamplerConfig {
   flavour: PsFlavour;
@@ -10,26 +10,8 @@ export interface PsSamplerConfig {
 }
 
 /** One `ps` spawn per sample, parsed by the flavour's pure parser. */
-export class PsProcessSampler implements ProcessSampler {
-  readonly name = 'ps';
-  readonly fields: ReadonlySet<ProcessField>;
-  private readonly spec: PsFlavourSpec;
-  private readonly argv: readonly string[];
-
-  constructor(
-    private readonly opts: SamplerOptions,
-    config: PsSamplerConfig,
-  ) {
-    this.spec = PS_FLAVOURS[config.flavour];
-    this.fields = this.spec.fields;
-    this.argv = [...(config.command ?? ['ps']), ...this.spec.args];
-  }
-
-  /** Nothing is held between samples: each one is a fresh spawn. */
-  close(): void {}
-
-  async sample(): Promise<ProcessSample[]> {
-    const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs });
-    return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
+export class PsProcessSampler extends CommandProcessSampler {
+  constructor(opts: SamplerOptions, config: PsSamplerConfig) {
+    super('ps', opts, PS_FLAVOURS[config.flavour], config.command ?? ['ps']);
   }
 }

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TopFlavour } from '../probe';
-import { runCommand } from '../ps/run-command';
-import type { ProcessField, ProcessSampler, SamplerOptions, ProcessSample } from '../types';
-import { TOP_FLAVOURS, type TopFlavourSpec } from './flavours';
+import { CommandProcessSampler } from '../ps/command-sampler';
+import type { ProcessSample, SamplerOptions } from '../types';
+import { TOP_FLAVOURS } from './flavours';
 import { procpsToprc } from './toprc';
 
 export interface TopSamplerConfig {
@@ -14,32 +14,22 @@ export interface TopSamplerConfig {
 }
 
 /** One batch `top` frame per sample, parsed by the flavour's pure parser. */
-export class TopProcessSampler implements ProcessSampler {
-  readonly name = 'top';
-  readonly fields: ReadonlySet<ProcessField>;
-  private readonly spec: TopFlavourSpec;
-  private readonly argv: readonly string[];
+export class TopProcessSampler extends CommandProcessSampler {
+  private readonly needsToprc: boolean;
 
-  constructor(
-    private readonly opts: SamplerOptions,
-    config: TopSamplerConfig,
-  ) {
-    this.spec = TOP_FLAVOURS[config.flavour];
-    this.fields = this.spec.fields;
-    this.argv = [...(config.command ?? ['top']), ...this.spec.args];
+  constructor(opts: SamplerOptions, config: TopSamplerConfig) {
+    const spec = TOP_FLAVOURS[config.flavour];
+    super('top', opts, spec, config.command ?? ['top']);
+    this.needsToprc = spec.needsToprc;
   }
 
-  /** Nothing is held between samples: each one is a fresh spawn. */
-  close(): void {}
-
-  async sample(): Promise<ProcessSample[]> {
-    const home = this.spec.needsToprc ? writeToprcHome() : undefined;
+  override async sample(): Promise<ProcessSample[]> {
+    if (!this.needsToprc) return this.runOnce();
+    const home = writeToprcHome();
     try {
-      const env = home === undefined ? undefined : { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') };
-      const run = await runCommand(this.argv, { timeoutMs: this.opts.commandTimeoutMs, env });
-      return this.spec.parse(run.stdout, this.opts.onError).filter((p) => p.pid !== run.pid);
+      return await this.runOnce({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
     } finally {
-      if (home) fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(home, { recursive: true, force: true });
     }
   }
 }
