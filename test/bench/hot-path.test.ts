@@ -60,19 +60,27 @@ describe('parseStatInto with a CommInterner reads what parseStat reads', () => {
 
 describe('KeptFileReader keeps /proc/<pid>/stat open across passes', () => {
   const read = (r: KeptFileReader, pid: number): string => r.buf.toString('latin1', 0, r.read('/proc/', String(pid), '/stat'));
-  /** Stat files this process has open now, by the fd table's links. */
+  /** This process's open fds as "fd -> link". */
+  const fdLinks = (): string[] =>
+    fs.readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return `${fd} -> ${fs.readlinkSync(`/proc/self/fd/${fd}`)}`;
+      } catch (err) {
+        // The fd readdir itself used is closed by now.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+        throw err;
+      }
+    });
+  // Other test files run in the same jest worker may hold stat files of their own: only new fds count.
+  let before = new Set<string>();
+  beforeEach(() => {
+    before = new Set(fdLinks());
+  });
+  /** Stat files of `pids` opened since the test began. */
   const openStats = (...pids: number[]): string[] =>
-    fs
-      .readdirSync('/proc/self/fd')
-      .map((fd) => {
-        try {
-          return fs.readlinkSync(`/proc/self/fd/${fd}`);
-        } catch (err) {
-          // The fd readdir itself used is closed by now.
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-          throw err;
-        }
-      })
+    fdLinks()
+      .filter((l) => !before.has(l))
+      .map((l) => l.slice(l.indexOf(' -> ') + 4))
       .filter((l) => pids.some((pid) => l === `/proc/${pid}/stat`))
       .sort();
 

@@ -84,6 +84,7 @@ describe.each(samplers)('%s against live processes', (_name, make, expectation) 
     const sampler = make();
     const first = await sampler.sample();
     const second = await sampler.sample();
+    sampler.close();
     for (const c of children) {
       const vmRss = status(c.proc.pid, 'VmRSS');
       const a = first.find((p) => p.pid === c.proc.pid);
