@@ -28,22 +28,24 @@ export function memory(pid: number): Memory {
   return { rssMb: round1(kb('VmRSS') / 1024), peakRssMb: round1(kb('VmHWM') / 1024) };
 }
 
-/** Open file descriptors of `pid`, and how many of them are sockets. */
-export function descriptors(pid: number): { fds: number; sockets: number } {
-  let fds = 0;
-  let sockets = 0;
+/** What each open file descriptor of `pid` points at (`socket:[123]`, `/proc/9/stat`, ...). */
+export function fdTargets(pid: number): string[] {
+  const out: string[] = [];
   for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    let target: string;
     try {
-      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      out.push(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed while we looked
       throw err;
     }
-    fds++;
-    if (target.startsWith('socket:')) sockets++;
   }
-  return { fds, sockets };
+  return out;
+}
+
+/** Open file descriptors of `pid`, and how many of them are sockets. */
+export function descriptors(pid: number): { fds: number; sockets: number } {
+  const targets = fdTargets(pid);
+  return { fds: targets.length, sockets: targets.filter((t) => t.startsWith('socket:')).length };
 }
 
 /** Processes (not threads) on the host now. */

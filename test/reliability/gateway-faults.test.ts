@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { fdTargets } from '../../bench/proc-stat';
 import { CLI } from '../support/cli';
 import { startFakeGateway, type Behaviour } from '../support/fake-gateway';
 import { freePort, spawnTracked, waitFor } from '../support/processes';
@@ -24,14 +25,7 @@ const tcpSockets = (pid: number): number => {
     }
   }
   let n = 0;
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    let target: string;
-    try {
-      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // closed while we looked
-      throw err;
-    }
+  for (const target of fdTargets(pid)) {
     const m = /^socket:\[(\d+)\]$/.exec(target);
     if (m && inodes.has(m[1])) n++;
   }
