@@ -6,8 +6,7 @@ import type { GroupAccumulator } from '../metrics/group-accumulator';
 import { PushgatewaySink } from '../sink/pushgateway';
 import { HostpulseMetrics } from '../metrics/registry';
 import { VERSION } from '../version';
-import { probeSystem } from '../../platforms/probe';
-import { selectPlatform } from '../../platforms/registry';
+import { choosePlatform } from '../../platforms/choose';
 import type { SamplerPair } from '../../platforms/types';
 
 export interface AgentParts {
@@ -21,21 +20,20 @@ export interface AgentParts {
 /** Longest a ps/top spawn may take: well inside the interval, never more than 5 s. */
 const MAX_COMMAND_TIMEOUT_MS = 5000;
 
-/**
- * Validates the options, picks the sampler and builds the metrics. Throws
- * UsageError / UnsupportedSamplerError before anything starts.
- */
 /** What a reload carries over from the running agent: counters must not restart. */
 export interface CarriedState {
   metrics: HostpulseMetrics;
   groups: GroupAccumulator;
 }
 
+/**
+ * Validates the options, picks the sampler and builds the metrics. Throws
+ * UsageError / UnsupportedSamplerError before anything starts.
+ */
 export async function setUpAgent(argv: Record<string, unknown>, carried?: CarriedState): Promise<AgentParts> {
   const config = buildAgentConfig(argv, process.stderr.isTTY === true);
   const logger = createLogger(config.logLevel, config.logFormat);
-  const probe = await probeSystem(config.procfsRoot);
-  const entry = selectPlatform(process.platform, probe, config.sampler);
+  const { entry, probe } = await choosePlatform(config.procfsRoot, config.sampler);
 
   // A reload keeps the metrics, so counters (push failures, sample errors) do not restart.
   const metrics = carried?.metrics ?? new HostpulseMetrics();

@@ -104,3 +104,23 @@ describe('probe', () => {
     }
   });
 });
+
+describe('choosePlatform', () => {
+  const { choosePlatform } = require('../../platforms/choose') as typeof import('../../platforms/choose');
+  it('on Linux with /proc, auto and procfs decide without probing ps/top', async () => {
+    for (const requested of ['auto', 'procfs'] as const) {
+      const { entry, probe } = await choosePlatform('/proc', requested, 'linux');
+      expect(entry.name).toBe('procfs');
+      expect(probe).toEqual({ procfs: true });
+    }
+  });
+  it('probes ps/top when they are asked for or /proc is missing', async () => {
+    expect((await choosePlatform('/proc', 'ps', 'linux')).probe.ps).toBe('procps');
+    const noProc = await choosePlatform('/nonexistent', 'auto', 'linux');
+    expect(noProc.entry.name).toBe('ps');
+    expect(noProc.probe.procfs).toBe(false);
+  });
+  it('still names what a sampler needs when nothing can run', async () => {
+    await expect(choosePlatform('/proc', 'top', 'freebsd')).rejects.toThrow(/sampler top does not run on freebsd/);
+  });
+});
