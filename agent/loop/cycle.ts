@@ -36,7 +36,7 @@ export class Cycle {
     this.metrics.sampleDuration.set({ sampler: this.processSampler.name }, (t1 - t0) / 1000);
     const groups = this.groups.fold(processes);
     const top = selectTop(processes, this.top, rankSize);
-    writeProcesses(this.metrics, { processes, top, processFields: this.processSampler.fields, groups, host });
+    writeProcesses(this.metrics, { processes, top, processFields: this.processSampler.fields, groups });
     writeHost(this.metrics, host);
     const t2 = performance.now();
     const text = await renderExposition(this.metrics.families);

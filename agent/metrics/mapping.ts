@@ -13,7 +13,6 @@ export interface CycleSample {
   top: readonly ProcessSample[];
   processFields: ReadonlySet<ProcessField>;
   groups: ReadonlyMap<string, GroupRow>;
-  host: HostSample;
 }
 
 export function writeProcesses(m: HostpulseMetrics, s: CycleSample): void {

@@ -96,7 +96,7 @@ describe('mapping', () => {
   const ALL: ReadonlySet<ProcessField> = new Set<ProcessField>(['rss', 'vsz', 'cpu', 'threads', 'startTime']);
   const write = (m: HostpulseMetrics, ps: ProcessSample[], fields = ALL) => {
     const groups = new GroupAccumulator().fold(ps);
-    writeProcesses(m, { processes: ps, top: selectTop(ps, 2, rankSize), processFields: fields, groups, host: {} });
+    writeProcesses(m, { processes: ps, top: selectTop(ps, 2, rankSize), processFields: fields, groups });
   };
 
   it('replaces last cycle label sets: an exited pid disappears', async () => {
@@ -149,7 +149,7 @@ describe('samplers without a user/system split (ps, top)', () => {
     const m = new HostpulseMetrics();
     const ps = [proc(1, 'a', 10, { cpuUserSeconds: undefined, cpuSystemSeconds: undefined, cpuTotalSeconds: 7 })];
     const fields = new Set<ProcessField>(['rss', 'cpuTotal']);
-    writeProcesses(m, { processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps), host: {} });
+    writeProcesses(m, { processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps) });
     const text = await m.registry.metrics();
     expect(text).toContain('hostpulse_process_cpu_seconds_total{pid="1",comm="a",mode="total"} 7');
     expect(text).toContain('hostpulse_group_cpu_seconds_total{group="a",mode="total"} 7');
