@@ -12,7 +12,6 @@ export class BackendError extends Error {
   override readonly name = 'BackendError';
 }
 
-export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_BACKEND = 3;

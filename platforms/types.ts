@@ -57,7 +57,8 @@ export type SampleErrorSink = (reason: string, detail: string) => void;
 export interface ProcessSampler {
   readonly name: string;
   readonly fields: ReadonlySet<ProcessField>;
-  sample(): Promise<ProcessSample[]>;
+  /** `signal` aborts a sample in flight (a spawned ps/top is killed). */
+  sample(signal?: AbortSignal): Promise<ProcessSample[]>;
   /** Releases what it keeps open between samples (procfs keeps stat files open); called when a reload replaces it. */
   close(): void;
 }
@@ -65,7 +66,7 @@ export interface ProcessSampler {
 export interface HostSampler {
   readonly name: string;
   readonly fields: ReadonlySet<HostField>;
-  sample(): Promise<HostSample>;
+  sample(signal?: AbortSignal): Promise<HostSample>;
 }
 
 export interface SamplerOptions {

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { loadConfigFile } from '../config/config-file';
-import { AGENT_OPTIONS, AGENT_OPTION_NAMES } from '../config/options';
+import { AGENT_LIST_OPTIONS, AGENT_OPTIONS, AGENT_OPTION_NAMES } from '../config/options';
 import { UsageError } from '../errors';
 
 /**
@@ -14,7 +14,7 @@ export function withConfigSources<T>(y: Argv<T>): Argv<T> {
     .option('prometheus-url', { type: 'string', hidden: true })
     .env('HOSTPULSE')
     .config('config', 'JSON or YAML file of options (keys are the long flag names); flags win over HOSTPULSE_* env, env over the file', (file: string) =>
-      loadConfigFile(file, AGENT_OPTION_NAMES),
+      loadConfigFile(file, AGENT_OPTION_NAMES, AGENT_LIST_OPTIONS),
     );
 }
 

@@ -7,7 +7,7 @@ import { setUpAgent, sinkFor } from './setup';
 
 export const onceCommand: CommandModule = {
   command: 'once',
-  describe: 'Sample once and push (or print with --stdout), then exit',
+  describe: 'Collect once and push (or print with --stdout), then exit; a failing collector is logged and reported in hostpulse_agent_collector_success',
   builder: (y) =>
     withConfigSources(y).options(AGENT_OPTIONS).option('stdout', {
       type: 'boolean',
@@ -15,23 +15,28 @@ export const onceCommand: CommandModule = {
       describe: 'print the Prometheus exposition text instead of pushing',
     }),
   handler: async (argv) => {
-    const { config, logger, cycle } = await setUpAgent(argv);
+    const parts = await setUpAgent(argv);
+    const { config, logger, cycle } = parts;
+    parts.activate();
     try {
-      const text = await cycle.run();
+      // Nothing aborts a single run: it ends when the collectors do (ps/top have their timeout).
+      const batch = await cycle.run(new AbortController().signal);
+      if (batch === undefined) throw new Error('the cycle was aborted');
       if (argv.stdout) {
-        await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())));
         return;
       }
       const sink = sinkFor(config);
       try {
-        await sink.push(text);
-        logger.info('pushed', { url: sink.url });
+        await sink.send(batch);
+        logger.info('pushed', { url: sink.target });
       } catch (err) {
-        throw new BackendError(`push to ${sink.url} failed: ${(err as Error).message}`);
+        throw new BackendError(`push to ${sink.target} failed: ${(err as Error).message}`);
       } finally {
         sink.close();
       }
     } finally {
+      parts.close();
       await flushLogger(logger);
     }
   },

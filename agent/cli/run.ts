@@ -14,10 +14,11 @@ const SHUTDOWN_GRACE_MS = 1500;
 
 export const runCommand: CommandModule = {
   command: 'run',
-  describe: 'Run the agent: sample and push every --interval until SIGTERM/SIGINT; SIGHUP reloads --config',
+  describe: 'Run the agent: collect and push every --interval until SIGTERM/SIGINT; SIGHUP reloads --config',
   builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     let parts = await setUpAgent(argv);
+    parts.activate();
     const stop = new AbortController();
     let generation = new AbortController();
     let next: AgentParts | undefined;
@@ -27,15 +28,16 @@ export const runCommand: CommandModule = {
       stop.abort();
       generation.abort();
     };
-    // SIGHUP: build everything anew from flags, env and the re-read config file.
+    // SIGHUP: build everything anew from flags, env and the re-read config file, without
+    // touching the running agent; only a complete new set replaces it, between cycles.
     // A bad new config is rejected with a log line and the running one kept.
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
-        .then((fresh) => setUpAgent(fresh, { metrics: parts.metrics, groups: parts.cycle.groups }))
+        .then((fresh) => setUpAgent(fresh, { agent: parts.agent, groups: parts.groups }))
         .then((built) => {
           // Two quick SIGHUPs: the first new set is never started; release it.
-          next?.samplers.process.close();
+          next?.close();
           next = built;
           generation.abort();
         })
@@ -47,18 +49,19 @@ export const runCommand: CommandModule = {
 
     try {
       while (!stop.signal.aborted) {
-        const { config, logger, metrics, samplers, cycle } = parts;
+        const { config, logger, agent, cycle } = parts;
         const sink = sinkFor(config);
         const firstDelayMs = splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
           version: VERSION,
-          sampler: samplers.process.name,
-          url: sink.url,
+          sampler: parts.samplerName,
+          collectors: cycle.collectors.map((c) => c.name).join(','),
+          url: sink.target,
           interval: formatDuration(config.intervalMs),
           firstPushIn: formatDuration(firstDelayMs),
         });
         try {
-          await runDaemon(cycle, sink, metrics, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
+          await runDaemon(cycle, sink, agent, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
         } finally {
           sink.close();
         }
@@ -67,7 +70,8 @@ export const runCommand: CommandModule = {
           parts = next;
           next = undefined;
           generation = new AbortController();
-          old.samplers.process.close();
+          old.close();
+          parts.activate();
           old.logger.info('configuration reloaded');
           await flushLogger(old.logger);
         }
@@ -76,8 +80,8 @@ export const runCommand: CommandModule = {
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
       process.off('SIGHUP', onReload);
-      next?.samplers.process.close();
-      parts.samplers.process.close();
+      next?.close();
+      parts.close();
       parts.logger.info('hostpulse stopped');
       await flushLogger(parts.logger);
     }

@@ -1,72 +1,97 @@
 import { buildAgentConfig, type AgentConfig } from '../config/agent-config';
+import { COLLECTORS, type CollectorContext } from '../collectors/registry';
+import { SampleProblems } from '../collectors/problems';
+import { selectCollectors } from '../collectors/select';
 import { readHostInfo } from '../host-info';
 import { createLogger, type Logger } from '../log';
 import { Cycle } from '../loop/cycle';
-import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { AgentMetrics } from '../metrics/agent-metrics';
+import { GroupAccumulator } from '../metrics/group-accumulator';
 import { PushgatewaySink } from '../sink/pushgateway';
-import { HostpulseMetrics } from '../metrics/registry';
+import type { Sink } from '../sink/sink';
 import { VERSION } from '../version';
 import { choosePlatform } from '../../platforms/choose';
-import type { SamplerPair } from '../../platforms/types';
+import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 
-export interface AgentParts {
+/** What a reload carries over from the running agent: counters must not restart. */
+export interface CarriedState {
+  agent: AgentMetrics;
+  groups: GroupAccumulator;
+}
+
+export interface AgentParts extends CarriedState {
   config: AgentConfig;
   logger: Logger;
-  metrics: HostpulseMetrics;
-  samplers: SamplerPair;
+  samplerName: string;
   cycle: Cycle;
+  /** Writes this configuration's facts (host_info, interval, which collectors run) into the live agent families. */
+  activate(): void;
+  /** Releases what the collectors keep open. */
+  close(): void;
 }
 
 /** Longest a ps/top spawn may take: well inside the interval, never more than 5 s. */
 const MAX_COMMAND_TIMEOUT_MS = 5000;
 
-/** What a reload carries over from the running agent: counters must not restart. */
-export interface CarriedState {
-  metrics: HostpulseMetrics;
-  groups: GroupAccumulator;
-}
-
 /**
- * Validates the options, picks the sampler and builds the metrics. Throws
- * UsageError / UnsupportedSamplerError before anything starts.
+ * Validates the options, picks the sampler, builds the collectors. Throws
+ * UsageError / UnsupportedSamplerError before anything starts. Touches no
+ * live metric (a reload that fails here leaves the running agent as it was):
+ * `activate()` does, when the parts go live.
  */
 export async function setUpAgent(argv: Record<string, unknown>, carried?: CarriedState): Promise<AgentParts> {
   const config = buildAgentConfig(argv, process.stderr.isTTY === true);
   const logger = createLogger(config.logLevel, config.logFormat);
   const { entry, probe } = await choosePlatform(config.procfsRoot, config.sampler);
+  const agent = carried?.agent ?? new AgentMetrics();
+  const groups = carried?.groups ?? new GroupAccumulator();
 
-  // A reload keeps the metrics, so counters (push failures, sample errors) do not restart.
-  const metrics = carried?.metrics ?? new HostpulseMetrics();
-  // The sampler may have changed: its old duration series goes.
-  metrics.sampleDuration.reset();
+  const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
+    procfsRoot: config.procfsRoot,
+    commandTimeoutMs: Math.min(config.intervalMs, MAX_COMMAND_TIMEOUT_MS),
+    onError,
+  });
   const warned = new Set<string>();
-  const samplers = entry.create(
-    {
-      procfsRoot: config.procfsRoot,
-      commandTimeoutMs: Math.min(config.intervalMs, MAX_COMMAND_TIMEOUT_MS),
-      onError: (reason, detail) => {
-        metrics.sampleErrors.inc({ reason });
-        // The first of each kind is worth a line; the counter carries the rest.
-        if (warned.has(reason)) logger.debug(`sampling: skipped ${detail}`, { reason });
-        else {
-          warned.add(reason);
-          logger.warn(`sampling: skipped ${detail} (further ones are counted in hostpulse_agent_sample_errors_total)`, { reason });
-        }
-      },
-    },
-    probe,
+  const ctx: CollectorContext = {
+    config,
+    processSampler: (onError) => entry.create(samplerOptions(onError), probe).process,
+    hostSampler: (onError) => entry.create(samplerOptions(onError), probe).host,
+    problems: () => new SampleProblems(agent, logger, warned),
+    groups,
+  };
+  const names = selectCollectors(
+    config.collectors,
+    COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx) })),
   );
-
+  const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
+  const cycle = new Cycle(collectors, agent, logger);
   const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
-  metrics.hostInfo.reset();
-  metrics.hostInfo.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
-  metrics.interval.set(config.intervalMs / 1000);
 
-  const cycle = new Cycle(samplers.process, samplers.host, metrics, config.top, carried?.groups);
-  return { config, logger, metrics, samplers, cycle };
+  return {
+    config,
+    logger,
+    agent,
+    groups,
+    samplerName: entry.name,
+    cycle,
+    activate() {
+      agent.info.reset();
+      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
+      agent.interval.set(config.intervalMs / 1000);
+      // A collector the new configuration dropped must not keep its last success value.
+      agent.collectorSuccess.reset();
+      agent.collectorDuration.reset();
+      // Failure counters exist from the start at 0, so increase() sees the first failure.
+      for (const c of collectors) agent.collectorFailures.inc({ collector: c.name }, 0);
+    },
+    close() {
+      cycle.close();
+    },
+  };
 }
 
-export function sinkFor(config: AgentConfig): PushgatewaySink {
+/** The one place a sink is chosen. */
+export function sinkFor(config: AgentConfig): Sink {
   return new PushgatewaySink({
     url: config.pushgatewayUrl,
     job: config.job,

@@ -26,6 +26,8 @@ export interface AgentConfig {
   intervalMs: number;
   pushTimeoutMs: number;
   top: number;
+  /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
+  collectors: string | undefined;
   sampler: SamplerName | 'auto';
   procfsRoot: string;
   logLevel: LogLevel;
@@ -124,6 +126,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     intervalMs,
     pushTimeoutMs,
     top,
+    collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),
     logLevel,

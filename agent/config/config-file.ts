@@ -6,8 +6,9 @@ import { UsageError } from '../errors';
  * Reads a JSON or YAML config file (YAML is a superset of JSON) whose keys are
  * the long flag names (`pushgateway-url: ...`). Unknown keys are an error
  * naming the key and the file: a typo must not silently fall back to a default.
+ * A key in `lists` may also be a list of scalars, passed on comma-joined as the flag takes it.
  */
-export function loadConfigFile(file: string, allowed: readonly string[]): Record<string, unknown> {
+export function loadConfigFile(file: string, allowed: readonly string[], lists: readonly string[] = []): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -28,6 +29,10 @@ export function loadConfigFile(file: string, allowed: readonly string[]): Record
   for (const [key, value] of Object.entries(doc)) {
     if (!allowed.includes(key)) {
       throw new UsageError(`config file ${file}: unknown key "${key}" (known: ${allowed.join(', ')})`);
+    }
+    if (lists.includes(key) && Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) {
+      out[key] = value.join(',');
+      continue;
     }
     if (value !== null && typeof value === 'object') {
       throw new UsageError(`config file ${file}: key "${key}" must be a single value`);

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import type { Options } from 'yargs';
 import { SAMPLER_NAMES } from '../../platforms/registry';
+import { COLLECTORS } from '../collectors/registry';
 
 /**
  * The options of `run` and `once`. Each is also read from HOSTPULSE_<NAME>
@@ -50,6 +51,15 @@ export const AGENT_OPTIONS = {
     describe: 'per-pid series only for the N largest processes by RSS; every process still counts in its group',
     group: 'Sampling:',
   },
+  collectors: {
+    type: 'string',
+    describe:
+      'collectors to run, comma-separated (a YAML list in --config). A plain list replaces the default; ' +
+      '+name/-name add to or remove from it (write --collectors=-processes: a bare -p... is read as flags). ' +
+      COLLECTORS.map((c) => `${c.name}: ${c.describe}`).join('; '),
+    defaultDescription: 'every collector that can run here',
+    group: 'Sampling:',
+  },
   sampler: {
     type: 'string',
     default: 'auto',
@@ -76,3 +86,6 @@ export const AGENT_OPTIONS = {
 
 export type AgentOptionName = keyof typeof AGENT_OPTIONS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTIONS) as AgentOptionName[];
+
+/** Options that take a list: in the config file they may be a YAML list. */
+export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors'];

@@ -1,49 +1,79 @@
-import type { ProcessSampler, HostSampler } from '../../platforms/types';
-import { GroupAccumulator } from '../metrics/group-accumulator';
-import { renderExposition } from '../metrics/exposition';
-import { writeHost, writeProcesses } from '../metrics/mapping';
-import type { HostpulseMetrics } from '../metrics/registry';
-import { rankSize, selectTop } from '../metrics/select-top';
+import type { Collector } from '../collectors/collector';
+import type { Logger } from '../log';
+import type { AgentMetrics } from '../metrics/agent-metrics';
+import type { Family } from '../metrics/families';
+import { renderExposition, snapshot } from '../metrics/exposition';
+import type { Batch } from '../sink/sink';
+import { FailureLog } from './failure-log';
 
 /** Where the time of one cycle went, in milliseconds (the benchmark reads these). */
 export interface CycleTimings {
-  sampleMs: number;
-  mapMs: number;
+  collectMs: number;
   serializeMs: number;
 }
 
 /**
- * One sampling pass: read processes and host, fold and select, write the
- * metrics, render the exposition text. The push is the caller's.
+ * One pass: run every collector on its own (settled, never all-or-nothing),
+ * record each one's success and duration, render what succeeded plus the
+ * agent's own families. The delivery is the caller's.
  */
 export class Cycle {
-  readonly timings: CycleTimings = { sampleMs: 0, mapMs: 0, serializeMs: 0 };
+  readonly timings: CycleTimings = { collectMs: 0, serializeMs: 0 };
+  private readonly logs: FailureLog[];
 
   constructor(
-    private readonly processSampler: ProcessSampler,
-    private readonly hostSampler: HostSampler,
-    private readonly metrics: HostpulseMetrics,
-    private readonly top: number,
-    /** Group CPU totals; a reload hands over the old cycle's so group counters never go back. */
-    readonly groups = new GroupAccumulator(),
-  ) {}
+    readonly collectors: readonly Collector[],
+    private readonly agent: AgentMetrics,
+    logger: Logger,
+  ) {
+    this.logs = collectors.map((c) => new FailureLog(logger, `collector ${c.name}`, { collector: c.name }));
+  }
 
-  /** Samples and maps; returns the exposition text to push. */
-  async run(): Promise<string> {
+  /** Undefined when `signal` aborted the cycle (stop or reload): a cut-short cycle is not pushed. */
+  async run(signal: AbortSignal): Promise<Batch | undefined> {
+    const timestampMs = Date.now();
     const t0 = performance.now();
-    const [processes, host] = await Promise.all([this.processSampler.sample(), this.hostSampler.sample()]);
+    const durations: number[] = [];
+    const results = await Promise.allSettled(
+      this.collectors.map(async (c, i) => {
+        const start = performance.now();
+        try {
+          return await c.collect(signal);
+        } finally {
+          durations[i] = (performance.now() - start) / 1000;
+        }
+      }),
+    );
+    if (signal.aborted) return undefined;
+
+    const families: Family[] = [];
+    results.forEach((r, i) => {
+      const c = this.collectors[i];
+      const log = this.logs[i];
+      const labels = { collector: c.name };
+      this.agent.collectorDuration.set(labels, durations[i]);
+      if (r.status === 'fulfilled') families.push(...c.families);
+      if (r.status === 'fulfilled' && r.value === undefined) {
+        this.agent.collectorSuccess.set(labels, 1);
+        log.succeeded();
+        return;
+      }
+      this.agent.collectorSuccess.set(labels, 0);
+      this.agent.collectorFailures.inc(labels);
+      if (r.status === 'fulfilled') log.failed(r.value!.reason, `incomplete: ${r.value!.message}`);
+      else log.failed('error', r.reason instanceof Error ? r.reason.message : String(r.reason));
+    });
+    families.push(...this.agent.families);
+
     const t1 = performance.now();
-    this.metrics.sampleDuration.set({ sampler: this.processSampler.name }, (t1 - t0) / 1000);
-    const groups = this.groups.fold(processes);
-    const top = selectTop(processes, this.top, rankSize);
-    writeProcesses(this.metrics, { processes, top, processFields: this.processSampler.fields, groups });
-    writeHost(this.metrics, host);
-    const t2 = performance.now();
-    const text = await renderExposition(this.metrics.families);
-    const t3 = performance.now();
-    this.timings.sampleMs = t1 - t0;
-    this.timings.mapMs = t2 - t1;
-    this.timings.serializeMs = t3 - t2;
-    return text;
+    const snap = await snapshot(families);
+    const text = renderExposition(snap);
+    this.timings.collectMs = t1 - t0;
+    this.timings.serializeMs = performance.now() - t1;
+    return { families: snap, text, timestampMs };
+  }
+
+  close(): void {
+    for (const c of this.collectors) c.close();
   }
 }

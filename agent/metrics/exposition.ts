@@ -1,19 +1,29 @@
-import type { Counter, Gauge } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { Family } from './families';
+
+/** One family as prom-client reports it: name, help, type and its series. What every sink reads. */
+export type FamilySnapshot = MetricObjectWithValues<MetricValue<string>>;
+
+/** The current values of `families`, in the order given. */
+export async function snapshot(families: readonly Family[]): Promise<FamilySnapshot[]> {
+  const out: FamilySnapshot[] = [];
+  for (const f of families) out.push(await f.get());
+  return out;
+}
 
 /**
- * The text exposition of gauges and counters, in the order given: byte for
- * byte what prom-client's `registry.metrics()` renders for a registry holding
- * them in that order, written in one pass. prom-client
- * builds arrays, entry pairs and three regex replacements per series: a
- * profile of the agent at ~1000 processes put 60% of its garbage per cycle
- * there (420 KB for ~350 series), and that garbage set the heap's size.
- *
- * Like prom-client without default labels (HostpulseMetrics sets none).
+ * The text exposition of family snapshots, in the order given: byte for byte
+ * what prom-client's `registry.metrics()` renders for a registry holding them
+ * in that order, written in one pass. prom-client builds arrays, entry pairs
+ * and three regex replacements per series: a profile of the agent at ~1000
+ * processes put 60% of its garbage per cycle there (420 KB for ~350 series),
+ * and that garbage set the heap's size. Like prom-client without default
+ * labels (hostpulse sets none).
  */
-export async function renderExposition(metrics: ReadonlyArray<Gauge<string> | Counter<string>>): Promise<string> {
+export function renderExposition(families: readonly FamilySnapshot[]): string {
   let out = '';
-  for (let i = 0; i < metrics.length; i++) {
-    const metric = await metrics[i].get();
+  for (let i = 0; i < families.length; i++) {
+    const metric = families[i];
     const name = escapeText(metric.name);
     if (i > 0) out += '\n\n';
     out += '# HELP ' + name + ' ' + escapeText(metric.help) + '\n# TYPE ' + name + ' ' + metric.type;
@@ -22,7 +32,6 @@ export async function renderExposition(metrics: ReadonlyArray<Gauge<string> | Co
   }
   return out + '\n';
 }
-
 function renderLabels(labels: Readonly<Record<string, string | number | undefined>>): string {
   let s = '';
   for (const key in labels) {

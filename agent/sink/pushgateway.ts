@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as https from 'https';
 import type { PushAuth, PushTls } from '../config/agent-config';
 import { groupUrl } from './grouping-key';
+import type { Batch, Sink } from './sink';
 import { PushError } from './push-error';
 
 export interface PushgatewaySinkOptions {
@@ -23,14 +24,14 @@ const MAX_BODY = 512;
  * connections. prom-client's Pushgateway class is not used because it does
  * not base64-encode label values with '/'.
  */
-export class PushgatewaySink {
-  private readonly target: URL;
+export class PushgatewaySink implements Sink {
+  private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly client: typeof http | typeof https;
 
   constructor(private readonly opts: PushgatewaySinkOptions) {
-    this.target = groupUrl(opts.url, opts.job, opts.instance);
+    this.url = groupUrl(opts.url, opts.job, opts.instance);
     const secure = opts.url.protocol === 'https:';
     this.client = secure ? https : http;
     this.agent = secure
@@ -44,15 +45,16 @@ export class PushgatewaySink {
     }
   }
 
-  get url(): string {
-    return this.target.toString();
+  get target(): string {
+    return this.url.toString();
   }
 
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */
-  push(body: string, signal?: AbortSignal): Promise<void> {
+  send(batch: Batch, signal?: AbortSignal): Promise<void> {
+    const body = batch.text;
     return new Promise((resolve, reject) => {
       const req = this.client.request(
-        this.target,
+        this.url,
         {
           method: 'PUT',
           agent: this.agent,
@@ -80,7 +82,7 @@ export class PushgatewaySink {
       req.on('error', (err) => {
         if (err instanceof PushError) reject(err);
         else if (err.name === 'AbortError') reject(new PushError('aborted at shutdown', 'aborted'));
-        else reject(new PushError(`${this.target.host}: ${err.message}`, 'connection'));
+        else reject(new PushError(`${this.url.host}: ${err.message}`, 'connection'));
       });
       req.on('close', () => clearTimeout(overall));
       req.end(body);

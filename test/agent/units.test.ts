@@ -1,15 +1,17 @@
 import { parseDuration } from '../../agent/config/duration';
 import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
 import { groupKey } from '../../agent/metrics/group-key';
-import { writeHost, writeProcesses } from '../../agent/metrics/mapping';
-import { HostpulseMetrics } from '../../agent/metrics/registry';
+import { renderExposition, snapshot } from '../../agent/metrics/exposition';
+import type { FamilySet } from '../../agent/metrics/families';
+import { HostMetrics } from '../../agent/metrics/host-metrics';
+import { ProcessMetrics } from '../../agent/metrics/process-metrics';
 import { rankSize, selectTop } from '../../agent/metrics/select-top';
 import { nextTick, splayMs } from '../../agent/loop/schedule';
 import { groupingPath, groupUrl } from '../../agent/sink/grouping-key';
 import type { ProcessField, ProcessSample } from '../../platforms/types';
 
 const proc = (pid: number, comm: string, rss: number, extra: Partial<ProcessSample> = {}): ProcessSample => ({
-  pid, ppid: 1, comm, state: 'S', rssBytes: rss, vszBytes: rss * 2, cpuUserSeconds: 1, cpuSystemSeconds: 0.5, threads: 1, startTimeSeconds: 1000 + pid, ...extra,
+  pid, ppid: 1, comm, rssBytes: rss, vszBytes: rss * 2, cpuUserSeconds: 1, cpuSystemSeconds: 0.5, threads: 1, startTimeSeconds: 1000 + pid, ...extra,
 });
 
 describe('parseDuration', () => {
@@ -92,27 +94,31 @@ describe('GroupAccumulator keeps group CPU counters monotonic', () => {
   });
 });
 
+/** What production pushes: the families through the one renderer. */
+const rendered = async (m: FamilySet): Promise<string> => renderExposition(await snapshot(m.families));
+
 describe('mapping', () => {
   const ALL: ReadonlySet<ProcessField> = new Set<ProcessField>(['rss', 'vsz', 'cpu', 'threads', 'startTime']);
-  const write = (m: HostpulseMetrics, ps: ProcessSample[], fields = ALL) => {
+  const write = (m: ProcessMetrics, ps: ProcessSample[], fields = ALL) => {
     const groups = new GroupAccumulator().fold(ps);
-    writeProcesses(m, { processes: ps, top: selectTop(ps, 2, rankSize), processFields: fields, groups });
+    m.write({ processes: ps, top: selectTop(ps, 2, rankSize), processFields: fields, groups, samplerName: 'test', sampleSeconds: 0.25 });
   };
 
   it('replaces last cycle label sets: an exited pid disappears', async () => {
-    const m = new HostpulseMetrics();
+    const m = new ProcessMetrics();
     write(m, [proc(1, 'a', 10), proc(2, 'b', 20)]);
     write(m, [proc(1, 'a', 10)]);
-    const text = await m.registry.metrics();
+    const text = await rendered(m);
     expect(text).toContain('hostpulse_process_resident_memory_bytes{pid="1",comm="a"} 10');
     expect(text).not.toContain('pid="2"');
     expect(text).toContain('hostpulse_agent_processes{state="seen"} 1');
+    expect(text).toContain('hostpulse_agent_sample_duration_seconds{sampler="test"} 0.25');
   });
 
   it('emits no series for a field the sampler does not measure (never a zero)', async () => {
-    const m = new HostpulseMetrics();
+    const m = new ProcessMetrics();
     write(m, [proc(1, 'a', 0, { rssBytes: undefined, threads: undefined })], new Set<ProcessField>(['vsz', 'cpu']));
-    const text = await m.registry.metrics();
+    const text = await rendered(m);
     expect(text).not.toMatch(/^hostpulse_process_resident_memory_bytes\{/m);
     expect(text).not.toMatch(/^hostpulse_group_resident_memory_bytes\{/m);
     expect(text).not.toMatch(/^hostpulse_process_threads\{/m);
@@ -120,10 +126,10 @@ describe('mapping', () => {
   });
 
   it('drops absent host values instead of reporting 0', async () => {
-    const m = new HostpulseMetrics();
-    writeHost(m, { memoryTotalBytes: 100, memoryAvailableBytes: 40, oomKills: 3 });
-    writeHost(m, { memoryTotalBytes: 100 });
-    const text = await m.registry.metrics();
+    const m = new HostMetrics();
+    m.write({ memoryTotalBytes: 100, memoryAvailableBytes: 40, oomKills: 3 });
+    m.write({ memoryTotalBytes: 100 });
+    const text = await rendered(m);
     expect(text).toContain('hostpulse_host_memory_total_bytes 100');
     expect(text).not.toMatch(/^hostpulse_host_memory_available_bytes /m);
     expect(text).not.toMatch(/^hostpulse_host_oom_kills_total /m);
@@ -146,11 +152,11 @@ describe('schedule', () => {
 
 describe('samplers without a user/system split (ps, top)', () => {
   it('export CPU as mode="total", for processes and groups, and never as user time', async () => {
-    const m = new HostpulseMetrics();
+    const m = new ProcessMetrics();
     const ps = [proc(1, 'a', 10, { cpuUserSeconds: undefined, cpuSystemSeconds: undefined, cpuTotalSeconds: 7 })];
     const fields = new Set<ProcessField>(['rss', 'cpuTotal']);
-    writeProcesses(m, { processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps) });
-    const text = await m.registry.metrics();
+    m.write({ processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps), samplerName: 'ps', sampleSeconds: 0.1 });
+    const text = await rendered(m);
     expect(text).toContain('hostpulse_process_cpu_seconds_total{pid="1",comm="a",mode="total"} 7');
     expect(text).toContain('hostpulse_group_cpu_seconds_total{group="a",mode="total"} 7');
     expect(text).not.toContain('mode="user"');

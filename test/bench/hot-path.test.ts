@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { renderExposition } from '../../agent/metrics/exposition';
+import { renderExposition, snapshot } from '../../agent/metrics/exposition';
 import { CommInterner, parseStatInto, parseStat, type StatRecord } from '../../platforms/procfs/parse-stat';
 import { KeptFileReader, keptFileBudget } from '../../platforms/procfs/reader';
 
@@ -25,7 +25,7 @@ describe('renderExposition writes what prom-client would', () => {
     c.inc({ group: 'sleep', mode: 'user' }, 0.01);
     c.inc({ group: 'kworker', mode: 'system' }, 123456.789);
     plain.set(Infinity);
-    expect(await renderExposition([g, c, empty, plain] as Array<Gauge<string> | Counter<string>>)).toBe(await registry.metrics());
+    expect(renderExposition(await snapshot([g, c, empty, plain] as Array<Gauge<string> | Counter<string>>))).toBe(await registry.metrics());
   });
 });
 

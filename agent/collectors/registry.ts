@@ -1,0 +1,52 @@
+import type { HostSampler, ProcessSampler, SampleErrorSink } from '../../platforms/types';
+import type { AgentConfig } from '../config/agent-config';
+import type { GroupAccumulator } from '../metrics/group-accumulator';
+import type { Collector } from './collector';
+import { HostCollector } from './host';
+import { ProcessesCollector } from './processes';
+import type { SampleProblems } from './problems';
+
+/** What a collector may be built from. Building one reads no source and touches no live metric. */
+export interface CollectorContext {
+  config: AgentConfig;
+  /** The chosen platform's samplers, each reporting to the problem sink it is given. */
+  processSampler(onError: SampleErrorSink): ProcessSampler;
+  hostSampler(onError: SampleErrorSink): HostSampler;
+  /** A fresh problem recorder for one collector. */
+  problems(): SampleProblems;
+  /** Carried over a reload: group CPU counters never go back. */
+  groups: GroupAccumulator;
+}
+
+export interface CollectorSpec {
+  name: string;
+  /** One line for --help and the README. */
+  describe: string;
+  /** Why it cannot run here, or undefined when it can. */
+  unavailable(ctx: CollectorContext): string | undefined;
+  create(ctx: CollectorContext): Collector;
+}
+
+/** Every collector, in exposition order. Later collectors (oom, connections, spool) plug in here. */
+export const COLLECTORS: readonly CollectorSpec[] = [
+  {
+    name: 'processes',
+    describe: 'every process folded into groups, per-pid series for the --top largest (from --sampler)',
+    unavailable: () => undefined,
+    create: (ctx) => {
+      const problems = ctx.problems();
+      return new ProcessesCollector(ctx.processSampler(problems.sink), ctx.config.top, problems, ctx.groups);
+    },
+  },
+  {
+    name: 'host',
+    describe: 'host memory, swap, CPU, load, OOM-kill count and memory pressure',
+    unavailable: () => undefined,
+    create: (ctx) => {
+      const problems = ctx.problems();
+      return new HostCollector(ctx.hostSampler(problems.sink), problems);
+    },
+  },
+];
+
+export const COLLECTOR_NAMES = COLLECTORS.map((c) => c.name);

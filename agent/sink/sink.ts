@@ -1,0 +1,23 @@
+import type { FamilySnapshot } from '../metrics/exposition';
+
+/** One cycle's output, as every sink receives it. */
+export interface Batch {
+  families: readonly FamilySnapshot[];
+  /** The exposition text of `families` (the Pushgateway's body, `once --stdout`). */
+  text: string;
+  /** When the cycle sampled, Unix milliseconds. */
+  timestampMs: number;
+}
+
+/**
+ * Where a cycle goes. A sink knows nothing of samplers or collectors: it gets
+ * a Batch and delivers it. Chosen in one place (agent/cli/setup.ts).
+ */
+export interface Sink {
+  /** Where it delivers, for logs (no credentials). */
+  readonly target: string;
+  /** Resolves when the batch landed; rejects with PushError (a kind token) otherwise. `signal` aborts it. */
+  send(batch: Batch, signal?: AbortSignal): Promise<void>;
+  /** Releases sockets. */
+  close(): void;
+}
