@@ -1,4 +1,4 @@
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { parseExposition } from '../support/exposition';
 import { startFakeGateway } from '../support/fake-gateway';
 import { spawnTracked, waitFor } from '../support/processes';
@@ -13,8 +13,8 @@ describe('process churn while sampling fast', () => {
     const gw = await startFakeGateway((_req, res) => res.writeHead(200).end());
     // Each round forks 50 short processes in parallel: thousands per second on 2 cores.
     const churn = spawnTracked('bash', ['-c', 'while :; do for i in $(seq 50); do /bin/true & done; wait; done']);
-    const agent = spawnTracked(process.execPath, [
-      CLI, 'run', '--pushgateway-url', gw.url, '--interval', '100ms', '--instance', 'churn',
+    const agent = spawnCli([
+      'run', '--pushgateway-url', gw.url, '--interval', '100ms', '--instance', 'churn',
       '--top', '100000', '--log-format', 'json', '--log-level', 'info',
       // Under a loaded CI machine a 100 ms push timeout could fire: this test is about sampling.
       '--push-timeout', '5s',

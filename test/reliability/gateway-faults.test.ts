@@ -2,15 +2,15 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { fdTargets } from '../../bench/proc-stat';
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { startFakeGateway, type Behaviour } from '../support/fake-gateway';
-import { freePort, spawnTracked, waitFor } from '../support/processes';
+import { freePort, waitFor } from '../support/processes';
 import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
 const startAgent = (url: string, instance: string, ...extra: string[]) =>
-  spawnTracked(process.execPath, [
-    CLI, 'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', instance,
+  spawnCli([
+    'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', instance,
     '--procfs-root', FIXTURE_PROC, '--log-format', 'json', ...extra,
   ]);
 const warnings = (stderr: string) =>
@@ -39,14 +39,14 @@ describe('a Pushgateway that is down at start, goes away and comes back', () => 
     const agent = startAgent(url, 'outage');
     try {
       await waitFor('the first failure logged', () => (warnings(agent.stderr()).length === 1 ? true : undefined));
-      let gw = await startPushgateway([], port);
+      let gw = await startPushgateway({ port });
       const present = async () => ((await gatewayMetrics(gw.url)).get('push_time_seconds') ?? []).some((s) => s.labels.instance === 'outage');
       await waitFor('the group in the gateway after it came up', async () => ((await present()) ? true : undefined), 5000);
       expect(agent.stderr()).toContain('push recovered');
 
       await gw.stop();
       await new Promise((r) => setTimeout(r, 1500)); // several failing cycles while it is down
-      gw = await startPushgateway([], port);
+      gw = await startPushgateway({ port });
       await waitFor('the group back after the restart', async () => ((await present()) ? true : undefined), 5000);
       await gw.stop();
       // Two outages, each logged once however many cycles it lasted.

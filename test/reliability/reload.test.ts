@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { parseExposition } from '../support/exposition';
 import { startFakeGateway } from '../support/fake-gateway';
 import { spawnTracked, waitFor } from '../support/processes';
@@ -15,7 +15,7 @@ describe('SIGHUP reloads the config file', () => {
     const gw = await startFakeGateway((_req, res) => res.writeHead(200).end());
     const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hp-reload-')), 'hostpulse.yml');
     fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ninterval: 200ms\ntop: 5\nprocfs-root: ${FIXTURE_PROC}\n`);
-    const agent = spawnTracked(process.execPath, [CLI, 'run', '--config', cfg, '--instance', 'reload', '--log-format', 'json']);
+    const agent = spawnCli(['run', '--config', cfg, '--instance', 'reload', '--log-format', 'json']);
     try {
       await waitFor('a push with top 5', () => (gw.received.some((r) => exported(r.body) === 5) ? true : undefined));
 
@@ -47,7 +47,7 @@ describe('a reload against the real /proc', () => {
     fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ninterval: 200ms\n`);
     // Short busy processes that keep exiting: their group's CPU lives only in the agent's totals.
     const burner = spawnTracked('bash', ['-c', 'while :; do sh -c "i=0; while [ \\$i -lt 60000 ]; do i=\\$((i+1)); done"; done']);
-    const agent = spawnTracked(process.execPath, [CLI, 'run', '--config', cfg, '--instance', 'reload-proc', '--log-format', 'json']);
+    const agent = spawnCli(['run', '--config', cfg, '--instance', 'reload-proc', '--log-format', 'json']);
     const fds = () => fs.readdirSync(`/proc/${agent.pid}/fd`).length;
     const groupCpu = (body: string) =>
       new Map(

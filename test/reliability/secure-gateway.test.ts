@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLI, runCli } from '../support/cli';
+import { runCli, spawnCli } from '../support/cli';
 import { freePort, spawnTracked, waitFor, type Spawned } from '../support/processes';
 
 /**
@@ -92,8 +92,8 @@ basic_auth_users:
 `;
     const gw = await startProtectedGateway(webConfig, 'https');
     const curl = ['--cacert', f('ca.crt'), '--cert', f('client.crt'), '--key', f('client.key'), '-u', `${USER}:${PASSWORD}`];
-    const agent = spawnTracked(process.execPath, [
-      CLI, 'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
+    const agent = spawnCli([
+      'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
       '--pushgateway-ca-file', f('ca.crt'), '--pushgateway-cert-file', f('client.crt'), '--pushgateway-key-file', f('client.key'),
       '--pushgateway-username', USER, '--pushgateway-password-file', f('password'),
     ]);
