@@ -48,8 +48,9 @@ describe('a failing push', () => {
       agent.child.kill('SIGTERM');
       const { code } = await agent.exited;
       expect(code).toBe(0);
-      // Behaviour under test, with slack for a loaded CI machine: the agent gives the push 1.5 s.
-      expect(Date.now() - t0).toBeLessThan(4000);
+      // The agent gives the push 1.5 s. Only a stop that waited for the hung push
+      // would reach its 30 s timeout; a busy machine may add seconds, not tens of them.
+      expect(Date.now() - t0).toBeLessThan(15000);
       expect(gw.received).toHaveLength(1);
     } finally {
       await agent.stop();
