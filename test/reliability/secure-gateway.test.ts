@@ -36,7 +36,10 @@ async function startProtectedGateway(webConfig: string, scheme: 'http' | 'https'
   const port = await freePort();
   const file = f(`web-${port}.yml`);
   fs.writeFileSync(file, webConfig);
-  const proc = spawnTracked('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--push.disable-consistency-check', `--web.config.file=${file}`]);
+  // Its own persistence file: Debian's default is shared by every gateway on the host.
+  const proc = spawnTracked('prometheus-pushgateway', [
+    `--web.listen-address=127.0.0.1:${port}`, '--push.disable-consistency-check', `--web.config.file=${file}`, `--persistence.file=${f(`persist-${port}`)}`,
+  ]);
   // Readiness through the port being open: every HTTP path needs the credentials under test.
   await waitFor('protected pushgateway', async () => {
     if (proc.child.exitCode !== null) throw new Error(`pushgateway exited: ${proc.stderr()}`);
