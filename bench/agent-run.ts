@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { startChild } from './children';
+import { spawnTracked } from './harness/children';
+import { agentEnv } from './harness/env';
 import { cpuMs, memory, round2, type Memory } from './proc-stat';
 
 export interface AgentRunOptions {
@@ -59,7 +60,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
   });
   const stderrTail: string[] = [];
 
-  const child = startChild(
+  const child = spawnTracked(
     process.execPath,
     [
       MAIN,
@@ -75,7 +76,12 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       ...(o.pushTimeout ? ['--push-timeout', o.pushTimeout] : []),
     ],
     {
-      env: { ...process.env, NODE_OPTIONS: o.nodeOptions },
+      group: true,
+      // A soak runs for hours: parse each line, keep none.
+      capture: false,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // The caller's HOSTPULSE_* settings must not change what is measured.
+      env: agentEnv({ NODE_OPTIONS: o.nodeOptions }),
       onStderrLine: (line) => {
         let rec: Record<string, unknown>;
         try {
@@ -103,7 +109,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       },
     },
   );
-  void child.exited.then((code) => failed(new Error(`the agent exited (code ${code}) before ${o.warmup + o.cycles} cycles: ${stderrTail.join('\n')}`)));
+  void child.exited.then(({ code }) => failed(new Error(`the agent exited (code ${code}) before ${o.warmup + o.cycles} cycles: ${stderrTail.join('\n')}`)));
   try {
     await finished;
   } finally {

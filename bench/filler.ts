@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startChild, type Child } from './children';
-import { countProcesses } from './proc-stat';
+import { spawnTracked, type Spawned } from './harness/children';
+import { countByComm, countProcesses, pidsByCommPrefix } from './proc-stat';
 
 /** Distinct names, so the processes fall into several groups as on a real host. */
 const NAMES = 16;
@@ -20,7 +20,7 @@ const SLEEP_SECONDS = 1800;
 export class Filler {
   readonly prefix: string;
   private readonly dir: string;
-  private readonly shells: Child[] = [];
+  private readonly shells: Spawned[] = [];
   spawned = 0;
 
   constructor() {
@@ -35,22 +35,50 @@ export class Filler {
     return this.prefix + String(i).padStart(2, '0');
   }
 
-  /** Starts sleeps until /proc holds at least `target` processes; returns the count reached. */
+  /**
+   * Starts sleeps until /proc holds at least `target` processes (whatever
+   * else comes and goes meanwhile); returns the count reached.
+   */
   async growTo(target: number): Promise<number> {
     let now = countProcesses();
     while (now < target) {
-      // Each shell is one more process itself.
-      const n = Math.min(BATCH, target - now - 1);
-      if (n <= 0) break;
+      // Each shell is one more process itself; start at least one sleep, or one short would never close.
+      const n = Math.max(1, Math.min(BATCH, target - now - 1));
       const script =
         `i=0; while [ $i -lt ${n} ]; do j=$((i % ${NAMES})); [ $j -lt 10 ] && j=0$j; ` +
         `"${this.dir}/${this.prefix}$j" ${SLEEP_SECONDS} & i=$((i+1)); done; wait`;
-      this.shells.push(startChild('/bin/sh', ['-c', script]));
+      this.shells.push(spawnTracked('/bin/sh', ['-c', script], { group: true, stdio: 'ignore' }));
       this.spawned += n;
-      const want = now + n + 1;
-      now = await waitForCount(want);
+      const running = await this.waitForFillers();
+      if (running < this.spawned) {
+        throw new Error(`only ${running} of ${this.spawned} filler processes started (a process limit? see ulimit -u and pid_max)`);
+      }
+      now = countProcesses();
     }
     return now;
+  }
+
+  /** Running fillers by name (comm), counted in /proc now. */
+  running(): Record<string, number> {
+    return countByComm(this.prefix);
+  }
+
+  /**
+   * Waits until every sleep started so far runs under its filler name, or
+   * their number stops growing for 2 s (a fork refused by a process limit);
+   * returns how many run.
+   */
+  private async waitForFillers(): Promise<number> {
+    let last = -1;
+    let still = 0;
+    for (;;) {
+      const n = pidsByCommPrefix(this.prefix).length;
+      if (n >= this.spawned) return n;
+      still = n === last ? still + 1 : 0;
+      if (still >= 20) return n;
+      last = n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async stop(): Promise<void> {
@@ -63,18 +91,4 @@ export class Filler {
 function findSleep(): string {
   for (const p of ['/usr/bin/sleep', '/bin/sleep']) if (fs.existsSync(p)) return fs.realpathSync(p);
   throw new Error('no sleep binary in /usr/bin or /bin');
-}
-
-/** Waits until the count reaches `want` or stops growing (other processes come and go). */
-async function waitForCount(want: number): Promise<number> {
-  let last = -1;
-  let still = 0;
-  for (;;) {
-    const n = countProcesses();
-    if (n >= want) return n;
-    still = n === last ? still + 1 : 0;
-    if (still >= 20) return n;
-    last = n;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

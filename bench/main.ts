@@ -1,13 +1,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { measureAgent } from './agent-run';
-import { stopAll } from './children';
+import { stopAll } from './harness/children';
+import { hang, startFakeGateway } from './harness/fake-gateway';
+import { gatewayMetrics, startPushgateway, type RunningServer } from './harness/pushgateway';
 import { Filler } from './filler';
 import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
 import { countProcesses, descriptors, memory, pidsByCommPrefix, round1 } from './proc-stat';
-import { startHangingServer } from './hanging-server';
-import { gatewaySeenProcesses, startPushgateway, type Gateway } from './pushgateway';
 import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
 
 /** The default curve: how the cost grows with the process count. */
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 
   const machine = describeMachine();
   const filler = new Filler();
-  let gateway: Gateway | undefined;
+  let gateway: RunningServer | undefined;
   let cleaned = false;
   const cleanup = async (): Promise<{ leftover: number[] }> => {
     cleaned = true;
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   };
 
   try {
-    gateway = await startPushgateway();
+    gateway = await startPushgateway({ spawn: { group: true } });
     progress(`pushgateway on ${gateway.url}; ${countProcesses()} processes running`);
     for (const target of [...points].sort((a, b) => a - b)) {
       const reached = await filler.growTo(target);
@@ -121,15 +121,17 @@ async function main(): Promise<void> {
         continue;
       }
       const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'] });
-      const seen = await gatewaySeenProcesses(gateway.url, instance);
+      const seen = await agentSaw(gateway.url, instance, filler.prefix);
+      const fillers = filler.running();
       let exporter = null;
       if (version !== undefined) {
         progress(`scraping process-exporter ${args.warmup}+${scrapes} times`);
-        exporter = await measureExporter(version, args.warmup, scrapes);
+        exporter = await measureExporter(version, args.warmup, scrapes, filler.prefix);
       }
       const point: Point = {
         processes: { requested: target, measured: reached },
-        agent: { ...agent, processesSeen: seen ?? null },
+        fillers,
+        agent: { ...agent, ...seen },
         exporter,
         ratio: exporter && exporter.cpuMsPerScrape > 0 ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000 : null,
       };
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
         fillersSpawned: filler.spawned,
         leftover: leftover.length,
         pids: leftover.slice(0, 20),
-        gatewayPid: gateway?.child.pid ?? null,
+        gatewayPid: gateway?.proc.pid ?? null,
       };
     }
   }
@@ -160,10 +162,22 @@ async function main(): Promise<void> {
   }
 }
 
+/** What the agent's last push to the gateway says it saw: all processes, and each filler group. */
+async function agentSaw(url: string, instance: string, fillerPrefix: string): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
+  const metrics = await gatewayMetrics(url);
+  const mine = (name: string) => (metrics.get(name) ?? []).filter((s) => s.labels.instance === instance);
+  const seen = mine('hostpulse_agent_processes').find((s) => s.labels.state === 'seen');
+  const fillersSeen: Record<string, number> = {};
+  for (const s of mine('hostpulse_group_processes')) {
+    if (s.labels.group?.startsWith(fillerPrefix)) fillersSeen[s.labels.group] = Number(s.value);
+  }
+  return { processesSeen: seen ? Number(seen.value) : null, fillersSeen };
+}
+
 /** The agent alone for many cycles: does its RSS stay flat? */
 async function soak(gatewayUrl: string, instance: string, args: Args, cycles: number, processes: number): Promise<SoakResult> {
   const rss: SoakResult['rss'] = [];
-  const hanging = args['soak-gateway'] === 'hanging' ? await startHangingServer() : undefined;
+  const hanging = args['soak-gateway'] === 'hanging' ? await startFakeGateway(hang, { record: false }) : undefined;
   let agent;
   try {
     agent = await measureAgent(

@@ -60,7 +60,19 @@ export function countProcesses(): number {
 
 /** Pids whose comm starts with `prefix`. */
 export function pidsByCommPrefix(prefix: string): number[] {
-  const out: number[] = [];
+  return [...commsByPrefix(prefix).keys()];
+}
+
+/** How many processes have each comm that starts with `prefix`, e.g. { hpb1f00: 4, hpb1f01: 3 }. */
+export function countByComm(prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const comm of commsByPrefix(prefix).values()) out[comm] = (out[comm] ?? 0) + 1;
+  return out;
+}
+
+/** pid -> comm of the processes whose comm starts with `prefix`. */
+function commsByPrefix(prefix: string): Map<number, string> {
+  const out = new Map<number, string>();
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 0x30 || c > 0x39) continue;
@@ -71,7 +83,8 @@ export function pidsByCommPrefix(prefix: string): number[] {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') continue;
       throw err;
     }
-    if (comm.startsWith(prefix)) out.push(Number(name));
+    comm = comm.trimEnd();
+    if (comm.startsWith(prefix)) out.set(Number(name), comm);
   }
   return out;
 }

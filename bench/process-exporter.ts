@@ -2,8 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startChild } from './children';
-import { freePort, waitHttp } from './net';
+import { spawnTracked } from './harness/children';
+import { freePort } from './harness/net';
+import { waitHttp } from './harness/wait';
 import { cpuMs, memory, round2, type Memory } from './proc-stat';
 
 export const EXPORTER_BIN = 'prometheus-process-exporter';
@@ -17,8 +18,10 @@ export interface ExporterResult extends Memory {
   version: string;
   scrapes: number;
   cpuMsPerScrape: number;
-  /** Sum of namedprocess_namegroup_num_procs in the last scrape: what it saw. */
+  /** Sum of namedprocess_namegroup_num_procs in the last scrape: what it saw (it skips kernel threads: no cmdline). */
   processesSeen: number;
+  /** namedprocess_namegroup_num_procs of each group named `<fillerPrefix>...` in the last scrape. */
+  fillersSeen: Record<string, number>;
 }
 
 /** "0.7.10-3+b5" from `prometheus-process-exporter -version`, or undefined when it is not installed. */
@@ -38,20 +41,20 @@ export function exporterVersion(): string | undefined {
  * scrapes it `warmup` times, then `scrapes` times one after the other, and
  * reads its CPU accounting around the measured scrapes.
  */
-export async function measureExporter(version: string, warmup: number, scrapes: number): Promise<ExporterResult> {
+export async function measureExporter(version: string, warmup: number, scrapes: number, fillerPrefix: string): Promise<ExporterResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-bench-pe-'));
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, CONFIG);
   const port = await freePort();
-  const child = startChild(EXPORTER_BIN, [
+  const child = spawnTracked(EXPORTER_BIN, [
     '-config.path', config,
     `-web.listen-address=127.0.0.1:${port}`,
     '-gather-smaps=false',
     '-threads=false',
-  ]);
+  ], { group: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `http://127.0.0.1:${port}/metrics`;
   try {
-    await waitHttp(url, () => child.proc.exitCode === null);
+    await waitHttp('process-exporter', child, url);
     for (let i = 1; i < warmup; i++) await scrape(url);
     const before = cpuMs(child.pid);
     let last = '';
@@ -62,7 +65,8 @@ export async function measureExporter(version: string, warmup: number, scrapes: 
       version,
       scrapes,
       cpuMsPerScrape: round2((after - before) / scrapes),
-      processesSeen: sumNumProcs(last),
+      processesSeen: Object.values(numProcs(last)).reduce((a, b) => a + b, 0),
+      fillersSeen: Object.fromEntries(Object.entries(numProcs(last)).filter(([g]) => g.startsWith(fillerPrefix))),
       ...memory(child.pid),
     };
   } finally {
@@ -78,10 +82,12 @@ async function scrape(url: string): Promise<string> {
   return text;
 }
 
-function sumNumProcs(text: string): number {
-  let n = 0;
+/** namedprocess_namegroup_num_procs by groupname. */
+function numProcs(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    if (line.startsWith('namedprocess_namegroup_num_procs{')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+    const m = /^namedprocess_namegroup_num_procs\{(?:.*,)?groupname="([^"]*)"(?:,.*)?\} (\S+)$/.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
   }
-  return n;
+  return out;
 }

@@ -5,7 +5,13 @@ import type { ExporterResult } from './process-exporter';
 export interface Point {
   /** Processes asked for, and counted in /proc just before the agent ran. */
   processes: { requested: number; measured: number };
-  agent: AgentResult & { processesSeen: number | null };
+  /** The benchmark's own filler processes by name, counted in /proc after the agent ran. */
+  fillers: Record<string, number>;
+  /**
+   * What the agent's last push said: hostpulse_agent_processes{state="seen"}
+   * and hostpulse_group_processes of each filler name.
+   */
+  agent: AgentResult & { processesSeen: number | null; fillersSeen: Record<string, number> };
   exporter: ExporterResult | null;
   /** Agent CPU per cycle / process-exporter CPU per scrape. */
   ratio: number | null;

@@ -1,6 +1,6 @@
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { startMemoryChild, vmRssBytes } from '../support/memory-child';
-import { spawnTracked, Spawned, waitFor } from '../support/processes';
+import { Spawned, waitFor } from '../support/processes';
 import { gatewayMetrics, startPushgateway, RunningServer } from '../support/pushgateway';
 
 const INSTANCE = 'e2e-host';
@@ -13,8 +13,8 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
   beforeAll(async () => {
     gateway = await startPushgateway();
     child = await startMemoryChild(256, 'hp-e2e-mem');
-    agent = spawnTracked(process.execPath, [
-      CLI, 'run',
+    agent = spawnCli([
+      'run',
       '--pushgateway-url', gateway.url,
       '--interval', '1s',
       '--instance', INSTANCE,

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { startFakeGateway } from '../support/fake-gateway';
-import { spawnTracked, waitFor } from '../support/processes';
+import { waitFor } from '../support/processes';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
 const agentArgs = (url: string, interval: string, ...extra: string[]) => [
-  CLI, 'run', '--pushgateway-url', url, '--interval', interval, '--instance', 'failing-host',
+  'run', '--pushgateway-url', url, '--interval', interval, '--instance', 'failing-host',
   '--procfs-root', FIXTURE_PROC, '--log-format', 'json', ...extra,
 ];
 
@@ -18,7 +18,7 @@ describe('a failing push', () => {
         res.writeHead(200).end();
       }
     });
-    const agent = spawnTracked(process.execPath, agentArgs(gw.url, '200ms'));
+    const agent = spawnCli(agentArgs(gw.url, '200ms'));
     try {
       await waitFor('a successful push after failures', () => (gw.received.length >= 5 ? true : undefined));
       expect(gw.received[0].method).toBe('PUT');
@@ -41,15 +41,16 @@ describe('a failing push', () => {
     const gw = await startFakeGateway(() => {
       /* never answers */
     });
-    const agent = spawnTracked(process.execPath, agentArgs(gw.url, '1s', '--push-timeout', '30s'));
+    const agent = spawnCli(agentArgs(gw.url, '1s', '--push-timeout', '30s'));
     try {
       await waitFor('a push in flight', () => (gw.received.length >= 1 ? true : undefined));
       const t0 = Date.now();
       agent.child.kill('SIGTERM');
       const { code } = await agent.exited;
       expect(code).toBe(0);
-      // Behaviour under test, with slack for a loaded CI machine: the agent gives the push 1.5 s.
-      expect(Date.now() - t0).toBeLessThan(4000);
+      // The agent gives the push 1.5 s. Only a stop that waited for the hung push
+      // would reach its 30 s timeout; a busy machine may add seconds, not tens of them.
+      expect(Date.now() - t0).toBeLessThan(15000);
       expect(gw.received).toHaveLength(1);
     } finally {
       await agent.stop();
@@ -62,7 +63,7 @@ describe('a failing push', () => {
     const gw = await startFakeGateway(() => {
       maxOpen = Math.max(maxOpen, gw.openSockets());
     });
-    const agent = spawnTracked(process.execPath, agentArgs(gw.url, '200ms', '--push-timeout', '300ms'));
+    const agent = spawnCli(agentArgs(gw.url, '200ms', '--push-timeout', '300ms'));
     try {
       await waitFor('several timed-out pushes', () => (gw.received.length >= 4 ? true : undefined));
       expect(maxOpen).toBe(1);

@@ -61,15 +61,19 @@ describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
     expect(record.points).toHaveLength(1);
     const p = record.points[0];
     expect(p.processes.requested).toBe(asked);
-    expect(p.processes.measured).toBeGreaterThanOrEqual(asked - 10);
+    // The bench grows the table until /proc holds what was asked, whatever else comes and goes.
+    expect(p.processes.measured).toBeGreaterThanOrEqual(asked);
     expect(p.agent.cycles).toBe(3);
     expect(p.agent.cpuMsPerCycle).toBeGreaterThanOrEqual(0);
     for (const ms of Object.values(p.agent.wallMs)) expect(ms).toBeGreaterThan(0);
     expect(Object.keys(p.agent.wallMs).sort()).toEqual(['map', 'push', 'sample', 'serialize', 'total']);
     expect(p.agent.rssMb).toBeGreaterThan(10);
     expect(p.agent.pushFailures).toBe(0);
-    // What the agent pushed: it saw about as many processes as the host held.
-    expect(p.agent.processesSeen).toBeGreaterThan(asked / 2);
+    // What the agent pushed: every filler the bench started, in its group, by name.
+    expect(Object.keys(p.fillers).length).toBeGreaterThan(0);
+    expect(Object.values(p.fillers).reduce((a, b) => a + b, 0)).toBe(record.cleanup.fillersSpawned);
+    expect(p.agent.fillersSeen).toEqual(p.fillers);
+    expect(p.agent.processesSeen).toBeGreaterThanOrEqual(record.cleanup.fillersSpawned);
   });
 
   it('measured process-exporter on the same table, or said how to install it', () => {
@@ -82,7 +86,9 @@ describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
     } else {
       expect(p.exporter?.scrapes).toBe(3);
       expect(p.exporter?.cpuMsPerScrape).toBeGreaterThanOrEqual(0);
-      expect(p.exporter?.processesSeen).toBeGreaterThan(asked / 2);
+      // It skips kernel threads (no cmdline), so not the whole table: but every filler, by name.
+      expect(p.exporter?.fillersSeen).toEqual(p.fillers);
+      expect(p.exporter?.processesSeen).toBeGreaterThanOrEqual(record.cleanup.fillersSpawned);
       expect(p.ratio).not.toBeNull();
     }
   });

@@ -4,7 +4,7 @@ import { ProcessRow } from '../../agent/fleet/process-rows';
 import { freePort, spawnTracked, Spawned, waitFor } from '../support/processes';
 import { RunningServer, startPushgateway } from '../support/pushgateway';
 import { RunningPrometheus, startPrometheus } from '../support/prometheus';
-import { CLI, cleanEnv, requireBuiltCli, runCli, runJson } from './cli';
+import { requireBuiltCli, runCli, runJson, spawnCli } from '../support/cli';
 
 /**
  * The fleet commands end to end: a real Pushgateway, a real Prometheus
@@ -23,9 +23,7 @@ let P: string[];
 
 function startAgent(instance: string): Spawned {
   // --top 200: the hog must get per-pid series whatever else the machine runs meanwhile.
-  const a = spawnTracked(process.execPath, [CLI, 'run', '--pushgateway-url', gateway.url, '--instance', instance, '--interval', AGENT_INTERVAL, '--top', '200'], {
-    env: cleanEnv(),
-  });
+  const a = spawnCli(['run', '--pushgateway-url', gateway.url, '--instance', instance, '--interval', AGENT_INTERVAL, '--top', '200']);
   agents.set(instance, a);
   return a;
 }
@@ -184,9 +182,7 @@ describe('fleet groups', () => {
 
 describe('fleet watch', () => {
   it('prints a refresh per interval as JSON lines and exits 0 on Ctrl-C (SIGINT)', async () => {
-    const w = spawnTracked(process.execPath, [CLI, 'fleet', 'watch', '--host', 'host-a', '--interval', '500ms', '-n', '3', '--output', 'json', ...P], {
-      env: cleanEnv(),
-    });
+    const w = spawnCli(['fleet', 'watch', '--host', 'host-a', '--interval', '500ms', '-n', '3', '--output', 'json', ...P]);
     const lines = await waitFor('two refreshes', () => {
       const l = w.stdout().split('\n').filter((x) => x.endsWith('}'));
       return l.length >= 2 ? l : undefined;
@@ -200,9 +196,7 @@ describe('fleet watch', () => {
   });
 
   it('redraws in place (clear screen + home) as a table and exits 0 on SIGINT', async () => {
-    const w = spawnTracked(process.execPath, [CLI, 'fleet', 'watch', '--host', 'host-b', '--interval', '500ms', '--output', 'table', ...P], {
-      env: cleanEnv(),
-    });
+    const w = spawnCli(['fleet', 'watch', '--host', 'host-b', '--interval', '500ms', '--output', 'table', ...P]);
     await waitFor('two screens', () => (w.stdout().split('\u001b[H\u001b[2J').length >= 3 ? true : undefined));
     w.child.kill('SIGINT');
     expect(await w.exited).toEqual({ code: 0, signal: null });

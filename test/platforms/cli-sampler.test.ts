@@ -1,11 +1,8 @@
-import * as path from 'path';
-import { spawnTracked } from '../support/processes';
+import { spawnCli } from '../support/cli';
 
 /** The built CLI, as a user runs it: `hostpulse once --stdout --sampler ps|top`. */
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'agent', 'cli', 'main.js');
-
 async function once(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = spawnTracked(process.execPath, [MAIN, 'once', '--stdout', ...args]);
+  const p = spawnCli(['once', '--stdout', ...args]);
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 }

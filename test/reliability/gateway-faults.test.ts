@@ -2,19 +2,22 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { fdTargets } from '../../bench/proc-stat';
-import { CLI } from '../support/cli';
+import { spawnCli } from '../support/cli';
 import { startFakeGateway, type Behaviour } from '../support/fake-gateway';
-import { freePort, spawnTracked, waitFor } from '../support/processes';
+import { freePort, waitFor } from '../support/processes';
 import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
 const startAgent = (url: string, instance: string, ...extra: string[]) =>
-  spawnTracked(process.execPath, [
-    CLI, 'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', instance,
+  spawnCli([
+    'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', instance,
     '--procfs-root', FIXTURE_PROC, '--log-format', 'json', ...extra,
   ]);
 const warnings = (stderr: string) =>
   stderr.split('\n').filter((l) => l.includes('"level":"warn"') && l.includes('push failed'));
+/** Repeats of a failure the agent already warned about: logged at debug only. */
+const repeats = (stderr: string) =>
+  stderr.split('\n').filter((l) => l.includes('"level":"debug"') && l.includes('push failed again'));
 /** TCP sockets a process holds (its stdio socketpairs are not TCP): fd inodes found in /proc/net/tcp{,6}. */
 const tcpSockets = (pid: number): number => {
   const inodes = new Set<string>();
@@ -36,21 +39,30 @@ describe('a Pushgateway that is down at start, goes away and comes back', () => 
   it('keeps sampling, logs once per state change, and pushes again after the gateway returns', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const agent = startAgent(url, 'outage');
+    // Debug level: each repeated failure is a debug line, so the test sees the outages last several cycles.
+    const agent = startAgent(url, 'outage', '--log-level', 'debug');
+    const failingCycles = async (n: number) =>
+      waitFor(`${n} failing cycles`, () => (repeats(agent.stderr()).length >= n ? true : undefined), 20000, 100);
     try {
       await waitFor('the first failure logged', () => (warnings(agent.stderr()).length === 1 ? true : undefined));
-      let gw = await startPushgateway([], port);
+      await failingCycles(2);
+      let gw = await startPushgateway({ port });
       const present = async () => ((await gatewayMetrics(gw.url)).get('push_time_seconds') ?? []).some((s) => s.labels.instance === 'outage');
-      await waitFor('the group in the gateway after it came up', async () => ((await present()) ? true : undefined), 5000);
+      await waitFor('the group in the gateway after it came up', async () => ((await present()) ? true : undefined));
       expect(agent.stderr()).toContain('push recovered');
 
       await gw.stop();
-      await new Promise((r) => setTimeout(r, 1500)); // several failing cycles while it is down
-      gw = await startPushgateway([], port);
-      await waitFor('the group back after the restart', async () => ((await present()) ? true : undefined), 5000);
+      const before = repeats(agent.stderr()).length;
+      await failingCycles(before + 2); // several failing cycles while it is down, however long they take
+      gw = await startPushgateway({ port });
+      await waitFor('the group back after the restart', async () => ((await present()) ? true : undefined));
+      // Counted before the gateway goes away for good (that would be a third outage).
+      const log = agent.stderr();
       await gw.stop();
-      // Two outages, each logged once however many cycles it lasted.
-      expect(warnings(agent.stderr())).toHaveLength(2);
+      // Two outages of three or more failing cycles each, each warned about once.
+      expect(warnings(log)).toHaveLength(2);
+      expect(log.split('push recovered').length - 1).toBe(2);
+      expect(repeats(log).length).toBeGreaterThanOrEqual(4);
       expect(agent.child.exitCode).toBeNull();
     } finally {
       await agent.stop();

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLI, runCli } from '../support/cli';
+import { CLI, cliEnv, runCli } from '../support/cli';
 import { parseExposition } from '../support/exposition';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
@@ -81,7 +81,7 @@ describe('hidepid procfs mounts (real mounts; needs root, which CI has)', () => 
     const out = execFileSync(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'once', '--stdout', '--procfs-root', root, '--log-format', 'json', '--top', '100000'],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() },
     );
     return parseExposition(out);
   };

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLI, runCli } from '../support/cli';
+import { runCli, spawnCli } from '../support/cli';
 import { freePort, spawnTracked, waitFor, type Spawned } from '../support/processes';
 
 /**
@@ -36,7 +36,10 @@ async function startProtectedGateway(webConfig: string, scheme: 'http' | 'https'
   const port = await freePort();
   const file = f(`web-${port}.yml`);
   fs.writeFileSync(file, webConfig);
-  const proc = spawnTracked('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${port}`, '--push.disable-consistency-check', `--web.config.file=${file}`]);
+  // Its own persistence file: Debian's default is shared by every gateway on the host.
+  const proc = spawnTracked('prometheus-pushgateway', [
+    `--web.listen-address=127.0.0.1:${port}`, '--push.disable-consistency-check', `--web.config.file=${file}`, `--persistence.file=${f(`persist-${port}`)}`,
+  ]);
   // Readiness through the port being open: every HTTP path needs the credentials under test.
   await waitFor('protected pushgateway', async () => {
     if (proc.child.exitCode !== null) throw new Error(`pushgateway exited: ${proc.stderr()}`);
@@ -92,8 +95,8 @@ basic_auth_users:
 `;
     const gw = await startProtectedGateway(webConfig, 'https');
     const curl = ['--cacert', f('ca.crt'), '--cert', f('client.crt'), '--key', f('client.key'), '-u', `${USER}:${PASSWORD}`];
-    const agent = spawnTracked(process.execPath, [
-      CLI, 'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
+    const agent = spawnCli([
+      'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
       '--pushgateway-ca-file', f('ca.crt'), '--pushgateway-cert-file', f('client.crt'), '--pushgateway-key-file', f('client.key'),
       '--pushgateway-username', USER, '--pushgateway-password-file', f('password'),
     ]);

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
+import { cliEnv } from '../support/cli';
 import { spawnTracked, waitFor } from '../support/processes';
 import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
 
@@ -101,7 +102,7 @@ test('the host entrypoint runs the agent and the memory load, and SIGTERM stops 
   }
   const gw = await startPushgateway();
   const entry = spawnTracked('bash', [path.join(ROOT, 'deploy', 'docker', 'entrypoint.sh'), '--instance', 'entrypoint-test'], {
-    env: { ...process.env, HOSTPULSE_PUSHGATEWAY_URL: gw.url, HOSTPULSE_INTERVAL: '1s', LOAD_SCALE: '0.25' },
+    env: cliEnv({ HOSTPULSE_PUSHGATEWAY_URL: gw.url, HOSTPULSE_INTERVAL: '1s', LOAD_SCALE: '0.25' }),
   });
   try {
     const groups = await waitFor('the load pushed by the agent', async () => {

@@ -59,6 +59,8 @@ test('host detail is driven by the instance variable in every query', () => {
     'hostpulse_host_oom_kills_total',
     'push_time_seconds',
     'hostpulse_agent_sample_duration_seconds',
+    'hostpulse_agent_collector_success',
+    'hostpulse_agent_collector_duration_seconds',
   ]) {
     expect(exprs).toContain(metric);
   }

@@ -8,13 +8,13 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startAlertmanager, RunningAlertmanager } from '../support/alertmanager';
+import { CLI, spawnCli } from '../support/cli';
 import { spawnTracked, Spawned, waitFor } from '../support/processes';
 import { startPrometheus, RunningPrometheus } from '../support/prometheus';
 import { gatewayMetrics, RunningServer, startPushgateway } from '../support/pushgateway';
 import { loadDashboards, panelQueries, substituteVariables, variableSelectors } from './dashboard-queries';
 
 const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'agent', 'cli', 'main.js');
 const HOSTS = ['e2e-host-1', 'e2e-host-2', 'e2e-host-3'];
 const VICTIM = 'e2e-host-2';
 
@@ -73,8 +73,8 @@ beforeAll(async () => {
   for (const name of HOSTS) {
     agents.set(
       name,
-      spawnTracked('node', [
-        CLI, 'run',
+      spawnCli([
+        'run',
         '--pushgateway-url', pushgateway.url,
         '--instance', name,
         '--interval', '1s',

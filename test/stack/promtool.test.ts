@@ -86,6 +86,7 @@ test('the required alerts exist, each with a severity and a summary and descript
       'HostpulseLowAvailableMemory',
       'HostpulseMemoryPressure',
       'HostpulseProcessMemoryGrowth',
+      'HostpulseCollectorFailing',
     ]),
   );
   for (const r of rules) {
@@ -99,6 +100,10 @@ test('the required alerts exist, each with a severity and a summary and descript
   expect(byName.get('HostpulseMissingPushes')).not.toContain('absent(');
   expect(byName.get('HostpulseOOMKill')).toMatch(/increase\(hostpulse_host_oom_kills_total\[\w+\]\) > 0/);
   expect(byName.get('HostpulseProcessMemoryGrowth')).toContain('predict_linear(');
+  expect(byName.get('HostpulseCollectorFailing')).toContain('hostpulse_agent_collector_success');
+  const collector = rules.find((r) => r.alert === 'HostpulseCollectorFailing');
+  expect(collector?.annotations?.summary).toContain('{{ $labels.collector }}');
+  expect(collector?.annotations?.description).toContain('{{ $labels.collector }}');
 });
 
 test('every alert has promtool tests where it fires and where it does not', () => {
