@@ -19,8 +19,8 @@ export interface AgentRunOptions {
 
 /** Per-cycle wall times the agent logs at debug level (see agent/loop/daemon.ts). */
 export interface CycleLine {
-  sampleMs: number;
-  mapMs: number;
+  /** All collectors, run at once: sampling and writing the metrics. */
+  collectMs: number;
   serializeMs: number;
   pushMs: number;
   chars: number;
@@ -33,7 +33,7 @@ export interface AgentResult extends Memory {
   /** user+system CPU of the agent process per cycle, start-up excluded. */
   cpuMsPerCycle: number;
   /** Medians over the measured cycles, milliseconds of wall time. */
-  wallMs: { sample: number; map: number; serialize: number; push: number; total: number };
+  wallMs: { collect: number; serialize: number; push: number; total: number };
   exposition: { chars: number };
   pushFailures: number;
 }
@@ -123,11 +123,10 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
     cycles: o.cycles,
     cpuMsPerCycle: round2((cpuEnd - cpuStart) / o.cycles),
     wallMs: {
-      sample: med((l) => l.sampleMs),
-      map: med((l) => l.mapMs),
+      collect: med((l) => l.collectMs),
       serialize: med((l) => l.serializeMs),
       push: med((l) => l.pushMs),
-      total: med((l) => l.sampleMs + l.mapMs + l.serializeMs + l.pushMs),
+      total: med((l) => l.collectMs + l.serializeMs + l.pushMs),
     },
     exposition: { chars: measured.length ? measured[measured.length - 1].chars : 0 },
     pushFailures,

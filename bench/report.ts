@@ -53,12 +53,11 @@ export function renderTable(r: BenchRecord): string {
       ('version' in r.exporter ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}` : r.exporter.missing),
   );
   if (r.points.length > 0) {
-    const head = ['processes', 'agent CPU/cycle', 'sample', 'map', 'serialize', 'push', 'agent RSS', 'exporter CPU/scrape', 'exporter RSS', 'agent/exporter'];
+    const head = ['processes', 'agent CPU/cycle', 'collect', 'serialize', 'push', 'agent RSS', 'exporter CPU/scrape', 'exporter RSS', 'agent/exporter'];
     const rows = r.points.map((p) => [
       String(p.processes.measured),
       `${p.agent.cpuMsPerCycle.toFixed(2)} ms`,
-      `${p.agent.wallMs.sample.toFixed(2)}`,
-      `${p.agent.wallMs.map.toFixed(2)}`,
+      `${p.agent.wallMs.collect.toFixed(2)}`,
       `${p.agent.wallMs.serialize.toFixed(2)}`,
       `${p.agent.wallMs.push.toFixed(2)}`,
       `${p.agent.rssMb.toFixed(1)} MB`,

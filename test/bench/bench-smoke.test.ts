@@ -66,7 +66,7 @@ describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
     expect(p.agent.cycles).toBe(3);
     expect(p.agent.cpuMsPerCycle).toBeGreaterThanOrEqual(0);
     for (const ms of Object.values(p.agent.wallMs)) expect(ms).toBeGreaterThan(0);
-    expect(Object.keys(p.agent.wallMs).sort()).toEqual(['map', 'push', 'sample', 'serialize', 'total']);
+    expect(Object.keys(p.agent.wallMs).sort()).toEqual(['collect', 'push', 'serialize', 'total']);
     expect(p.agent.rssMb).toBeGreaterThan(10);
     expect(p.agent.pushFailures).toBe(0);
     // What the agent pushed: every filler the bench started, in its group, by name.
