@@ -30,6 +30,10 @@ export interface AgentConfig {
   collectors: string | undefined;
   sampler: SamplerName | 'auto';
   procfsRoot: string;
+  /** Kernel log the oom collector follows. */
+  kmsgPath: string;
+  /** Distinct victim comms with their own series (the rest fold into "other"). */
+  oomMaxVictims: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   auth: PushAuth;
@@ -78,6 +82,11 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
 
   const top = Number(argv.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
+
+  const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
+  if (!Number.isInteger(oomMaxVictims) || oomMaxVictims < 0 || oomMaxVictims > 1000) {
+    throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
+  }
 
   const sampler = required('sampler');
   if (sampler !== 'auto' && !(SAMPLER_NAMES as readonly string[]).includes(sampler)) {
@@ -129,6 +138,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),
+    kmsgPath: str('kmsg-path') ?? '/dev/kmsg',
+    oomMaxVictims,
     logLevel,
     logFormat,
     auth,

@@ -67,6 +67,18 @@ export const AGENT_OPTIONS = {
     describe: 'how processes are read: procfs (Linux default), ps or top',
     group: 'Sampling:',
   },
+  'kmsg-path': {
+    type: 'string',
+    default: '/dev/kmsg',
+    describe: 'kernel log the oom collector follows (history at start is skipped)',
+    group: 'OOM kills:',
+  },
+  'oom-max-victims': {
+    type: 'number',
+    default: 20,
+    describe: 'distinct victim comms with their own hostpulse_oom_* series; later ones are counted under comm="other"',
+    group: 'OOM kills:',
+  },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
   'log-level': {
     type: 'string',
