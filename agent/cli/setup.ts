@@ -65,6 +65,9 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
   // Said once, at start (a reload does not repeat it): the default set left it out.
   if (oomUnavailable !== undefined && !carried) logger.info(`collector oom is not run: ${oomUnavailable}`, { collector: 'oom' });
+  if (config.onOom !== undefined && !names.includes('oom')) {
+    logger.warn('--on-oom is set but the oom collector does not run here: the command will never run', { reason: oomUnavailable });
+  }
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger);

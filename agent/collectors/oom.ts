@@ -3,7 +3,11 @@ import { KmsgFollower, OomMerger, type OomKill } from '../../platforms/kmsg';
 import type { Logger } from '../log';
 import { OomMetrics } from '../metrics/oom-metrics';
 import type { Collector, Incomplete } from './collector';
+import { OomCommand, type OomCommandOptions } from './oom-command';
 import type { SampleProblems } from './problems';
+
+/** Kills waiting for --on-oom while one runs; more are dropped and counted. */
+const COMMAND_QUEUE = 16;
 
 /** One kill as the log line, --on-oom and tests see it. */
 export interface OomEvent extends OomKill {
@@ -24,15 +28,18 @@ export class OomCollector implements Collector {
   readonly families;
   private readonly merger = new OomMerger();
   private readonly follower: KmsgFollower;
+  /** --on-oom, when given. */
+  readonly command: OomCommand | undefined;
 
   constructor(
     path: string,
     maxVictims: number,
     private readonly problems: SampleProblems,
     private readonly logger: Logger,
-    private readonly onKill: (e: OomEvent) => void = () => undefined,
+    command?: Omit<OomCommandOptions, 'maxQueued'>,
   ) {
     this.metrics = new OomMetrics(maxVictims);
+    if (command) this.command = new OomCommand({ ...command, maxQueued: COMMAND_QUEUE }, this.metrics, logger);
     this.families = this.metrics.families;
     this.follower = KmsgFollower.open(path, {
       onLost: (n) => {
@@ -62,7 +69,7 @@ export class OomCollector implements Collector {
         rss_bytes: k.rssBytes,
         time: event.time.toISOString(),
       });
-      this.onKill(event);
+      this.command?.enqueue(event);
     }
     const p = this.problems.take();
     if (!p) return undefined;
@@ -71,6 +78,7 @@ export class OomCollector implements Collector {
   }
 
   close(): void {
+    this.command?.close();
     this.follower.close();
   }
 }

@@ -5,7 +5,7 @@ import type { Collector } from './collector';
 import { kmsgUnavailable } from '../../platforms/kmsg';
 import type { Logger } from '../log';
 import { HostCollector } from './host';
-import { OomCollector, type OomEvent } from './oom';
+import { OomCollector } from './oom';
 import { ProcessesCollector } from './processes';
 import type { SampleProblems } from './problems';
 
@@ -20,8 +20,6 @@ export interface CollectorContext {
   /** Carried over a reload: group CPU counters never go back. */
   groups: GroupAccumulator;
   logger: Logger;
-  /** Called for every OOM kill the oom collector reads (--on-oom). */
-  onOomKill?(e: OomEvent): void;
 }
 
 export interface CollectorSpec {
@@ -58,7 +56,11 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     describe: 'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
     unavailable: (ctx) => kmsgUnavailable(ctx.config.kmsgPath),
     // Opens the kernel log and skips its history here, so kills during the first splay are counted.
-    create: (ctx) => new OomCollector(ctx.config.kmsgPath, ctx.config.oomMaxVictims, ctx.problems(), ctx.logger, (e) => ctx.onOomKill?.(e)),
+    create: (ctx) => {
+      const { config } = ctx;
+      const command = config.onOom === undefined ? undefined : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
+      return new OomCollector(config.kmsgPath, config.oomMaxVictims, ctx.problems(), ctx.logger, command);
+    },
   },
 ];
 

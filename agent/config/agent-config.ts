@@ -34,6 +34,9 @@ export interface AgentConfig {
   kmsgPath: string;
   /** Distinct victim comms with their own series (the rest fold into "other"). */
   oomMaxVictims: number;
+  /** --on-oom command, run by sh -c for each kill. */
+  onOom: string | undefined;
+  onOomTimeoutMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   auth: PushAuth;
@@ -88,6 +91,10 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
   }
 
+  const onOom = str('on-oom');
+  if (onOom !== undefined && onOom.trim() === '') throw new UsageError('--on-oom must not be empty');
+  const onOomTimeoutMs = duration('on-oom-timeout', str('on-oom-timeout') ?? '30s');
+
   const sampler = required('sampler');
   if (sampler !== 'auto' && !(SAMPLER_NAMES as readonly string[]).includes(sampler)) {
     throw new UsageError(`--sampler "${sampler}" is unknown (choose auto, ${SAMPLER_NAMES.join(', ')})`);
@@ -140,6 +147,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     procfsRoot: required('procfs-root'),
     kmsgPath: str('kmsg-path') ?? '/dev/kmsg',
     oomMaxVictims,
+    onOom,
+    onOomTimeoutMs,
     logLevel,
     logFormat,
     auth,

@@ -21,6 +21,8 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
     [['run', '--top', 'many'], /--top must be a whole number >= 0/],
     [['run', '--oom-max-victims', '-1'], /--oom-max-victims must be a whole number from 0 to 1000/],
     [['run', '--oom-max-victims', 'lots'], /--oom-max-victims must be a whole number/],
+    [['run', '--on-oom', ' '], /--on-oom must not be empty/],
+    [['run', '--on-oom-timeout', 'soon'], /--on-oom-timeout "soon" is not a duration/],
     [['run', '--collectors', 'oom', '--kmsg-path', '/nonexistent/kmsg'], /collector oom cannot run here: \/nonexistent\/kmsg does not exist/],
     [['run', '--pushgateway-url', 'ftp://gw:21'], /--pushgateway-url "ftp:\/\/gw:21" must be http/],
     [['run', '--pushgateway-url', 'not a url'], /--pushgateway-url "not a url" is not a URL/],

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import * as winston from 'winston';
 import { OomCollector, type OomEvent } from '../../agent/collectors/oom';
+import { OomCommand } from '../../agent/collectors/oom-command';
+import { OomMetrics } from '../../agent/metrics/oom-metrics';
 import { SampleProblems } from '../../agent/collectors/problems';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
 import { renderExposition, snapshot } from '../../agent/metrics/exposition';
@@ -28,15 +30,14 @@ function setUp(maxVictims = 20) {
   fs.writeFileSync(file, fs.readFileSync(path.join(FIXTURES, 'linux-5.4-memcg.kmsg'))); // history: must not count
   const { logger, lines } = memoryLogger();
   const agent = new AgentMetrics();
-  const events: OomEvent[] = [];
-  const c = new OomCollector(file, maxVictims, new SampleProblems(agent, logger, new Set()), logger, (e) => events.push(e));
+  const c = new OomCollector(file, maxVictims, new SampleProblems(agent, logger, new Set()), logger);
   const samples = async () => parseExposition(renderExposition(await snapshot(c.families)));
-  return { c, file, lines, events, agent, samples };
+  return { c, file, lines, agent, samples };
 }
 
 describe('oom collector', () => {
   it('counts each kill after start by comm and constraint, keeps the last RSS, logs it once at warn', async () => {
-    const { c, file, lines, events, samples } = setUp();
+    const { c, file, lines, samples } = setUp();
     expect(await c.collect()).toBeUndefined();
     expect((await samples()).filter((s) => s.name === 'hostpulse_oom_kills_total')).toEqual([]);
 
@@ -53,8 +54,7 @@ describe('oom collector', () => {
     const warns = lines.filter((l) => l.event === 'oom_kill');
     expect(warns).toHaveLength(2);
     expect(warns[0]).toMatchObject({ level: 'warn', pid: 14557, comm: 'hp-oom-victim', uid: 0, constraint: 'cgroup', task_memcg: '/hp-capture-13902', rss_bytes: (65152 + 6664) * 1024 });
-    expect(events.map((e) => e.pid)).toEqual([14557, 3035]);
-    expect(events[0].time).toBeInstanceOf(Date);
+    expect(warns.map((w) => w.pid)).toEqual([14557, 3035]);
     c.close();
   });
 
@@ -82,5 +82,63 @@ describe('oom collector', () => {
     const errs = parseExposition(renderExposition(await snapshot(agent.families)));
     expect(errs.find((s) => s.name === 'hostpulse_agent_sample_errors_total')).toMatchObject({ labels: { reason: 'kmsg_records_lost' }, value: 1 });
     c.close();
+  });
+});
+
+const event = (pid: number): OomEvent => ({
+  pid, comm: 'victim', uid: 1000, constraint: 'cgroup', taskMemcg: '/system.slice/foo.service', oomMemcg: '/system.slice/foo.service',
+  anonRssBytes: 1024, fileRssBytes: 0, shmemRssBytes: 0, rssBytes: 1024, usec: 1, time: new Date('2026-01-02T03:04:05.000Z'),
+});
+
+describe('--on-oom command', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'on-oom-'));
+  const opts = { timeoutMs: 5000, maxQueued: 2, job: 'hostpulse', instance: 'web-1' };
+  const counts = async (m: OomMetrics) => parseExposition(renderExposition(await snapshot(m.families))).filter((s) => s.name.startsWith('hostpulse_oom_command'));
+
+  it('gets the kill as JSON on stdin, one at a time, in order; exit status and stderr are logged', async () => {
+    const out = path.join(tmp, 'events');
+    const { logger, lines } = memoryLogger();
+    const m = new OomMetrics(20);
+    const cmd = new OomCommand({ ...opts, command: `cat >> ${out}; echo done >&2; exit 3` }, m, logger);
+    cmd.enqueue(event(1));
+    cmd.enqueue(event(2));
+    await cmd.idle();
+    const got = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(got.map((g) => g.pid)).toEqual([1, 2]);
+    expect(got[0]).toEqual({
+      host: os.hostname(), job: 'hostpulse', instance: 'web-1', pid: 1, comm: 'victim', uid: 1000, cgroup: '/system.slice/foo.service',
+      oomCgroup: '/system.slice/foo.service', constraint: 'cgroup', rssBytes: 1024, time: '2026-01-02T03:04:05.000Z',
+    });
+    expect(lines.filter((l) => l.message === '--on-oom: command failed')).toEqual([
+      expect.objectContaining({ level: 'warn', exit_code: 3, stderr: 'done', pid: 1 }),
+      expect.objectContaining({ exit_code: 3, pid: 2 }),
+    ]);
+    expect(await counts(m)).toEqual(expect.arrayContaining([{ name: 'hostpulse_oom_command_runs_total', labels: { result: 'failed' }, value: 2 }]));
+  });
+
+  it('a full queue drops kills (counted), a command past its timeout is SIGKILLed, and enqueue never waits', async () => {
+    const { logger, lines } = memoryLogger();
+    const m = new OomMetrics(20);
+    const cmd = new OomCommand({ ...opts, timeoutMs: 300, command: 'exec sleep 30' }, m, logger);
+    const t0 = Date.now();
+    for (let pid = 1; pid <= 5; pid++) cmd.enqueue(event(pid)); // 1 runs, 2 and 3 wait, 4 and 5 dropped
+    expect(Date.now() - t0).toBeLessThan(200);
+    await cmd.idle();
+    expect(await counts(m)).toEqual(expect.arrayContaining([
+      { name: 'hostpulse_oom_command_runs_total', labels: { result: 'timeout' }, value: 3 },
+      { name: 'hostpulse_oom_command_dropped_total', labels: {}, value: 2 },
+    ]));
+    expect(lines.filter((l) => String(l.message).includes('killed after 300 ms'))).toHaveLength(3);
+    expect(lines.find((l) => l.message === '--on-oom: command killed after 300 ms')).toMatchObject({ signal: 'SIGKILL' });
+  }, 15000);
+
+  it('a command that does not read stdin is fine', async () => {
+    const { logger, lines } = memoryLogger();
+    const m = new OomMetrics(20);
+    const cmd = new OomCommand({ ...opts, command: 'true' }, m, logger);
+    cmd.enqueue(event(1));
+    await cmd.idle();
+    expect(lines.find((l) => l.message === '--on-oom: command finished')).toMatchObject({ exit_code: 0 });
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -59,6 +60,7 @@ const sum = (samples: Sample[], name: string) => samples.filter((s) => s.name ==
   let gw: Awaited<ReturnType<typeof recordingGateway>>;
   let agent: Spawned;
   let victim: Spawned | undefined;
+  const hookOut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'on-oom-real-')), 'event.json');
 
   afterAll(async () => {
     await victim?.stop(500);
@@ -87,6 +89,7 @@ const sum = (samples: Sample[], name: string) => samples.filter((s) => s.name ==
       '--collectors', 'processes,host,oom',
       '--instance', 'oom-real-test',
       '--log-format', 'json',
+      '--on-oom', `cat > ${hookOut}`,
     ]);
     // The first push means the kernel log is open and its history skipped.
     await waitFor('first push', () => (gw.bodies.length > 0 ? true : undefined), 15000, 50);
@@ -128,6 +131,16 @@ while True:
 
     const warn = agent.stderr().split('\n').filter((l) => l.includes('"event":"oom_kill"')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.comm === comm);
     expect(warn).toMatchObject({ level: 'warn', pid: victim.pid, comm, uid: 0, constraint: 'cgroup', task_memcg: `/${cgName}`, oom_memcg: `/${cgName}`, rss_bytes: rss });
+
+    // --on-oom ran with the kill on its stdin (it may have run for another test's kill first: poll for ours).
+    const hook = await waitFor('--on-oom output', () => {
+      if (!fs.existsSync(hookOut)) return undefined;
+      const text = fs.readFileSync(hookOut, 'utf8');
+      return text.endsWith('\n') ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    }, 10000, 50);
+    expect(hook).toMatchObject({ instance: 'oom-real-test', pid: victim.pid, comm, uid: 0, cgroup: `/${cgName}`, constraint: 'cgroup', rssBytes: rss });
+    expect(Number.isNaN(Date.parse(String(hook.time)))).toBe(false);
+    await waitFor('--on-oom logged', () => (agent.stderr().includes('--on-oom: command finished') ? true : undefined), 10000, 50);
     console.log(`real OOM kill seen: pid ${victim.pid} comm ${comm} rss ${rss} bytes in /${cgName}`);
   }, 60000);
 });
