@@ -58,11 +58,17 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     hostSampler: (onError) => entry.create(samplerOptions(onError), probe).host,
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
+    logger,
   };
-  const names = selectCollectors(
-    config.collectors,
-    COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx) })),
-  );
+  const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx) }));
+  const names = selectCollectors(config.collectors, choices);
+  const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
+  // Said once, at start (a reload does not repeat it): the default set left it out.
+  if (oomUnavailable !== undefined && !carried) logger.info(`collector oom is not run: ${oomUnavailable}`, { collector: 'oom' });
+  if (config.onOom !== undefined && !names.includes('oom')) {
+    logger.warn('--on-oom is set but the oom collector does not run here: the command will never run', { reason: oomUnavailable });
+  }
+  const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger);
   const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
@@ -76,7 +82,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     cycle,
     activate() {
       agent.info.reset();
-      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION }, 1);
+      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents }, 1);
       agent.interval.set(config.intervalMs / 1000);
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();

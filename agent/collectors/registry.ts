@@ -2,7 +2,10 @@ import type { HostSampler, ProcessSampler, SampleErrorSink } from '../../platfor
 import type { AgentConfig } from '../config/agent-config';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
 import type { Collector } from './collector';
+import { kmsgUnavailable } from '../../platforms/kmsg';
+import type { Logger } from '../log';
 import { HostCollector } from './host';
+import { OomCollector } from './oom';
 import { ProcessesCollector } from './processes';
 import type { SampleProblems } from './problems';
 
@@ -16,6 +19,7 @@ export interface CollectorContext {
   problems(): SampleProblems;
   /** Carried over a reload: group CPU counters never go back. */
   groups: GroupAccumulator;
+  logger: Logger;
 }
 
 export interface CollectorSpec {
@@ -27,7 +31,7 @@ export interface CollectorSpec {
   create(ctx: CollectorContext): Collector;
 }
 
-/** Every collector, in exposition order. Later collectors (oom, connections, spool) plug in here. */
+/** Every collector, in exposition order. Later collectors (connections, spool) plug in here. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
@@ -45,6 +49,17 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     create: (ctx) => {
       const problems = ctx.problems();
       return new HostCollector(ctx.hostSampler(problems.sink), problems);
+    },
+  },
+  {
+    name: 'oom',
+    describe: 'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
+    unavailable: (ctx) => kmsgUnavailable(ctx.config.kmsgPath),
+    // Opens the kernel log and skips its history here, so kills during the first splay are counted.
+    create: (ctx) => {
+      const { config } = ctx;
+      const command = config.onOom === undefined ? undefined : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
+      return new OomCollector(config.kmsgPath, config.oomMaxVictims, ctx.problems(), ctx.logger, command);
     },
   },
 ];

@@ -30,6 +30,13 @@ export interface AgentConfig {
   collectors: string | undefined;
   sampler: SamplerName | 'auto';
   procfsRoot: string;
+  /** Kernel log the oom collector follows. */
+  kmsgPath: string;
+  /** Distinct victim comms with their own series (the rest fold into "other"). */
+  oomMaxVictims: number;
+  /** --on-oom command, run by sh -c for each kill. */
+  onOom: string | undefined;
+  onOomTimeoutMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   auth: PushAuth;
@@ -78,6 +85,15 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
 
   const top = Number(argv.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
+
+  const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
+  if (!Number.isInteger(oomMaxVictims) || oomMaxVictims < 0 || oomMaxVictims > 1000) {
+    throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
+  }
+
+  const onOom = str('on-oom');
+  if (onOom !== undefined && onOom.trim() === '') throw new UsageError('--on-oom must not be empty');
+  const onOomTimeoutMs = duration('on-oom-timeout', str('on-oom-timeout') ?? '30s');
 
   const sampler = required('sampler');
   if (sampler !== 'auto' && !(SAMPLER_NAMES as readonly string[]).includes(sampler)) {
@@ -129,6 +145,10 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),
+    kmsgPath: str('kmsg-path') ?? '/dev/kmsg',
+    oomMaxVictims,
+    onOom,
+    onOomTimeoutMs,
     logLevel,
     logFormat,
     auth,

@@ -67,6 +67,31 @@ export const AGENT_OPTIONS = {
     describe: 'how processes are read: procfs (Linux default), ps or top',
     group: 'Sampling:',
   },
+  'kmsg-path': {
+    type: 'string',
+    default: '/dev/kmsg',
+    describe: 'kernel log the oom collector follows (history at start is skipped)',
+    group: 'OOM kills:',
+  },
+  'oom-max-victims': {
+    type: 'number',
+    default: 20,
+    describe: 'distinct victim comms with their own hostpulse_oom_* series; later ones are counted under comm="other"',
+    group: 'OOM kills:',
+  },
+  'on-oom': {
+    type: 'string',
+    describe:
+      'command run (sh -c) for each OOM kill, the kill as JSON on its stdin (host, job, instance, pid, comm, uid, cgroup, ' +
+      'oomCgroup, constraint, rssBytes, time); one at a time, up to 16 waiting (more are dropped and counted); never delays pushes',
+    group: 'OOM kills:',
+  },
+  'on-oom-timeout': {
+    type: 'string',
+    default: '30s',
+    describe: 'an --on-oom command still running after this is killed (SIGKILL)',
+    group: 'OOM kills:',
+  },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
   'log-level': {
     type: 'string',

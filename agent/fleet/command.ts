@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { groupsCommand } from './commands/groups';
 import { hostsCommand } from './commands/hosts';
+import { oomsCommand } from './commands/ooms';
 import { topCommand } from './commands/top';
 import { unhealthyCommand } from './commands/unhealthy';
 import { watchCommand } from './commands/watch';
@@ -21,7 +22,8 @@ export const fleetCommand: CommandModule = {
       .command(topCommand)
       .command(groupsCommand)
       .command(watchCommand)
-      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, watch'),
+      .command(oomsCommand)
+      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, watch, ooms'),
   // Never reached: yargs runs the matching subcommand's handler instead.
   handler: () => undefined,
 };

@@ -2,7 +2,8 @@ import { UsageError } from '../errors';
 import { buildGroupRows, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
-import { groupQueries, hostQueries, processQueries, selector, Thresholds } from './promql';
+import { buildOomRows, OomHostRow } from './oom-rows';
+import { groupQueries, hostQueries, oomQueries, processQueries, selector, Thresholds } from './promql';
 import { PrometheusClient } from './prometheus-client';
 import { byLabel, byLabels } from './vector';
 
@@ -43,6 +44,16 @@ export async function fetchGroups(
     ),
   );
   return buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax }, minHosts);
+}
+
+export async function fetchOoms(client: PrometheusClient, since: string): Promise<OomHostRow[]> {
+  const q = oomQueries(since);
+  const [hostKills, victimKills, victimRss] = await Promise.all([
+    client.query(q.hostKills).then((r) => byLabel(r, 'instance')),
+    client.query(q.victimKills).then((r) => byLabels(r, ['instance', 'comm', 'constraint'])),
+    client.query(q.victimRss).then((r) => byLabels(r, ['instance', 'comm'])),
+  ]);
+  return buildOomRows({ hostKills, victimKills, victimRss });
 }
 
 /** Unknown host is a usage error (exit 2): the name given on the command line matches no pushing agent. */

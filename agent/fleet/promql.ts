@@ -111,3 +111,27 @@ export function groupQueries(window: string, t: Thresholds): GroupQueries {
     cpuMax: `max by (group) (${cpu})`,
   };
 }
+
+export interface OomQueries {
+  hostKills: string;
+  victimKills: string;
+  victimRss: string;
+}
+
+/**
+ * OOM kills in the window. The per-victim counter is born at 1 (its series
+ * appears with the first kill), which increase() cannot see: a series that
+ * did not exist `since` ago counts whole (every kill of it is inside the
+ * window), an older one counts its increase. Rounded: increase() extrapolates.
+ */
+export function oomQueries(since: string): OomQueries {
+  const host = 'hostpulse_host_oom_kills_total';
+  const victims = 'hostpulse_oom_kills_total';
+  return {
+    hostKills: `sum by (instance) (round(increase(${host}[${since}])))`,
+    victimKills:
+      `sum by (instance, comm, constraint) ((round(increase(${victims}[${since}])) and ${victims} offset ${since})` +
+      ` or (${victims} unless ${victims} offset ${since}))`,
+    victimRss: `max by (instance, comm) (last_over_time(hostpulse_oom_victim_resident_memory_bytes[${since}]))`,
+  };
+}

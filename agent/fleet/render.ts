@@ -1,4 +1,5 @@
 import { GroupRow } from './group-rows';
+import { OomLine } from './oom-rows';
 import { fmtSeconds, HostRow } from './host-rows';
 import { ProcessRow } from './process-rows';
 import { Column, fmtBytes, fmtNumber, fmtPercent, formatTable } from './table';
@@ -33,6 +34,15 @@ export const GROUP_COLUMNS: Column<GroupRow>[] = [
   { header: 'CPU AVG', cell: (r) => fmtPercent(r.cpu_avg_percent), align: 'right' },
   { header: 'CPU MAX', cell: (r) => fmtPercent(r.cpu_max_percent), align: 'right' },
   { header: 'FLAG', cell: (r) => (r.below_min_hosts ? 'below --min-hosts' : '') },
+];
+
+export const OOM_COLUMNS: Column<OomLine>[] = [
+  { header: 'INSTANCE', cell: (r) => r.instance },
+  { header: 'KILLS', cell: (r) => r.kills, align: 'right' },
+  { header: 'COMM', cell: (r) => r.comm },
+  { header: 'CONSTRAINT', cell: (r) => r.constraint },
+  { header: 'VICTIM KILLS', cell: (r) => r.victim_kills, align: 'right' },
+  { header: 'LAST RSS', cell: (r) => fmtBytes(r.last_rss_bytes), align: 'right' },
 ];
 
 export function renderRows<T>(format: OutputFormat, columns: Column<T>[], rows: T[], empty: string): string {
