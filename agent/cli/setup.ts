@@ -62,9 +62,11 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   };
   const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx) }));
   const names = selectCollectors(config.collectors, choices);
+  // Said once, at start (a reload does not repeat it): the default set leaves these out.
+  if (!carried) {
+    for (const c of choices) if (c.unavailable !== undefined) logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
+  }
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
-  // Said once, at start (a reload does not repeat it): the default set left it out.
-  if (oomUnavailable !== undefined && !carried) logger.info(`collector oom is not run: ${oomUnavailable}`, { collector: 'oom' });
   if (config.onOom !== undefined && !names.includes('oom')) {
     logger.warn('--on-oom is set but the oom collector does not run here: the command will never run', { reason: oomUnavailable });
   }
