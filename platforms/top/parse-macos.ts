@@ -1,10 +1,9 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from '../ps/command-sample';
-import { parseCount } from '../ps/columns';
-import { parseCpuTime } from '../ps/cputime';
-import { parseSize } from '../ps/units';
-import { requireColumns } from './parse-procps';
-import { parseTopTable } from './table';
+import { toSample } from '../command/to-sample';
+import { parseCount } from '../command/columns';
+import { parseCpuTime } from '../command/cputime';
+import { parseSize } from '../command/units';
+import { parseTopTable, requireColumns } from './table';
 
 /**
  * macOS `top -l 1 -stats pid,ppid,vsize,time,threads,state,command`. macOS top

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TopFlavour } from '../probe';
-import { CommandProcessSampler } from '../ps/command-sampler';
+import { CommandProcessSampler } from '../command/process-sampler';
 import type { ProcessSample, SamplerOptions } from '../types';
 import { TOP_FLAVOURS } from './flavours';
 import { procpsToprc } from './toprc';

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ProcessSample } from '../../platforms/types';
-import { parseCpuTime } from '../../platforms/ps/cputime';
+import { parseCpuTime } from '../../platforms/command/cputime';
 import { parseBsdPs } from '../../platforms/ps/parse-bsd';
 import { parseBusyboxPs } from '../../platforms/ps/parse-busybox';
 import { parseProcpsPs } from '../../platforms/ps/parse-procps';
-import { parseSize } from '../../platforms/ps/units';
+import { parseSize } from '../../platforms/command/units';
 import { busyboxComm, parseBusyboxTop } from '../../platforms/top/parse-busybox';
 import { parseMacosTop } from '../../platforms/top/parse-macos';
 import { parseProcpsTop } from '../../platforms/top/parse-procps';

@@ -1,5 +1,5 @@
 import type { ProcessField, ProcessSample, ProcessSampler, SamplerOptions } from '../types';
-import type { PsFlavourSpec } from './flavours';
+import type { CommandFlavourSpec } from './flavour-spec';
 import { runCommand } from './run-command';
 
 /**
@@ -14,7 +14,7 @@ export class CommandProcessSampler implements ProcessSampler {
   constructor(
     readonly name: string,
     private readonly opts: SamplerOptions,
-    private readonly spec: PsFlavourSpec,
+    private readonly spec: CommandFlavourSpec,
     /** The command before the flavour's arguments; tests pass `['busybox', 'ps']`. */
     command: readonly string[],
   ) {
