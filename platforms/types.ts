@@ -1,3 +1,5 @@
+import type { CommandRunner } from './command/run-command';
+
 /**
  * The contract between samplers and the agent. A sampler returns plain records;
  * it knows nothing of prom-client, sinks or the CLI.
@@ -57,7 +59,8 @@ export type SampleErrorSink = (reason: string, detail: string) => void;
 export interface ProcessSampler {
   readonly name: string;
   readonly fields: ReadonlySet<ProcessField>;
-  sample(): Promise<ProcessSample[]>;
+  /** When `signal` aborts, a spawned ps/top is killed and this rejects with SampleAbortedError. */
+  sample(signal?: AbortSignal): Promise<ProcessSample[]>;
   /** Releases what it keeps open between samples (procfs keeps stat files open); called when a reload replaces it. */
   close(): void;
 }
@@ -65,7 +68,8 @@ export interface ProcessSampler {
 export interface HostSampler {
   readonly name: string;
   readonly fields: ReadonlySet<HostField>;
-  sample(): Promise<HostSample>;
+  /** Same contract as ProcessSampler.sample; samplers that spawn nothing may ignore `signal`. */
+  sample(signal?: AbortSignal): Promise<HostSample>;
 }
 
 export interface SamplerOptions {
@@ -74,6 +78,8 @@ export interface SamplerOptions {
   /** Upper bound for one spawn of ps/top, milliseconds. */
   commandTimeoutMs: number;
   onError: SampleErrorSink;
+  /** Runs the ps/top command; `runCommand` (a real spawn) when absent. Tests replay captured output. */
+  runCommand?: CommandRunner;
 }
 
 /** What a sampler name gives: one process sampler and one host sampler. */
