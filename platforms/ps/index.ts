@@ -1,13 +1,9 @@
-import type { PlatformProbe } from '../probe';
-import { UnsupportedSamplerError } from '../errors';
+import type { PsFlavour } from '../probe';
 import { hostSamplerFor } from '../sysinfo/host-for';
 import type { SamplerOptions, SamplerPair } from '../types';
 import { PsProcessSampler } from './process-sampler';
 
-export { PsProcessSampler };
-
-/** The ps samplers for the flavour the probe found. */
-export function createPsSamplers(opts: SamplerOptions, probe: PlatformProbe): SamplerPair {
-  if (!probe.ps) throw new UnsupportedSamplerError('sampler ps: no ps command answered on this host');
-  return { process: new PsProcessSampler(opts, { flavour: probe.ps }), host: hostSamplerFor(opts, probe) };
+/** The ps samplers for the flavour selection found; `procfs`: /proc is readable, for the host half. */
+export function createPsSamplers(opts: SamplerOptions, flavour: PsFlavour, procfs: boolean): SamplerPair {
+  return { process: new PsProcessSampler(opts, { flavour }), host: hostSamplerFor(opts, procfs) };
 }
