@@ -13,8 +13,6 @@ export interface ProcessSample {
   pid: number;
   ppid: number;
   comm: string;
-  /** One-letter state as the kernel reports it (R, S, D, Z, T, I, ...). */
-  state: string;
   rssBytes?: number;
   vszBytes?: number;
   cpuUserSeconds?: number;
