@@ -21,7 +21,7 @@ export interface SamplerEntry {
 }
 
 /** In order of preference: `auto` picks the first usable entry for the platform. */
-export const SAMPLERS: readonly SamplerEntry[] = [
+const SAMPLERS: readonly SamplerEntry[] = [
   {
     name: 'procfs',
     platforms: ['linux'],

@@ -64,7 +64,6 @@ export interface ProcessSampler {
 }
 
 export interface HostSampler {
-  readonly name: string;
   readonly fields: ReadonlySet<HostField>;
   /** Same contract as ProcessSampler.sample; samplers that spawn nothing may ignore `signal`. */
   sample(signal?: AbortSignal): Promise<HostSample>;

@@ -26,11 +26,7 @@ export type CommandRunner = (argv: readonly string[], opts: RunOptions) => Promi
 /** A ps/top run that failed: the command, and why (exit code, timeout, spawn error). */
 export class CommandError extends Error {
   override readonly name = 'CommandError';
-  constructor(
-    readonly argv: readonly string[],
-    message: string,
-    readonly stderr: string,
-  ) {
+  constructor(argv: readonly string[], message: string, stderr: string) {
     super(`${argv.join(' ')}: ${message}${stderr.trim() ? `: ${stderr.trim().slice(0, 300)}` : ''}`);
   }
 }

@@ -6,8 +6,6 @@ import { ProcfsProcessSampler } from './process-sampler';
 import { readSysconf } from './sysconf';
 import type { SamplerOptions, SamplerPair } from '../types';
 
-export { ProcfsHostSampler, ProcfsProcessSampler };
-
 /** The Linux samplers. Boot time is read once: process start times are relative to it. */
 export function createProcfsSamplers(opts: SamplerOptions): SamplerPair {
   const sys = readSysconf();

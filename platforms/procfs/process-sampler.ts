@@ -41,7 +41,7 @@ export class ProcfsProcessSampler implements ProcessSampler {
     this.reader.closeAll();
   }
 
-  sampleSync(): ProcessSample[] {
+  private sampleSync(): ProcessSample[] {
     const names = fs.readdirSync(this.root);
     const out: ProcessSample[] = [];
     const { clockTicks, pageSize } = this.sys;

@@ -5,7 +5,7 @@ import { MACOS_TOP_ARGS, parseMacosTop } from './parse-macos';
 import { PROCPS_TOP_ARGS, parseProcpsTop } from './parse-procps';
 
 /** How to run one top flavour for one batch frame, and how to read it. */
-export interface TopFlavourSpec extends CommandFlavourSpec {
+interface TopFlavourSpec extends CommandFlavourSpec {
   /** procps top reads its columns from a toprc: it runs with a private HOME holding ours. */
   needsToprc: boolean;
 }
