@@ -4,7 +4,8 @@ import * as path from 'path';
 
 /**
  * What exists on this machine, as data, so that choosing a sampler is a pure
- * function tested for every OS on Linux CI. Built once at start-up.
+ * function tested for every OS on Linux CI. Built once at start-up
+ * (platforms/choose.ts).
  */
 export interface PlatformProbe {
   /** `<procfsRoot>/self/stat` (or, for a fixture tree, `<procfsRoot>/stat`) is readable. */
@@ -24,19 +25,19 @@ export function procfsReadable(procfsRoot: string): boolean {
 }
 
 /**
- * Probe procfs and the ps/top flavours. Costs at most one short spawn per
- * command (`ps --version`, `top -V`), none when the command is missing.
+ * Which ps and top answer on PATH; a command that is missing or not one we
+ * parse is absent. Costs at most one short spawn per command (`ps --version`,
+ * `top -V`), none when the command is missing.
  */
-export async function probeSystem(
-  procfsRoot: string,
+export async function probeCommands(
   platform: NodeJS.Platform = process.platform,
   pathEnv: string = process.env.PATH ?? '',
-): Promise<PlatformProbe> {
+): Promise<Pick<PlatformProbe, 'ps' | 'top'>> {
   const [ps, top] = await Promise.all([
     probeCommand('ps', ['--version'], pathEnv).then((out) => out && classifyPs(out, platform)),
     probeCommand('top', ['-V'], pathEnv).then((out) => out && classifyTop(out, platform)),
   ]);
-  const probe: PlatformProbe = { procfs: procfsReadable(procfsRoot) };
+  const probe: Pick<PlatformProbe, 'ps' | 'top'> = {};
   if (ps) probe.ps = ps;
   if (top) probe.top = top;
   return probe;

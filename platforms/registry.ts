@@ -1,9 +1,10 @@
-import { UnsupportedSamplerError } from './errors';
 import type { PlatformProbe } from './probe';
-import type { SamplerOptions, SamplerPair } from './types';
-import { createProcfsSamplers } from './procfs';
-import { createPsSamplers } from './ps';
-import { createTopSamplers } from './top';
+import type { HostSampler, ProcessSampler, SamplerOptions } from './types';
+import { UnsupportedSamplerError } from './errors';
+import { createProcfsHostSampler, createProcfsProcessSampler } from './procfs';
+import { createPsProcessSampler } from './ps';
+import { hostSamplerFor } from './sysinfo/host-for';
+import { createTopProcessSampler } from './top';
 
 export const SAMPLER_NAMES = ['procfs', 'ps', 'top'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -14,34 +15,61 @@ export interface SamplerEntry {
   platforms: readonly NodeJS.Platform[];
   /** What it needs, for the error message when it cannot run. */
   needs: string;
-  usable(probe: PlatformProbe): boolean;
-  create(opts: SamplerOptions, probe: PlatformProbe): SamplerPair;
+  /** What the probe must have found for it to run: a readable /proc, or a ps / top flavour. */
+  requires: keyof PlatformProbe;
+  /**
+   * The two products of the factory, built apart so that each collector's
+   * sampler reports problems to its own sink. Only for a probe selectPlatform
+   * accepted this entry with.
+   */
+  createProcess(opts: SamplerOptions, probe: PlatformProbe): ProcessSampler;
+  createHost(opts: SamplerOptions, probe: PlatformProbe): HostSampler;
 }
 
 /** In order of preference: `auto` picks the first usable entry for the platform. */
-export const SAMPLERS: readonly SamplerEntry[] = [
+const SAMPLERS: readonly SamplerEntry[] = [
   {
     name: 'procfs',
     platforms: ['linux'],
     needs: 'Linux with a readable proc filesystem (--procfs-root)',
-    usable: (probe) => probe.procfs,
-    create: (opts) => createProcfsSamplers(opts),
+    requires: 'procfs',
+    createProcess: (opts) => createProcfsProcessSampler(opts),
+    createHost: (opts) => createProcfsHostSampler(opts),
   },
   {
     name: 'ps',
     platforms: ['linux', 'darwin', 'freebsd', 'openbsd', 'netbsd'],
     needs: 'a ps command on PATH: procps-ng or busybox on Linux, the system ps on macOS and the BSDs',
-    usable: (probe) => probe.ps !== undefined,
-    create: (opts, probe) => createPsSamplers(opts, probe),
+    requires: 'ps',
+    createProcess: (opts, probe) => createPsProcessSampler(opts, found(probe.ps, 'ps')),
+    createHost: (opts, probe) => hostSamplerFor(opts, probe.procfs),
   },
   {
     name: 'top',
     platforms: ['linux', 'darwin'],
     needs: 'a top command on PATH: procps-ng 4 or busybox on Linux, the system top on macOS',
-    usable: (probe) => probe.top !== undefined,
-    create: (opts, probe) => createTopSamplers(opts, probe),
+    requires: 'top',
+    createProcess: (opts, probe) => createTopProcessSampler(opts, found(probe.top, 'top')),
+    createHost: (opts, probe) => hostSamplerFor(opts, probe.procfs),
   },
 ];
+
+/**
+ * Whether choosing for `platform` needs the ps/top probe (up to two spawns),
+ * or whether /proc alone decides. Pure. Follows selectPlatform: a forced
+ * sampler needs it when that sampler is ps or top and runs on `platform`;
+ * `auto` needs it unless a usable procfs comes first. When it answers false,
+ * selectPlatform gives the same answer with or without the ps/top probe.
+ */
+export function needsCommandProbe(platform: NodeJS.Platform, procfs: boolean, requested: SamplerName | 'auto'): boolean {
+  const here = SAMPLERS.filter((s) => s.platforms.includes(platform));
+  if (requested !== 'auto') return here.some((s) => s.name === requested && s.requires !== 'procfs');
+  for (const s of here) {
+    if (s.requires !== 'procfs') return true;
+    if (procfs) return false;
+  }
+  return false;
+}
 
 /**
  * Pick the sampler for `platform` given what the probe found. Pure: no I/O.
@@ -53,14 +81,14 @@ export function selectPlatform(
   requested: SamplerName | 'auto' = 'auto',
 ): SamplerEntry {
   if (requested === 'auto') {
-    const found = SAMPLERS.find((s) => s.platforms.includes(platform) && s.usable(probe));
-    if (!found) {
+    const chosen = SAMPLERS.find((s) => s.platforms.includes(platform) && usable(s, probe));
+    if (!chosen) {
       throw new UnsupportedSamplerError(
         `no sampler can run on ${platform}: ` +
           SAMPLERS.map((s) => `${s.name} needs ${s.needs}`).join('; '),
       );
     }
-    return found;
+    return chosen;
   }
   const entry = SAMPLERS.find((s) => s.name === requested);
   if (!entry) {
@@ -73,8 +101,20 @@ export function selectPlatform(
       `sampler ${entry.name} does not run on ${platform} (it runs on ${entry.platforms.join(', ')}): it needs ${entry.needs}`,
     );
   }
-  if (!entry.usable(probe)) {
+  if (!usable(entry, probe)) {
     throw new UnsupportedSamplerError(`sampler ${entry.name} cannot run here (${platform}): it needs ${entry.needs}`);
   }
   return entry;
+}
+
+function usable(entry: SamplerEntry, probe: PlatformProbe): boolean {
+  return Boolean(probe[entry.requires]);
+}
+
+/** The flavour selectPlatform saw; a probe without one is the caller's bug, not this host's. */
+function found<T>(flavour: T | undefined, name: SamplerName): T {
+  if (flavour === undefined) {
+    throw new Error(`sampler ${name}: create() was given a probe without a ${name} flavour (pass the probe selectPlatform accepted)`);
+  }
+  return flavour;
 }

@@ -1,3 +1,5 @@
+import type { CommandRunner } from './command/run-command';
+
 /**
  * The contract between samplers and the agent. A sampler returns plain records;
  * it knows nothing of prom-client, sinks or the CLI.
@@ -11,8 +13,6 @@ export interface ProcessSample {
   pid: number;
   ppid: number;
   comm: string;
-  /** One-letter state as the kernel reports it (R, S, D, Z, T, I, ...). */
-  state: string;
   rssBytes?: number;
   vszBytes?: number;
   cpuUserSeconds?: number;
@@ -57,15 +57,15 @@ export type SampleErrorSink = (reason: string, detail: string) => void;
 export interface ProcessSampler {
   readonly name: string;
   readonly fields: ReadonlySet<ProcessField>;
-  /** `signal` aborts a sample in flight (a spawned ps/top is killed). */
+  /** When `signal` aborts, a spawned ps/top is killed and this rejects with SampleAbortedError. */
   sample(signal?: AbortSignal): Promise<ProcessSample[]>;
   /** Releases what it keeps open between samples (procfs keeps stat files open); called when a reload replaces it. */
   close(): void;
 }
 
 export interface HostSampler {
-  readonly name: string;
   readonly fields: ReadonlySet<HostField>;
+  /** Same contract as ProcessSampler.sample; samplers that spawn nothing may ignore `signal`. */
   sample(signal?: AbortSignal): Promise<HostSample>;
 }
 
@@ -75,10 +75,7 @@ export interface SamplerOptions {
   /** Upper bound for one spawn of ps/top, milliseconds. */
   commandTimeoutMs: number;
   onError: SampleErrorSink;
+  /** Runs the ps/top command; `runCommand` (a real spawn) when absent. Tests replay captured output. */
+  runCommand?: CommandRunner;
 }
 
-/** What a sampler name gives: one process sampler and one host sampler. */
-export interface SamplerPair {
-  process: ProcessSampler;
-  host: HostSampler;
-}

@@ -54,8 +54,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const warned = new Set<string>();
   const ctx: CollectorContext = {
     config,
-    processSampler: (onError) => entry.create(samplerOptions(onError), probe).process,
-    hostSampler: (onError) => entry.create(samplerOptions(onError), probe).host,
+    processSampler: (onError) => entry.createProcess(samplerOptions(onError), probe),
+    hostSampler: (onError) => entry.createHost(samplerOptions(onError), probe),
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
     logger,

@@ -15,7 +15,6 @@ const FIELDS: ReadonlySet<HostField> = new Set<HostField>(['memory', 'swap', 'cp
 const NOT_PROVIDED = new Set(['ENOENT', 'EOPNOTSUPP']);
 
 export class ProcfsHostSampler implements HostSampler {
-  readonly name = 'procfs';
   readonly fields = FIELDS;
   private lastCpu: Record<string, number> = {};
 

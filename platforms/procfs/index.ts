@@ -4,22 +4,16 @@ import { parseCpuStat } from './cpu-stat';
 import { ProcfsHostSampler } from './host-sampler';
 import { ProcfsProcessSampler } from './process-sampler';
 import { readSysconf } from './sysconf';
-import type { SamplerOptions, SamplerPair } from '../types';
+import type { SamplerOptions } from '../types';
 
-export { ProcfsHostSampler, ProcfsProcessSampler };
-
-/** The Linux samplers. Boot time is read once: process start times are relative to it. */
-export function createProcfsSamplers(opts: SamplerOptions): SamplerPair {
-  const sys = readSysconf();
+/** The Linux process sampler. Boot time is read once: process start times are relative to it. */
+export function createProcfsProcessSampler(opts: SamplerOptions): ProcfsProcessSampler {
   const bootTime = parseCpuStat(fs.readFileSync(path.join(opts.procfsRoot, 'stat'), 'latin1')).bootTime;
   if (bootTime === undefined) throw new Error(`${path.join(opts.procfsRoot, 'stat')} has no btime line`);
-  return {
-    process: new ProcfsProcessSampler(opts.procfsRoot, sys, bootTime, opts.onError),
-    host: new ProcfsHostSampler(opts.procfsRoot, sys, opts.onError),
-  };
+  return new ProcfsProcessSampler(opts.procfsRoot, readSysconf(), bootTime, opts.onError);
 }
 
-/** The host half alone, for the ps/top process samplers on a Linux with /proc. */
+/** The Linux host sampler; also the host half of ps/top on a Linux with /proc. */
 export function createProcfsHostSampler(opts: SamplerOptions): ProcfsHostSampler {
   return new ProcfsHostSampler(opts.procfsRoot, readSysconf(), opts.onError);
 }

@@ -9,7 +9,6 @@
 export interface StatRecord {
   pid: number;
   comm: string;
-  state: string;
   ppid: number;
   utimeTicks: number;
   stimeTicks: number;
@@ -38,7 +37,7 @@ const F_RSS = 24;
 /** Returns undefined for a line that is not a whole stat line (truncated, garbled). */
 export function parseStat(buf: Uint8Array, len: number): StatRecord | undefined {
   const rec: StatRecord = {
-    pid: 0, comm: '', state: '', ppid: 0,
+    pid: 0, comm: '', ppid: 0,
     utimeTicks: 0, stimeTicks: 0, threads: 0, startTicks: 0, vsizeBytes: 0, rssPages: 0,
   };
   return parseStatInto(buf, len, rec, decodeComm) ? rec : undefined;
@@ -75,10 +74,9 @@ export function parseStatInto(buf: Uint8Array, len: number, out: StatRecord, com
   const pid = parseUint(buf, 0, open - 1);
   if (pid < 0) return false;
 
-  // Walk the fields after ") ".
+  // Walk the fields after ") ", from field 3 (state, not kept).
   let i = close + 2;
   if (i >= len) return false;
-  const state = String.fromCharCode(buf[i]);
   let field = 3;
   let ppid = -1, utime = -1, stime = -1, threads = -1, start = -1, vsize = -1, rss = NaN;
   while (i < len && field < F_RSS) {
@@ -104,7 +102,6 @@ export function parseStatInto(buf: Uint8Array, len: number, out: StatRecord, com
   }
   out.pid = pid;
   out.comm = comm(buf, open + 1, close);
-  out.state = state;
   out.ppid = ppid;
   out.utimeTicks = utime;
   out.stimeTicks = stime;

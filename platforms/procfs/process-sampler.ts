@@ -22,7 +22,7 @@ export class ProcfsProcessSampler implements ProcessSampler {
   private readonly comms = new CommInterner();
   /** Parsed into, then copied out: one record per sampler, not per process. */
   private readonly rec: StatRecord = {
-    pid: 0, comm: '', state: '', ppid: 0,
+    pid: 0, comm: '', ppid: 0,
     utimeTicks: 0, stimeTicks: 0, threads: 0, startTicks: 0, vsizeBytes: 0, rssPages: 0,
   };
 
@@ -41,7 +41,7 @@ export class ProcfsProcessSampler implements ProcessSampler {
     this.reader.closeAll();
   }
 
-  sampleSync(): ProcessSample[] {
+  private sampleSync(): ProcessSample[] {
     const names = fs.readdirSync(this.root);
     const out: ProcessSample[] = [];
     const { clockTicks, pageSize } = this.sys;
@@ -71,7 +71,6 @@ export class ProcfsProcessSampler implements ProcessSampler {
         pid: rec.pid,
         ppid: rec.ppid,
         comm: rec.comm,
-        state: rec.state,
         rssBytes: rec.rssPages * pageSize,
         vszBytes: rec.vsizeBytes,
         cpuUserSeconds: rec.utimeTicks / clockTicks,

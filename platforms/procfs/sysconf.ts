@@ -5,8 +5,19 @@ export interface Sysconf {
   pageSize: number;
 }
 
-/** CLK_TCK and PAGESIZE as the system reports them (getconf), not assumed constants. */
+let cached: Sysconf | undefined;
+
+/**
+ * CLK_TCK and PAGESIZE as the system reports them (getconf), not assumed
+ * constants. Read once per process: they are fixed at boot, and the process
+ * and host samplers (and every reload) would otherwise each spawn getconf.
+ */
 export function readSysconf(): Sysconf {
+  cached ??= querySysconf();
+  return cached;
+}
+
+function querySysconf(): Sysconf {
   const get = (name: string): number => {
     let out: string;
     try {

@@ -1,8 +1,8 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from './command-sample';
-import { parseCount, splitColumns } from './columns';
-import { parseCpuTime } from './cputime';
-import { parseKiB } from './units';
+import { toSample } from '../command/to-sample';
+import { parseCount, splitColumns } from '../command/columns';
+import { parseCpuTime } from '../command/cputime';
+import { parseKiB } from '../command/units';
 
 /**
  * BSD and macOS `ps -ax -o pid=,ppid=,rss=,vsz=,time=,state=,comm=`: sizes in

@@ -1,7 +1,7 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from './command-sample';
-import { parseCount, splitColumns } from './columns';
-import { parseSize } from './units';
+import { toSample } from '../command/to-sample';
+import { parseCount, splitColumns } from '../command/columns';
+import { parseSize } from '../command/units';
 
 /**
  * busybox `ps -o pid=,ppid=,vsz=,rss=,stat=,comm=`. busybox's `-o` knows only

@@ -1,8 +1,8 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from './command-sample';
-import { parseCount, splitColumns } from './columns';
-import { parseCpuTime } from './cputime';
-import { parseKiB } from './units';
+import { toSample } from '../command/to-sample';
+import { parseCount, splitColumns } from '../command/columns';
+import { parseCpuTime } from '../command/cputime';
+import { parseKiB } from '../command/units';
 
 /** procps-ng `ps -e -o pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm=`: sizes in KiB, time `[[dd-]hh:]mm:ss`. */
 export const PROCPS_PS_ARGS = ['-e', '-o', 'pid=,ppid=,rss=,vsz=,time=,nlwp=,stat=,comm='] as const;

@@ -1,6 +1,6 @@
 import type { PsFlavour } from '../probe';
 import type { SamplerOptions } from '../types';
-import { CommandProcessSampler } from './command-sampler';
+import { CommandProcessSampler } from '../command/process-sampler';
 import { PS_FLAVOURS } from './flavours';
 
 export interface PsSamplerConfig {

@@ -1,4 +1,3 @@
-import type { PlatformProbe } from '../probe';
 import { createProcfsHostSampler } from '../procfs';
 import type { HostSampler, SamplerOptions } from '../types';
 import { SysinfoHostSampler } from './host-sampler';
@@ -8,6 +7,6 @@ import { SysinfoHostSampler } from './host-sampler';
  * where /proc is readable (Linux: cheaper, and it has OOM kills and PSI),
  * systeminformation elsewhere.
  */
-export function hostSamplerFor(opts: SamplerOptions, probe: PlatformProbe): HostSampler {
-  return probe.procfs ? createProcfsHostSampler(opts) : new SysinfoHostSampler();
+export function hostSamplerFor(opts: SamplerOptions, procfs: boolean): HostSampler {
+  return procfs ? createProcfsHostSampler(opts) : new SysinfoHostSampler();
 }

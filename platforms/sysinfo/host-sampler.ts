@@ -8,7 +8,6 @@ import { cpuSecondsByMode } from './cpu-times';
  * no memory pressure: those are Linux facts, so the fields are not declared.
  */
 export class SysinfoHostSampler implements HostSampler {
-  readonly name = 'sysinfo';
   readonly fields: ReadonlySet<HostField> = new Set(['memory', 'swap', 'cpu', 'load']);
 
   async sample(): Promise<HostSample> {

@@ -1,11 +1,11 @@
 import type { TopFlavour } from '../probe';
-import type { PsFlavourSpec } from '../ps/flavours';
+import type { CommandFlavourSpec } from '../command/flavour-spec';
 import { BUSYBOX_TOP_ARGS, parseBusyboxTop } from './parse-busybox';
 import { MACOS_TOP_ARGS, parseMacosTop } from './parse-macos';
 import { PROCPS_TOP_ARGS, parseProcpsTop } from './parse-procps';
 
 /** How to run one top flavour for one batch frame, and how to read it. */
-export interface TopFlavourSpec extends PsFlavourSpec {
+interface TopFlavourSpec extends CommandFlavourSpec {
   /** procps top reads its columns from a toprc: it runs with a private HOME holding ours. */
   needsToprc: boolean;
 }

@@ -1,9 +1,8 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from '../ps/command-sample';
-import { parseCount } from '../ps/columns';
-import { parseSize } from '../ps/units';
-import { requireColumns } from './parse-procps';
-import { parseTopTable } from './table';
+import { toSample } from '../command/to-sample';
+import { parseCount } from '../command/columns';
+import { parseSize } from '../command/units';
+import { parseTopTable, requireColumns } from './table';
 
 /**
  * busybox `top -b -n 1`: PID PPID USER STAT VSZ %VSZ [CPU] %CPU COMMAND.

@@ -1,10 +1,9 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from '../ps/command-sample';
-import { parseCount } from '../ps/columns';
-import { parseCpuTime } from '../ps/cputime';
-import { parseSize } from '../ps/units';
-import { requireColumns } from './parse-procps';
-import { parseTopTable } from './table';
+import { toSample } from '../command/to-sample';
+import { parseCount } from '../command/columns';
+import { parseCpuTime } from '../command/cputime';
+import { parseSize } from '../command/units';
+import { parseTopTable, requireColumns } from './table';
 
 /**
  * macOS `top -l 1 -stats pid,ppid,vsize,time,threads,state,command`. macOS top
@@ -16,22 +15,13 @@ import { parseTopTable } from './table';
  */
 export const MACOS_TOP_ARGS = ['-l', '1', '-stats', 'pid,ppid,vsize,time,threads,state,command'] as const;
 
-const STATES: Record<string, string> = {
-  running: 'R',
-  sleeping: 'S',
-  stuck: 'D',
-  stopped: 'T',
-  zombie: 'Z',
-  halted: 'H',
-};
-
 export function parseMacosTop(text: string, onError: SampleErrorSink): ProcessSample[] {
   const table = parseTopTable(text, onError);
   requireColumns('macOS top', table?.columns, ['PID', 'PPID', 'STATE', 'COMMAND']);
   const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const vsize = r.VSIZE ?? r.VSIZ;
-    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), STATES[r.STATE!] ?? r.STATE?.toUpperCase(), r.COMMAND!, {
+    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.STATE, r.COMMAND!, {
       vszBytes: vsize === undefined ? undefined : parseSize(vsize, 1),
       cpuTotalSeconds: r.TIME === undefined ? undefined : parseCpuTime(r.TIME),
       // `#TH` is `total/running` while some thread runs.

@@ -1,9 +1,9 @@
 import type { ProcessSample, SampleErrorSink } from '../types';
-import { toSample } from '../ps/command-sample';
-import { parseCount } from '../ps/columns';
-import { parseCpuTime } from '../ps/cputime';
-import { parseSize } from '../ps/units';
-import { parseTopTable } from './table';
+import { toSample } from '../command/to-sample';
+import { parseCount } from '../command/columns';
+import { parseCpuTime } from '../command/cputime';
+import { parseSize } from '../command/units';
+import { parseTopTable, requireColumns } from './table';
 
 /**
  * procps-ng `top -b -n 1 -w 512 -E k -e k` with hostpulse's toprc (columns
@@ -29,13 +29,4 @@ export function parseProcpsTop(text: string, onError: SampleErrorSink): ProcessS
     else onError('top_malformed_line', Object.values(r).join(' '));
   }
   return out;
-}
-
-/** A top whose table lacks the columns the parser needs is misconfigured, not a transient: throw. */
-export function requireColumns(what: string, columns: string[] | undefined, needed: string[]): void {
-  if (!columns) throw new Error(`${what}: no process table (no header line with PID and COMMAND) in its output`);
-  const missing = needed.filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
-    throw new Error(`${what}: process table lacks column(s) ${missing.join(', ')} (header: ${columns.join(' ')})`);
-  }
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TopFlavour } from '../probe';
-import { CommandProcessSampler } from '../ps/command-sampler';
+import { CommandProcessSampler } from '../command/process-sampler';
 import type { ProcessSample, SamplerOptions } from '../types';
 import { TOP_FLAVOURS } from './flavours';
 import { procpsToprc } from './toprc';
@@ -23,11 +23,11 @@ export class TopProcessSampler extends CommandProcessSampler {
     this.needsToprc = spec.needsToprc;
   }
 
-  override async sample(): Promise<ProcessSample[]> {
-    if (!this.needsToprc) return this.runOnce();
+  override async sample(signal?: AbortSignal): Promise<ProcessSample[]> {
+    if (!this.needsToprc) return this.runOnce(signal);
     const home = writeToprcHome();
     try {
-      return await this.runOnce({ HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
+      return await this.runOnce(signal, { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') });
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import type { SampleErrorSink } from '../types';
-import { splitColumns } from '../ps/columns';
+import { splitColumns } from '../command/columns';
 
 /** One process row of a top table, keyed by the header's column names. */
 export type TopRow = Record<string, string>;
@@ -37,6 +37,15 @@ export function parseTopTable(text: string, onError: SampleErrorSink): { columns
     rows.push(row);
   }
   return { columns, rows };
+}
+
+/** A top whose table lacks the columns the parser needs is misconfigured, not a transient: throw. */
+export function requireColumns(what: string, columns: string[] | undefined, needed: string[]): void {
+  if (!columns) throw new Error(`${what}: no process table (no header line with PID and COMMAND) in its output`);
+  const missing = needed.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new Error(`${what}: process table lacks column(s) ${missing.join(', ')} (header: ${columns.join(' ')})`);
+  }
 }
 
 function lastCommand(line: string, n: number): string[] | undefined {

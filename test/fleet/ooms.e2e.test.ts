@@ -2,7 +2,7 @@ import type { OomHostRow } from '../../agent/fleet/oom-rows';
 import { waitFor } from '../support/processes';
 import { RunningServer, startPushgateway } from '../support/pushgateway';
 import { RunningPrometheus, startPrometheus } from '../support/prometheus';
-import { requireBuiltCli, runCli, runJson } from './cli';
+import { requireBuiltCli, runCli, runJson } from '../support/cli';
 
 /**
  * `fleet ooms` against a real Prometheus scraping a real Pushgateway, fed

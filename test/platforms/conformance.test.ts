@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { createProcfsSamplers } from '../../platforms/procfs';
+import { createProcfsProcessSampler } from '../../platforms/procfs';
 import { PsProcessSampler } from '../../platforms/ps/process-sampler';
 import { TopProcessSampler } from '../../platforms/top/process-sampler';
 import type { ProcessSample, ProcessSampler, SamplerOptions } from '../../platforms/types';
@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 const samplers: [string, () => ProcessSampler, { rssTolerance: (vmRss: number) => number; cpu: boolean }][] = [
-  ['procfs', () => createProcfsSamplers(opts).process, { rssTolerance: (r) => 0.05 * r, cpu: true }],
+  ['procfs', () => createProcfsProcessSampler(opts), { rssTolerance: (r) => 0.05 * r, cpu: true }],
   ['ps (procps)', () => new PsProcessSampler(opts, { flavour: 'procps' }), { rssTolerance: (r) => 0.05 * r, cpu: true }],
   // Rounds RES above 999999 KiB to 0.1 GiB: within 5% from 1 GiB up.
   ['top (procps)', () => new TopProcessSampler(opts, { flavour: 'procps' }), { rssTolerance: (r) => 0.05 * r, cpu: true }],

@@ -1,6 +1,7 @@
 import { UnsupportedSamplerError } from '../../platforms/errors';
-import { classifyPs, classifyTop, probeSystem, type PlatformProbe } from '../../platforms/probe';
-import { selectPlatform } from '../../platforms/registry';
+import { choosePlatform } from '../../platforms/choose';
+import { classifyPs, classifyTop, probeCommands, type PlatformProbe } from '../../platforms/probe';
+import { needsCommandProbe, SAMPLER_NAMES, selectPlatform, type SamplerName } from '../../platforms/registry';
 
 const linux: PlatformProbe = { procfs: true, ps: 'procps', top: 'procps' };
 const alpine: PlatformProbe = { procfs: true, ps: 'busybox', top: 'busybox' };
@@ -84,8 +85,8 @@ describe('probe', () => {
     expect(classifyTop(out, platform)).toBe(flavour);
   });
 
-  test('this Debian machine: procfs, procps ps and top', async () => {
-    expect(await probeSystem('/proc')).toEqual({ procfs: true, ps: 'procps', top: 'procps' });
+  test('this Debian machine: procps ps and top', async () => {
+    expect(await probeCommands('linux')).toEqual({ ps: 'procps', top: 'procps' });
   });
 
   test('a busybox-only PATH (applet symlinks, as on Alpine) is busybox, and an empty PATH finds nothing', async () => {
@@ -97,25 +98,81 @@ describe('probe', () => {
       const busybox = fs.realpathSync('/usr/bin/busybox');
       fs.symlinkSync(busybox, path.join(dir, 'ps'));
       fs.symlinkSync(busybox, path.join(dir, 'top'));
-      expect(await probeSystem('/proc', 'linux', dir)).toEqual({ procfs: true, ps: 'busybox', top: 'busybox' });
-      expect(await probeSystem('/nonexistent', 'linux', '')).toEqual({ procfs: false });
+      expect(await probeCommands('linux', dir)).toEqual({ ps: 'busybox', top: 'busybox' });
+      expect(await probeCommands('linux', '')).toEqual({});
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
+const OSES: NodeJS.Platform[] = ['linux', 'darwin', 'freebsd', 'openbsd', 'netbsd', 'win32', 'aix', 'sunos', 'android', 'haiku', 'cygwin'];
+const REQUESTS: (SamplerName | 'auto')[] = ['auto', ...SAMPLER_NAMES];
+
+describe('needsCommandProbe', () => {
+  test.each([
+    ['linux', true, 'auto', false], // the default on Linux: procfs, nothing spawned
+    ['linux', true, 'procfs', false],
+    ['linux', false, 'procfs', false], // fails on /proc alone
+    ['linux', false, 'auto', true], // no /proc: ps or top may still run
+    ['linux', true, 'ps', true],
+    ['linux', true, 'top', true],
+    ['darwin', false, 'auto', true],
+    ['darwin', true, 'auto', true], // a /proc on macOS is not ours to read
+    ['darwin', false, 'top', true],
+    ['darwin', false, 'procfs', false],
+    ['freebsd', true, 'auto', true],
+    ['freebsd', false, 'ps', true],
+    ['freebsd', false, 'top', false], // top does not run on the BSDs whatever the probe says
+    ['openbsd', false, 'auto', true],
+    ['netbsd', false, 'auto', true],
+    ['win32', false, 'auto', false], // nothing runs there: the error needs no spawn
+    ['win32', false, 'ps', false],
+    ['aix', true, 'auto', false],
+    ['sunos', false, 'top', false],
+  ] as const)('%s, /proc readable: %s, --sampler %s: %s', (platform, procfs, requested, expected) => {
+    expect(needsCommandProbe(platform, procfs, requested)).toBe(expected);
+  });
+
+  /** selectPlatform's answer: the entry's name or the error's message. */
+  const outcome = (platform: NodeJS.Platform, probe: PlatformProbe, requested: SamplerName | 'auto'): string => {
+    try {
+      return selectPlatform(platform, probe, requested).name;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  test.each(OSES)('%s: whenever it says no, the ps/top probe could not change the choice', (platform) => {
+    const found: PlatformProbe[] = [{ procfs: false }, { procfs: false, ps: 'bsd', top: 'macos' }, { procfs: false, ps: 'procps' }, { procfs: false, top: 'busybox' }];
+    for (const procfs of [true, false]) {
+      for (const requested of REQUESTS) {
+        if (needsCommandProbe(platform, procfs, requested)) continue;
+        const decided = outcome(platform, { procfs }, requested);
+        for (const f of found) expect(outcome(platform, { ...f, procfs }, requested)).toBe(decided);
+      }
+    }
+  });
+});
+
 describe('choosePlatform', () => {
-  const { choosePlatform } = require('../../platforms/choose') as typeof import('../../platforms/choose');
-  it('on Linux with /proc, auto and procfs decide without probing ps/top', async () => {
+  // The module object itself (an import namespace is read-only): probe.ts reads execFile from it at each call.
+  const childProcess = require('child_process') as typeof import('child_process');
+  afterEach(() => jest.restoreAllMocks());
+
+  it('on Linux with /proc, auto and procfs spawn nothing', async () => {
+    const spawned = jest.spyOn(childProcess, 'execFile');
     for (const requested of ['auto', 'procfs'] as const) {
       const { entry, probe } = await choosePlatform('/proc', requested, 'linux');
       expect(entry.name).toBe('procfs');
       expect(probe).toEqual({ procfs: true });
     }
+    expect(spawned).not.toHaveBeenCalled();
   });
-  it('probes ps/top when they are asked for or /proc is missing', async () => {
-    expect((await choosePlatform('/proc', 'ps', 'linux')).probe.ps).toBe('procps');
+  it('probes ps/top once when they are asked for or /proc is missing', async () => {
+    const spawned = jest.spyOn(childProcess, 'execFile');
+    expect((await choosePlatform('/proc', 'ps', 'linux')).probe).toEqual({ procfs: true, ps: 'procps', top: 'procps' });
+    expect(spawned).toHaveBeenCalledTimes(2); // ps --version, top -V
     const noProc = await choosePlatform('/nonexistent', 'auto', 'linux');
     expect(noProc.entry.name).toBe('ps');
     expect(noProc.probe.procfs).toBe(false);
