@@ -44,9 +44,10 @@ describe('the staged agent under the unit’s identity, capabilities and syscall
 
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('this test switches to uid 65534 with setpriv: run it as root');
-    // capability bounding set and ambient set both empty in the unit: nothing to keep.
-    expect(unitValue(unit, 'Service', 'CapabilityBoundingSet')).toBe('');
-    expect(unitValue(unit, 'Service', 'AmbientCapabilities') ?? '').toBe('');
+    // One capability, CAP_SYSLOG (the kernel log, for the oom collector), in both the
+    // bounding and the ambient set; the agent below runs with exactly that.
+    expect(unitValue(unit, 'Service', 'CapabilityBoundingSet')).toBe('CAP_SYSLOG');
+    expect(unitValue(unit, 'Service', 'AmbientCapabilities')).toBe('CAP_SYSLOG');
     expect(unitValue(unit, 'Service', 'DynamicUser')).toBe('yes');
 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-sandbox-'));
@@ -77,7 +78,7 @@ describe('the staged agent under the unit’s identity, capabilities and syscall
     const [exec, ...args] = unitValue(unit, 'Service', 'ExecStart')!.split(' ');
     agent = spawnTracked(
       'setpriv',
-      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--',
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all,+syslog', '--ambient-caps=+syslog', '--bounding-set=-all,+syslog', '--no-new-privs', '--',
         'strace', '-f', '-qq', '-c', '-U', 'name', '-o', straceOut(), path.join(stage, exec), ...args],
       { env },
     );
@@ -104,6 +105,9 @@ describe('the staged agent under the unit’s identity, capabilities and syscall
     expect(seen.get('hostpulse_host_memory_total_bytes')?.some((x) => x.labels.instance === instance)).toBe(true);
     const errors = (seen.get('hostpulse_agent_sample_errors_total') ?? []).filter((x) => x.labels.instance === instance);
     expect(errors.filter((x) => Number(x.value) > 0)).toEqual([]);
+    // With the unit's CAP_SYSLOG, nobody reads the kernel log even where kernel.dmesg_restrict=1.
+    const oom = (seen.get('hostpulse_agent_collector_success') ?? []).find((x) => x.labels.instance === instance && x.labels.collector === 'oom');
+    expect(oom?.value).toBe('1');
     // The agent's own log line proves the env file reached it: JSON to stderr.
     expect(agent.stderr()).toMatch(/^\{.*"message":"hostpulse started"/m);
   });

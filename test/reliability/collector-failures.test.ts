@@ -134,7 +134,7 @@ describe('a ps that hangs', () => {
         const first = cmds.hung()[0];
         await waitFor('the hung ps killed', () => (fs.existsSync(`/proc/${first.pid}`) ? undefined : true));
         await agent.stop();
-        expect(logLines(agent).find((l) => l.message.startsWith('collector processes failed'))?.message).toMatch(/killed after 1000 ms/);
+        expect(logLines(agent).find((l) => l.message.startsWith('collector processes failed'))?.message).toMatch(/timed out after 1000 ms \(killed\)/);
       } finally {
         await agent.stop();
       }

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { startAlertmanager, RunningAlertmanager } from '../support/alertmanager';
 import { CLI, spawnCli } from '../support/cli';
@@ -17,6 +18,14 @@ import { loadDashboards, panelQueries, substituteVariables, variableSelectors } 
 const ROOT = path.join(__dirname, '..', '..');
 const HOSTS = ['e2e-host-1', 'e2e-host-2', 'e2e-host-3'];
 const VICTIM = 'e2e-host-2';
+/**
+ * Each agent follows a kernel log of its own (a regular file, read as /dev/kmsg is), so an
+ * OOM kill elsewhere on the machine cannot reach this test and one can be given on purpose.
+ */
+const KMSG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-stack-kmsg-'));
+const kmsgOf = (host: string) => path.join(KMSG_DIR, `${host}.kmsg`);
+/** A cgroup OOM kill as this machine's kernel logged it (see test/fixtures/kmsg/README.md). */
+const OOM_RECORDS = path.join(ROOT, 'test', 'fixtures', 'kmsg', 'linux-6.18-memcg.kmsg');
 
 let pushgateway: RunningServer;
 let alertmanager: RunningAlertmanager;
@@ -71,6 +80,7 @@ beforeAll(async () => {
     env: { ...process.env, LOAD_SCALE: '0.25' },
   });
   for (const name of HOSTS) {
+    fs.writeFileSync(kmsgOf(name), '');
     agents.set(
       name,
       spawnCli([
@@ -79,6 +89,7 @@ beforeAll(async () => {
         '--instance', name,
         '--interval', '1s',
         '--top', '10',
+        '--kmsg-path', kmsgOf(name),
         '--log-format', 'json',
         '--log-level', 'warn',
       ]),
@@ -92,6 +103,7 @@ afterAll(async () => {
   await prometheus?.stop();
   await alertmanager?.stop();
   await pushgateway?.stop();
+  fs.rmSync(KMSG_DIR, { recursive: true, force: true });
 });
 
 test('every agent shows up in Prometheus under its own instance, with its interval', async () => {
@@ -143,6 +155,11 @@ test('every dashboard query is valid PromQL and returns data from the live agent
     (await prometheus.query('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[30s])')).length >= HOSTS.length - 1 ? true : undefined,
   40000);
   const live = HOSTS.find((h) => h !== VICTIM) as string;
+  // An OOM kill on a live host gives the OOM panels a victim to show.
+  fs.appendFileSync(kmsgOf(live), fs.readFileSync(OOM_RECORDS));
+  await waitFor('the OOM victim in Prometheus', async () =>
+    (await prometheus.query(`hostpulse_oom_kills_total{instance="${live}"}`)).length > 0 ? true : undefined,
+  40000);
   // Kernels without PSI have no /proc/pressure: the agent then leaves the metric out (absent, not zero).
   const psi = fs.existsSync('/proc/pressure/memory');
   const results: Array<{ where: string; expr: string; series: number; error?: string }> = [];
