@@ -41,6 +41,55 @@ describe('SIGHUP reloads the config file', () => {
   });
 });
 
+describe('a reload changes the collectors whole, or not at all', () => {
+  it('a new collector list replaces the old one; a rejected one leaves every pushed family as it was', async () => {
+    const gw = await startFakeGateway((_req, res) => res.writeHead(200).end());
+    const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hp-reload-')), 'hostpulse.yml');
+    const base = `pushgateway-url: ${gw.url}\ninterval: 200ms\nprocfs-root: ${FIXTURE_PROC}\nkmsg-path: /nonexistent/kmsg\n`;
+    fs.writeFileSync(cfg, base);
+    const agent = spawnCli(['run', '--config', cfg, '--instance', 'reload-collectors', '--log-format', 'json']);
+    /** Families and collector_success labels of a push: what a reload may or may not change. */
+    const shape = (body: string) => {
+      const samples = parseExposition(body);
+      return {
+        families: [...new Set(samples.map((x) => x.name))].sort(),
+        collectors: samples.filter((x) => x.name === 'hostpulse_agent_collector_success').map((x) => x.labels.collector).sort(),
+      };
+    };
+    const last = () => shape(gw.received[gw.received.length - 1]?.body ?? '');
+    try {
+      await waitFor('a push with both collectors', () => (last().collectors.join() === 'host,processes' ? true : undefined));
+
+      fs.writeFileSync(cfg, `${base}collectors:\n  - host\n`);
+      agent.child.kill('SIGHUP');
+      await waitFor('a push with the host collector only', () => (last().collectors.join() === 'host' ? true : undefined));
+      const hostOnly = last();
+      expect(hostOnly.families.some((f) => f.startsWith('hostpulse_process_') || f.startsWith('hostpulse_group_'))).toBe(false);
+      expect(hostOnly.families).toContain('hostpulse_host_memory_total_bytes');
+
+      fs.writeFileSync(cfg, `${base}collectors: host,nosuch\n`);
+      agent.child.kill('SIGHUP');
+      await waitFor('the rejection logged', () => (agent.stderr().includes('reload rejected') ? true : undefined));
+      const rejected = agent
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { level: string; message: string })
+        .filter((l) => l.message.startsWith('reload rejected'));
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0].message).toMatch(/keeping the running configuration: --collectors: unknown collector "nosuch"/);
+      const before = gw.received.length;
+      await waitFor('pushes go on', () => (gw.received.length >= before + 3 ? true : undefined));
+      expect(last()).toEqual(hostOnly);
+      expect(agent.child.exitCode).toBeNull();
+    } finally {
+      await agent.stop();
+      await gw.stop();
+    }
+    expect((await agent.exited).code).toBe(0);
+  });
+});
+
 describe('a reload against the real /proc', () => {
   it('keeps group CPU counters going up and releases the kept /proc files of the old sampler', async () => {
     const gw = await startFakeGateway((_req, res) => res.writeHead(200).end());
