@@ -47,7 +47,7 @@ export class KmsgFollower {
   static open(path: string, events: KmsgFollowerEvents): KmsgFollower {
     const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const f = new KmsgFollower(fd, events);
-    f.drain(() => undefined);
+    f.skip();
     return f;
   }
 
@@ -63,19 +63,41 @@ export class KmsgFollower {
     this.fd = undefined;
   }
 
-  private drain(each: (r: KmsgRecord) => void): void {
-    if (this.fd === undefined) return;
+  /**
+   * Reads and discards what is there now without parsing it (the whole ring
+   * buffer: hundreds of records whose parse would only make garbage at start);
+   * keeps the last record's sequence number, so the next read counts a loss
+   * from there.
+   */
+  private skip(): void {
+    let complete = '';
+    for (let n = this.readChunk(); n > 0; n = this.readChunk()) {
+      const text = this.carry + this.buf.toString('utf8', 0, n);
+      const cut = text.lastIndexOf('\n');
+      this.carry = text.slice(cut + 1);
+      if (cut >= 0) complete = text.slice(0, cut + 1);
+    }
+    const last = parseKmsgRecords(complete).pop();
+    if (last) this.seq.next(last.seq);
+  }
+
+  /** One read(2): bytes read into `buf`, 0 when there is nothing more (EAGAIN, or a file's end). */
+  private readChunk(): number {
+    if (this.fd === undefined) return 0;
     for (;;) {
-      let n: number;
       try {
-        n = fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
+        return fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
       } catch (err) {
         const code = errnoCode(err);
-        if (code === 'EAGAIN') return;
+        if (code === 'EAGAIN') return 0;
         if (code === 'EPIPE') continue; // overwritten: the seq jump on the next record counts the loss
         throw err;
       }
-      if (n === 0) return; // a regular file at its end
+    }
+  }
+
+  private drain(each: (r: KmsgRecord) => void): void {
+    for (let n = this.readChunk(); n > 0; n = this.readChunk()) {
       const text = this.carry + this.buf.toString('utf8', 0, n);
       const cut = text.lastIndexOf('\n');
       this.carry = cut < 0 ? text : text.slice(cut + 1);
