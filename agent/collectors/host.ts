@@ -21,10 +21,7 @@ export class HostCollector implements Collector {
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
     const sample = await this.sampler.sample(signal);
     this.metrics.write(sample);
-    const problems = this.problems.take();
-    if (!problems) return undefined;
-    const more = problems.count > 1 ? ` (and ${problems.count - 1} more)` : '';
-    return { reason: problems.first.reason, message: problems.first.message + more };
+    return this.problems.takeIncomplete();
   }
 
   close(): void {}

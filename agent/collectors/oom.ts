@@ -71,10 +71,7 @@ export class OomCollector implements Collector {
       });
       this.command?.enqueue(event);
     }
-    const p = this.problems.take();
-    if (!p) return undefined;
-    const more = p.count > 1 ? ` (and ${p.count - 1} more)` : '';
-    return { reason: p.first.reason, message: p.first.message + more };
+    return this.problems.takeIncomplete();
   }
 
   close(): void {

@@ -38,4 +38,12 @@ export class SampleProblems {
     this.count = 0;
     return out;
   }
+
+  /** What a collector whose every problem makes its cycle incomplete reports (see take()). */
+  takeIncomplete(): Incomplete | undefined {
+    const p = this.take();
+    if (!p) return undefined;
+    const more = p.count > 1 ? ` (and ${p.count - 1} more)` : '';
+    return { reason: p.first.reason, message: p.first.message + more };
+  }
 }

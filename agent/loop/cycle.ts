@@ -52,16 +52,17 @@ export class Cycle {
       const log = this.logs[i];
       const labels = { collector: c.name };
       this.agent.collectorDuration.set(labels, durations[i]);
+      // Resolved: its families go out, even when incomplete. Rejected: nothing of it does.
       if (r.status === 'fulfilled') families.push(...c.families);
-      if (r.status === 'fulfilled' && r.value === undefined) {
-        this.agent.collectorSuccess.set(labels, 1);
+      const ok = r.status === 'fulfilled' && r.value === undefined;
+      this.agent.collectorSuccess.set(labels, ok ? 1 : 0);
+      if (ok) {
         log.succeeded();
         return;
       }
-      this.agent.collectorSuccess.set(labels, 0);
       this.agent.collectorFailures.inc(labels);
-      if (r.status === 'fulfilled') log.failed(r.value!.reason, `incomplete: ${r.value!.message}`);
-      else log.failed('error', r.reason instanceof Error ? r.reason.message : String(r.reason));
+      if (r.status === 'rejected') log.failed('error', r.reason instanceof Error ? r.reason.message : String(r.reason));
+      else if (r.value !== undefined) log.failed(r.value.reason, `incomplete: ${r.value.message}`);
     });
     families.push(...this.agent.families);
 
