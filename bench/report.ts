@@ -66,7 +66,7 @@ export function renderTable(r: BenchRecord): string {
       p.ratio !== null ? p.ratio.toFixed(3) : '-',
     ]);
     out.push('', ...table(head, rows));
-    out.push('(sample/map/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)');
+    out.push('(collect/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)');
   }
   if (r.soak) {
     const s = r.soak;
