@@ -76,7 +76,7 @@ describe('remote-write delivery against a scripted receiver', () => {
       expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
       expect(valueOf(later, 'hostpulse_agent_samples_dropped_total', ['reason', 'rejected'])).toBe(0);
       // Retry-After: 1 is honoured: the retry came no sooner than a second later (a lower bound only).
-      if (failure.headers) expect(rx.requests[2].atMs - rx.requests[1].atMs).toBeGreaterThanOrEqual(950);
+      if ('headers' in failure) expect(rx.requests[2].atMs - rx.requests[1].atMs).toBeGreaterThanOrEqual(950);
     } finally {
       await agent.stop();
       await rx.close();
