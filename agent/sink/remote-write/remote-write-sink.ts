@@ -80,9 +80,10 @@ export class RemoteWriteSink implements Sink {
         await sleep(wait, signal ?? new AbortController().signal);
         if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
       }
-      const left = deadline - performance.now();
-      if (left <= 0) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
-      const answer = await this.poster.post(req.body, left, signal).catch((err: unknown) => err as PushError);
+      if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+      // Each request gets the whole timeout: one cut short by the cycle's deadline after the
+      // receiver took it would be sent twice. A new one only starts before the deadline.
+      const answer = await this.poster.post(req.body, this.opts.timeoutMs, signal).catch((err: unknown) => err as PushError);
       if (answer instanceof PushError) {
         if (answer.kind === 'aborted') throw answer;
         this.backOff(undefined);
