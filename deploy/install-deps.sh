@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hostpulse's demo and tests use: the real Pushgateway,
-# Prometheus (with promtool), Alertmanager, busybox (its ps/top flavour), procps,
+# Prometheus (with promtool), Alertmanager, VictoriaMetrics (with vmagent; remote-write tests), busybox (its ps/top flavour), procps,
 # docker-compose (to validate the compose file) and systemd-analyze.
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager busybox procps docker-compose systemd strace ansible-core openssl curl)
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -26,7 +26,8 @@ export const onceCommand: CommandModule = {
         await new Promise<void>((resolve, reject) => process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())));
         return;
       }
-      const sink = sinkFor(config);
+      // One request: no back-off wait (with --buffer-dir an unsent one stays for the next `run`).
+      const sink = sinkFor(config, parts, false);
       try {
         await sink.send(batch);
         logger.info('pushed', { url: sink.target });

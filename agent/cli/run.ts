@@ -34,7 +34,7 @@ export const runCommand: CommandModule = {
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
-        .then((fresh) => setUpAgent(fresh, { agent: parts.agent, groups: parts.groups }))
+        .then((fresh) => setUpAgent(fresh, { agent: parts.agent, groups: parts.groups, remoteWrite: parts.remoteWrite }))
         .then((built) => {
           // Two quick SIGHUPs: the first new set is never started; release it.
           next?.close();
@@ -50,7 +50,7 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sink = sinkFor(config);
+        const sink = sinkFor(config, parts);
         const firstDelayMs = splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
           version: VERSION,

@@ -7,7 +7,11 @@ import { createLogger, type Logger } from '../log';
 import { Cycle } from '../loop/cycle';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { GroupAccumulator } from '../metrics/group-accumulator';
+import { RemoteWriteMetrics } from '../metrics/remote-write-metrics';
 import { PushgatewaySink } from '../sink/pushgateway';
+import { DiskQueue } from '../sink/remote-write/disk-queue';
+import { MemoryQueue } from '../sink/remote-write/queue';
+import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
 import type { Sink } from '../sink/sink';
 import { VERSION } from '../version';
 import { choosePlatform } from '../../platforms/choose';
@@ -17,6 +21,8 @@ import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 export interface CarriedState {
   agent: AgentMetrics;
   groups: GroupAccumulator;
+  /** The remote-write sink's counters (sent only while that sink runs). */
+  remoteWrite: RemoteWriteMetrics;
 }
 
 export interface AgentParts extends CarriedState {
@@ -45,6 +51,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const { entry, probe } = await choosePlatform(config.procfsRoot, config.sampler);
   const agent = carried?.agent ?? new AgentMetrics();
   const groups = carried?.groups ?? new GroupAccumulator();
+  const remoteWrite = carried?.remoteWrite ?? new RemoteWriteMetrics();
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
     procfsRoot: config.procfsRoot,
@@ -72,7 +79,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   }
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
-  const cycle = new Cycle(collectors, agent, logger);
+  const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);
   const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
 
   return {
@@ -80,6 +87,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     logger,
     agent,
     groups,
+    remoteWrite,
     samplerName: entry.name,
     cycle,
     activate() {
@@ -98,8 +106,27 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   };
 }
 
-/** The one place a sink is chosen. */
-export function sinkFor(config: AgentConfig): Sink {
+/**
+ * The one place a sink is chosen. `retry` false (for `once`): one attempt, no
+ * back-off wait. Throws UsageError when --buffer-dir is another agent's.
+ */
+export function sinkFor(config: AgentConfig, parts: { remoteWrite: RemoteWriteMetrics; logger: Logger }, retry = true): Sink {
+  const rw = config.remoteWrite;
+  if (config.sink === 'remote-write' && rw !== undefined) {
+    return new RemoteWriteSink({
+      url: rw.url,
+      job: config.job,
+      instance: config.instance,
+      timeoutMs: config.pushTimeoutMs,
+      auth: rw.auth,
+      tls: rw.tls,
+      headers: rw.headers,
+      queue: rw.bufferDir === undefined ? new MemoryQueue(rw.bufferMaxBytes) : new DiskQueue(rw.bufferDir, rw.bufferMaxBytes),
+      metrics: parts.remoteWrite,
+      logger: parts.logger,
+      retry,
+    });
+  }
   return new PushgatewaySink({
     url: config.pushgatewayUrl,
     job: config.job,

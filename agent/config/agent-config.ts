@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { UsageError } from '../errors';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
+import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
@@ -41,6 +42,9 @@ export interface AgentConfig {
   logFormat: LogFormat;
   auth: PushAuth;
   tls: PushTls;
+  /** Remote write: which sink runs, and the remote-write sink's settings when it does. */
+  sink: SinkName;
+  remoteWrite: RemoteWriteConfig | undefined;
 }
 
 /** Longest push timeout when none is given: a slow gateway must not stall sampling for long. */
@@ -135,6 +139,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     throw new UsageError('TLS files are given but --pushgateway-url is not https://');
   }
 
+  const { sink, remoteWrite } = buildSinkConfig(argv, str);
+
   return {
     pushgatewayUrl,
     job: required('job'),
@@ -153,6 +159,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     logFormat,
     auth,
     tls,
+    sink,
+    remoteWrite,
   };
 }
 

@@ -93,6 +93,43 @@ export const AGENT_OPTIONS = {
     group: 'OOM kills:',
   },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
+  // Remote write: the second sink (README "Remote write").
+  sink: {
+    type: 'string',
+    default: 'pushgateway',
+    choices: ['pushgateway', 'remote-write'],
+    describe: 'where cycles go: a Pushgateway (PUT, no timestamps) or any Prometheus remote-write receiver',
+    group: 'Remote write:',
+  },
+  'remote-write-url': {
+    type: 'string',
+    describe: 'remote-write endpoint, e.g. http://victoria:8428/api/v1/write or http://prometheus:9090/api/v1/write',
+    group: 'Remote write:',
+  },
+  'remote-write-header': {
+    type: 'string',
+    array: true,
+    describe: "extra request header 'Name: value', repeatable (X-Scope-OrgID for Mimir and Cortex)",
+    group: 'Remote write:',
+  },
+  'remote-write-username': { type: 'string', describe: 'basic-auth user name', group: 'Remote write:' },
+  'remote-write-password-file': { type: 'string', describe: 'file holding the basic-auth password', group: 'Remote write:' },
+  'remote-write-bearer-token-file': { type: 'string', describe: 'file holding a bearer token', group: 'Remote write:' },
+  'remote-write-ca-file': { type: 'string', describe: 'PEM CA bundle to verify the receiver', group: 'Remote write:' },
+  'remote-write-cert-file': { type: 'string', describe: 'PEM client certificate (mutual TLS)', group: 'Remote write:' },
+  'remote-write-key-file': { type: 'string', describe: 'PEM client key (mutual TLS)', group: 'Remote write:' },
+  'buffer-dir': {
+    type: 'string',
+    describe: 'directory for unsent remote-write requests (survives restarts and kill -9; one agent per directory)',
+    defaultDescription: 'in memory, lost on restart',
+    group: 'Remote write:',
+  },
+  'buffer-max-bytes': {
+    type: 'string',
+    default: '64MiB',
+    describe: 'bound of the unsent-request buffer; when full the oldest samples are dropped and counted',
+    group: 'Remote write:',
+  },
   'log-level': {
     type: 'string',
     default: 'info',

@@ -25,6 +25,8 @@ export class Cycle {
     readonly collectors: readonly Collector[],
     private readonly agent: AgentMetrics,
     logger: Logger,
+    /** Families the sink keeps (remote write's own counters), pushed after the agent's. */
+    private readonly sinkFamilies: readonly Family[] = [],
   ) {
     this.logs = collectors.map((c) => new FailureLog(logger, `collector ${c.name}`, { collector: c.name }));
   }
@@ -64,7 +66,7 @@ export class Cycle {
       if (r.status === 'rejected') log.failed('error', r.reason instanceof Error ? r.reason.message : String(r.reason));
       else if (r.value !== undefined) log.failed(r.value.reason, `incomplete: ${r.value.message}`);
     });
-    families.push(...this.agent.families);
+    families.push(...this.agent.families, ...this.sinkFamilies);
 
     const t1 = performance.now();
     const snap = await snapshot(families);

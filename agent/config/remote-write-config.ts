@@ -1,0 +1,104 @@
+import * as fs from 'fs';
+import { UsageError } from '../errors';
+import type { PushAuth, PushTls } from './agent-config';
+
+export type SinkName = 'pushgateway' | 'remote-write';
+export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write'];
+
+/** The remote-write sink's settings, validated. */
+export interface RemoteWriteConfig {
+  url: URL;
+  headers: Record<string, string>;
+  auth: PushAuth;
+  tls: PushTls;
+  /** Undefined: the buffer is kept in memory (lost on restart). */
+  bufferDir: string | undefined;
+  bufferMaxBytes: number;
+}
+
+export const DEFAULT_BUFFER_MAX_BYTES = 64 * 1024 * 1024;
+
+type Str = (name: string) => string | undefined;
+
+/** `--sink` and, for remote-write, its flags. Throws UsageError naming the flag. */
+export function buildSinkConfig(argv: Record<string, unknown>, str: Str): { sink: SinkName; remoteWrite: RemoteWriteConfig | undefined } {
+  const sink = str('sink') ?? 'pushgateway';
+  if (!(SINK_NAMES as readonly string[]).includes(sink)) throw new UsageError(`--sink "${sink}" is unknown (choose ${SINK_NAMES.join(', ')})`);
+  const urlText = str('remote-write-url');
+  if (sink !== 'remote-write') return { sink: sink as SinkName, remoteWrite: undefined };
+  if (urlText === undefined || urlText.trim() === '') throw new UsageError('--sink remote-write needs --remote-write-url (e.g. http://victoria:8428/api/v1/write)');
+  let url: URL;
+  try {
+    url = new URL(urlText);
+  } catch {
+    // URL's own message is "Invalid URL": ours names the flag and the value.
+    throw new UsageError(`--remote-write-url "${urlText}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-write-url "${urlText}" must be http:// or https://`);
+
+  const headers: Record<string, string> = {};
+  const raw = argv['remote-write-header'];
+  for (const h of raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw]) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(String(h));
+    if (!m || /[\r\n]/.test(m[2])) throw new UsageError(`--remote-write-header "${String(h)}" must be "Name: value" (e.g. "X-Scope-OrgID: team-a")`);
+    headers[m[1]] = m[2].trim();
+  }
+
+  const auth: PushAuth = {};
+  const username = str('remote-write-username');
+  const passwordFile = str('remote-write-password-file');
+  const tokenFile = str('remote-write-bearer-token-file');
+  if (passwordFile !== undefined && username === undefined) throw new UsageError('--remote-write-password-file needs --remote-write-username');
+  if (tokenFile !== undefined && username !== undefined) {
+    throw new UsageError('use either basic auth (--remote-write-username) or --remote-write-bearer-token-file, not both');
+  }
+  if (username !== undefined) {
+    auth.username = username;
+    auth.password = passwordFile === undefined ? '' : secret('remote-write-password-file', passwordFile);
+  }
+  if (tokenFile !== undefined) auth.bearerToken = secret('remote-write-bearer-token-file', tokenFile);
+
+  const tls: PushTls = {};
+  const ca = str('remote-write-ca-file');
+  const cert = str('remote-write-cert-file');
+  const key = str('remote-write-key-file');
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--remote-write-cert-file and --remote-write-key-file go together');
+  if (ca !== undefined) tls.ca = file('remote-write-ca-file', ca);
+  if (cert !== undefined && key !== undefined) {
+    tls.cert = file('remote-write-cert-file', cert);
+    tls.key = file('remote-write-key-file', key);
+  }
+  if ((ca !== undefined || cert !== undefined) && url.protocol !== 'https:') throw new UsageError('TLS files are given but --remote-write-url is not https://');
+
+  const bufferDir = str('buffer-dir');
+  if (bufferDir !== undefined && bufferDir.trim() === '') throw new UsageError('--buffer-dir must not be empty');
+  const maxText = str('buffer-max-bytes');
+  const bufferMaxBytes = maxText === undefined ? DEFAULT_BUFFER_MAX_BYTES : parseBytes(maxText);
+  if (bufferMaxBytes === undefined || bufferMaxBytes < 64 * 1024) {
+    throw new UsageError(`--buffer-max-bytes "${maxText ?? ''}" must be a size of at least 64KiB (examples: 1048576, 512KiB, 64MiB, 1GiB)`);
+  }
+  return { sink: 'remote-write', remoteWrite: { url, headers, auth, tls, bufferDir, bufferMaxBytes } };
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** 1048576, 512KiB, 64MiB, 1GB: whole bytes, or undefined. */
+export function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS[m[2].toLowerCase()];
+  return unit === undefined ? undefined : Math.floor(Number(m[1]) * unit);
+}
+
+function file(name: string, path: string): Buffer {
+  try {
+    return fs.readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`--${name}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** A secret file's content without the trailing newline editors add. */
+function secret(name: string, path: string): string {
+  return file(name, path).toString('utf8').replace(/\r?\n$/, '');
+}
