@@ -1,12 +1,21 @@
 import type { ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { ExportedProcesses } from '../metrics/exported-processes';
 import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
 import type { Collector, Incomplete } from './collector';
 import type { SampleProblems } from './problems';
 
+/** How many processes get per-pid series: by RSS, by CPU over the last interval, and how long a dropped one is held. */
+export interface TopOptions {
+  rss: number;
+  cpu: number;
+  hold: number;
+}
+
 /**
- * Every process, folded into groups; per-pid series for the `top` largest.
+ * Every process, folded into groups; per-pid series for the `top.rss` largest
+ * and the `top.cpu` busiest (held `top.hold` cycles after they drop out).
  * Problems with single processes (hidepid, a garbled line) are counted, not a
  * failure: they are normal on a busy host. A sample with no process at all is
  * (the agent itself is always running): a ps printing garbage looks like that.
@@ -15,14 +24,17 @@ export class ProcessesCollector implements Collector {
   readonly name = 'processes';
   readonly metrics = new ProcessMetrics();
   readonly families = this.metrics.families;
+  private readonly exported: ExportedProcesses;
 
   constructor(
     private readonly sampler: ProcessSampler,
-    private readonly top: number,
+    private readonly top: TopOptions,
     private readonly problems: SampleProblems,
     /** Group CPU totals; a reload hands over the old collector's so group counters never go back. */
     readonly groups: GroupAccumulator,
-  ) {}
+  ) {
+    this.exported = new ExportedProcesses(top.hold);
+  }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
     const t0 = performance.now();
@@ -33,11 +45,19 @@ export class ProcessesCollector implements Collector {
       const why = problems ? `${problems.count} problem(s), first: ${problems.first.message}` : 'nothing was listed';
       throw new Error(`${this.sampler.name} sampler returned no process (${why})`);
     }
+    const groups = this.groups.fold(processes);
+    // Read before the next fold: the CPU each process used since the last cycle, index for index.
+    const delta = this.groups.cpuDelta;
+    const top = this.exported.choose(
+      processes,
+      selectTop(processes, this.top.rss, rankSize),
+      selectTop(processes, this.top.cpu, (_, i) => delta[i], 0),
+    );
     this.metrics.write({
       processes,
-      top: selectTop(processes, this.top, rankSize),
+      top,
       processFields: this.sampler.fields,
-      groups: this.groups.fold(processes),
+      groups,
       samplerName: this.sampler.name,
       sampleSeconds,
     });

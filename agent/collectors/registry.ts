@@ -35,11 +35,16 @@ export interface CollectorSpec {
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
-    describe: 'every process folded into groups, per-pid series for the --top largest (from --sampler)',
+    describe: 'every process folded into groups, per-pid series for the --top largest and --top-cpu busiest (from --sampler)',
     unavailable: () => undefined,
     create: (ctx) => {
       const problems = ctx.problems();
-      return new ProcessesCollector(ctx.processSampler(problems.sink), ctx.config.top, problems, ctx.groups);
+      return new ProcessesCollector(
+        ctx.processSampler(problems.sink),
+        { rss: ctx.config.top, cpu: ctx.config.topCpu, hold: ctx.config.topHold },
+        problems,
+        ctx.groups,
+      );
     },
   },
   {

@@ -26,6 +26,12 @@ export interface AgentConfig {
   intervalMs: number;
   pushTimeoutMs: number;
   top: number;
+  // --- process selection and grouping ---
+  /** Per-pid series also for the N busiest processes by CPU over the last interval. */
+  topCpu: number;
+  /** Cycles a process that dropped out of both tops stays exported. */
+  topHold: number;
+  // --- end of process selection and grouping ---
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
   sampler: SamplerName | 'auto';
@@ -86,6 +92,11 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const top = Number(argv.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
 
+  // --- process selection and grouping ---
+  const topCpu = wholeNumber(argv, 'top-cpu', 5, 0, 10_000);
+  const topHold = wholeNumber(argv, 'top-hold', 3, 0, 10_000);
+  // --- end of process selection and grouping ---
+
   const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
   if (!Number.isInteger(oomMaxVictims) || oomMaxVictims < 0 || oomMaxVictims > 1000) {
     throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
@@ -142,6 +153,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     intervalMs,
     pushTimeoutMs,
     top,
+    topCpu,
+    topHold,
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),
@@ -154,6 +167,17 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     auth,
     tls,
   };
+}
+
+/** A whole-number flag within [min, max]; `fallback` when absent (tests build configs without yargs defaults). */
+function wholeNumber(argv: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const raw = argv[name];
+  if (Array.isArray(raw)) throw new UsageError(`--${name} was given more than once`);
+  const n = raw === undefined || raw === null ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return n;
 }
 
 function duration(name: string, text: string): number {

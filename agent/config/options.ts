@@ -51,6 +51,20 @@ export const AGENT_OPTIONS = {
     describe: 'per-pid series only for the N largest processes by RSS; every process still counts in its group',
     group: 'Sampling:',
   },
+  // --- process selection and grouping (top-cpu, top-hold, max-groups, group-by) ---
+  'top-cpu': {
+    type: 'number',
+    default: 5,
+    describe: 'per-pid series also for the N processes that used the most CPU over the last interval',
+    group: 'Sampling:',
+  },
+  'top-hold': {
+    type: 'number',
+    default: 3,
+    describe: 'a process that drops out of both tops keeps its per-pid series this many more cycles (no flapping)',
+    group: 'Sampling:',
+  },
+  // --- end of process selection and grouping ---
   collectors: {
     type: 'string',
     describe:
