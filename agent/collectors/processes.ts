@@ -1,5 +1,6 @@
 import type { ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { GroupBudget } from '../metrics/group-budget';
 import { ExportedProcesses } from '../metrics/exported-processes';
 import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
@@ -11,6 +12,8 @@ export interface TopOptions {
   rss: number;
   cpu: number;
   hold: number;
+  /** Most group series (see GroupBudget). */
+  maxGroups: number;
 }
 
 /**
@@ -25,6 +28,7 @@ export class ProcessesCollector implements Collector {
   readonly metrics = new ProcessMetrics();
   readonly families = this.metrics.families;
   private readonly exported: ExportedProcesses;
+  private readonly budget: GroupBudget;
 
   constructor(
     private readonly sampler: ProcessSampler,
@@ -34,6 +38,7 @@ export class ProcessesCollector implements Collector {
     readonly groups: GroupAccumulator,
   ) {
     this.exported = new ExportedProcesses(top.hold);
+    this.budget = new GroupBudget(top.maxGroups);
   }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
@@ -57,7 +62,8 @@ export class ProcessesCollector implements Collector {
       processes,
       top,
       processFields: this.sampler.fields,
-      groups,
+      groups: this.budget.apply(groups),
+      groupsFolded: this.budget.folded,
       samplerName: this.sampler.name,
       sampleSeconds,
     });

@@ -41,7 +41,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
       const problems = ctx.problems();
       return new ProcessesCollector(
         ctx.processSampler(problems.sink),
-        { rss: ctx.config.top, cpu: ctx.config.topCpu, hold: ctx.config.topHold },
+        { rss: ctx.config.top, cpu: ctx.config.topCpu, hold: ctx.config.topHold, maxGroups: ctx.config.maxGroups },
         problems,
         ctx.groups,
       );

@@ -31,6 +31,8 @@ export interface AgentConfig {
   topCpu: number;
   /** Cycles a process that dropped out of both tops stays exported. */
   topHold: number;
+  /** Most group series per host; the smallest groups by RSS fold into "other". */
+  maxGroups: number;
   // --- end of process selection and grouping ---
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
@@ -95,6 +97,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   // --- process selection and grouping ---
   const topCpu = wholeNumber(argv, 'top-cpu', 5, 0, 10_000);
   const topHold = wholeNumber(argv, 'top-hold', 3, 0, 10_000);
+  const maxGroups = wholeNumber(argv, 'max-groups', 100, 1, 100_000);
   // --- end of process selection and grouping ---
 
   const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
@@ -155,6 +158,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     top,
     topCpu,
     topHold,
+    maxGroups,
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),

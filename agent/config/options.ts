@@ -64,6 +64,12 @@ export const AGENT_OPTIONS = {
     describe: 'a process that drops out of both tops keeps its per-pid series this many more cycles (no flapping)',
     group: 'Sampling:',
   },
+  'max-groups': {
+    type: 'number',
+    default: 100,
+    describe: 'most group series per host (group="other" included): the smallest groups by RSS fold into group="other", so sums stay exact',
+    group: 'Sampling:',
+  },
   // --- end of process selection and grouping ---
   collectors: {
     type: 'string',
