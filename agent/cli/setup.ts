@@ -10,6 +10,7 @@ import { GroupAccumulator } from '../metrics/group-accumulator';
 import { PushgatewaySink } from '../sink/pushgateway';
 import type { Sink } from '../sink/sink';
 import { VERSION } from '../version';
+import { UsageError } from '../errors';
 import { choosePlatform } from '../../platforms/choose';
 import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 
@@ -51,11 +52,17 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     commandTimeoutMs: Math.min(config.intervalMs, MAX_COMMAND_TIMEOUT_MS),
     onError,
   });
+  // --- grouping needs per-process lookups only the procfs sampler has ---
+  if (config.groupBy !== 'comm' && entry.createInspector === undefined) {
+    throw new UsageError(`--group-by ${config.groupBy} needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/cgroup)`);
+  }
+  const createInspector = entry.createInspector;
   const warned = new Set<string>();
   const ctx: CollectorContext = {
     config,
     processSampler: (onError) => entry.createProcess(samplerOptions(onError), probe),
     hostSampler: (onError) => entry.createHost(samplerOptions(onError), probe),
+    inspector: createInspector && ((onError) => createInspector(samplerOptions(onError))),
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
     logger,
@@ -84,7 +91,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     cycle,
     activate() {
       agent.info.reset();
-      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents }, 1);
+      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
       agent.interval.set(config.intervalMs / 1000);
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();

@@ -1,5 +1,6 @@
 import type { ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
 import { GroupBudget } from '../metrics/group-budget';
 import { ExportedProcesses } from '../metrics/exported-processes';
 import { ProcessMetrics } from '../metrics/process-metrics';
@@ -36,6 +37,8 @@ export class ProcessesCollector implements Collector {
     private readonly problems: SampleProblems,
     /** Group CPU totals; a reload hands over the old collector's so group counters never go back. */
     readonly groups: GroupAccumulator,
+    /** What a group is (--group-by); comm when not given. */
+    private readonly grouper: Grouper = COMM_GROUPER,
   ) {
     this.exported = new ExportedProcesses(top.hold);
     this.budget = new GroupBudget(top.maxGroups);
@@ -50,7 +53,8 @@ export class ProcessesCollector implements Collector {
       const why = problems ? `${problems.count} problem(s), first: ${problems.first.message}` : 'nothing was listed';
       throw new Error(`${this.sampler.name} sampler returned no process (${why})`);
     }
-    const groups = this.groups.fold(processes);
+    const groups = this.groups.fold(processes, this.grouper.keyOf);
+    this.grouper.endCycle();
     // Read before the next fold: the CPU each process used since the last cycle, index for index.
     const delta = this.groups.cpuDelta;
     const top = this.exported.choose(

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import { UsageError } from '../errors';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
+import { readGroupRules, type GroupRule } from './group-rules';
+import { GROUP_BY, type GroupBy } from '../metrics/grouper';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
@@ -33,6 +35,9 @@ export interface AgentConfig {
   topHold: number;
   /** Most group series per host; the smallest groups by RSS fold into "other". */
   maxGroups: number;
+  groupBy: GroupBy;
+  /** The validated --group-rules file (empty unless --group-by rules). */
+  groupRules: GroupRule[];
   // --- end of process selection and grouping ---
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
@@ -98,6 +103,11 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const topCpu = wholeNumber(argv, 'top-cpu', 5, 0, 10_000);
   const topHold = wholeNumber(argv, 'top-hold', 3, 0, 10_000);
   const maxGroups = wholeNumber(argv, 'max-groups', 100, 1, 100_000);
+  const groupBy = oneOf('group-by', str('group-by') ?? 'comm', GROUP_BY);
+  const rulesFile = str('group-rules');
+  if (groupBy === 'rules' && rulesFile === undefined) throw new UsageError('--group-by rules needs --group-rules FILE');
+  if (groupBy !== 'rules' && rulesFile !== undefined) throw new UsageError(`--group-rules is only read with --group-by rules (--group-by is ${groupBy})`);
+  const groupRules = rulesFile === undefined ? [] : readGroupRules(rulesFile);
   // --- end of process selection and grouping ---
 
   const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
@@ -159,6 +169,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     topCpu,
     topHold,
     maxGroups,
+    groupBy,
+    groupRules,
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),

@@ -70,6 +70,18 @@ export const AGENT_OPTIONS = {
     describe: 'most group series per host (group="other" included): the smallest groups by RSS fold into group="other", so sums stay exact',
     group: 'Sampling:',
   },
+  'group-by': {
+    type: 'string',
+    default: 'comm',
+    choices: ['comm', 'cgroup', 'user', 'rules'],
+    describe: 'what a group is: comm, cgroup (systemd unit, container, pod), user (real uid), rules (--group-rules); cgroup, user and rules need the procfs sampler',
+    group: 'Sampling:',
+  },
+  'group-rules': {
+    type: 'string',
+    describe: 'YAML file of ordered rules {name, comm, cmdline, cgroup, user} for --group-by rules; unmatched processes go to group "other"',
+    group: 'Sampling:',
+  },
   // --- end of process selection and grouping ---
   collectors: {
     type: 'string',
