@@ -13,6 +13,8 @@ export interface AgentRunOptions {
   cycles: number;
   /** NODE_OPTIONS of the agent (V8 heap flags). */
   nodeOptions: string;
+  /** More flags for the agent (--group-by cgroup, --process-detail ...). */
+  extraArgs?: string[];
   /** Push timeout (the agent's default when absent). */
   pushTimeout?: string;
 }
@@ -74,6 +76,7 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       '--log-level', 'debug',
       '--log-format', 'json',
       ...(o.pushTimeout ? ['--push-timeout', o.pushTimeout] : []),
+      ...(o.extraArgs ?? []),
     ],
     {
       group: true,

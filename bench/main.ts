@@ -25,6 +25,7 @@ interface Args {
   soak: boolean;
   exporter: boolean;
   'node-options': string;
+  'agent-args': string;
   'soak-gateway': 'pushgateway' | 'hanging';
 }
 
@@ -50,6 +51,11 @@ function parseArgs(argv: string[]): Args {
         describe: 'with --soak: push to the real Pushgateway, or to a server that never answers (every push times out)',
       },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
+      'agent-args': {
+        type: 'string',
+        default: '',
+        describe: 'more flags for the measured agent, space-separated (the grouping rows: "--group-by cgroup")',
+      },
       'node-options': {
         type: 'string',
         default: '--max-semi-space-size=1',
@@ -59,6 +65,11 @@ function parseArgs(argv: string[]): Args {
     .strict()
     .help()
     .parseSync() as Args;
+}
+
+/** --agent-args "--group-by cgroup" -> ['--group-by', 'cgroup']. */
+function splitArgs(text: string): string[] {
+  return text.split(/\s+/).filter((a) => a !== '');
 }
 
 function progress(msg: string): void {
@@ -102,7 +113,7 @@ async function main(): Promise<void> {
     tool: 'hostpulse-bench',
     date: new Date().toISOString(),
     machine,
-    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'] },
+    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'], agentArgs: args['agent-args'] },
     exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
     points: [],
     soak: null,
@@ -120,7 +131,7 @@ async function main(): Promise<void> {
         record.soak = await soak(gateway.url, instance, args, cycles, reached);
         continue;
       }
-      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'] });
+      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'], extraArgs: splitArgs(args['agent-args']) });
       const seen = await agentSaw(gateway.url, instance, filler.prefix);
       const fillers = filler.running();
       let exporter = null;

@@ -1,7 +1,7 @@
 import type { PlatformProbe } from './probe';
-import type { HostSampler, ProcessSampler, SamplerOptions } from './types';
+import type { HostSampler, ProcessInspector, ProcessSampler, SamplerOptions } from './types';
 import { UnsupportedSamplerError } from './errors';
-import { createProcfsHostSampler, createProcfsProcessSampler } from './procfs';
+import { createProcfsHostSampler, createProcfsInspector, createProcfsProcessSampler } from './procfs';
 import { createPsProcessSampler } from './ps';
 import { hostSamplerFor } from './sysinfo/host-for';
 import { createTopProcessSampler } from './top';
@@ -24,6 +24,8 @@ export interface SamplerEntry {
    */
   createProcess(opts: SamplerOptions, probe: PlatformProbe): ProcessSampler;
   createHost(opts: SamplerOptions, probe: PlatformProbe): HostSampler;
+  /** Per-process lookups by pid (cgroup, uid, command line); only samplers that read /proc have them. */
+  createInspector?(opts: SamplerOptions): ProcessInspector;
 }
 
 /** In order of preference: `auto` picks the first usable entry for the platform. */
@@ -35,6 +37,7 @@ const SAMPLERS: readonly SamplerEntry[] = [
     requires: 'procfs',
     createProcess: (opts) => createProcfsProcessSampler(opts),
     createHost: (opts) => createProcfsHostSampler(opts),
+    createInspector: (opts) => createProcfsInspector(opts),
   },
   {
     name: 'ps',

@@ -79,3 +79,25 @@ export interface SamplerOptions {
   runCommand?: CommandRunner;
 }
 
+
+// --- per-process lookups beyond the sample (group-by, process detail) ---
+/** Where a process runs: the cgroup path chosen from /proc/<pid>/cgroup and a readable name for it. */
+export interface ProcessCgroup {
+  path: string;
+  /** A systemd unit, `pod:<uid>`, `<runtime>:<container id>`, or `root`. */
+  name: string;
+}
+
+/**
+ * Reads what the per-process sample leaves out, one process at a time, only
+ * when asked (new processes, exported ones). undefined when the process has
+ * gone or the file could not be read (reported to the sampler's error sink
+ * as `permission_denied` or `read_failed`; a vanished process is not a problem).
+ */
+export interface ProcessInspector {
+  cgroup(pid: number): ProcessCgroup | undefined;
+  realUid(pid: number): number | undefined;
+  /** The command line, arguments joined by spaces: for matching only, never exported. */
+  cmdline(pid: number): string | undefined;
+}
+// --- end of per-process lookups ---

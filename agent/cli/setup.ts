@@ -14,6 +14,7 @@ import { MemoryQueue } from '../sink/remote-write/queue';
 import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
 import type { Sink } from '../sink/sink';
 import { VERSION } from '../version';
+import { UsageError } from '../errors';
 import { choosePlatform } from '../../platforms/choose';
 import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 
@@ -58,11 +59,17 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     commandTimeoutMs: Math.min(config.intervalMs, MAX_COMMAND_TIMEOUT_MS),
     onError,
   });
+  // --- grouping needs per-process lookups only the procfs sampler has ---
+  if (config.groupBy !== 'comm' && entry.createInspector === undefined) {
+    throw new UsageError(`--group-by ${config.groupBy} needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/cgroup)`);
+  }
+  const createInspector = entry.createInspector;
   const warned = new Set<string>();
   const ctx: CollectorContext = {
     config,
     processSampler: (onError) => entry.createProcess(samplerOptions(onError), probe),
     hostSampler: (onError) => entry.createHost(samplerOptions(onError), probe),
+    inspector: createInspector && ((onError) => createInspector(samplerOptions(onError))),
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
     logger,
@@ -92,7 +99,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     cycle,
     activate() {
       agent.info.reset();
-      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents }, 1);
+      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
       agent.interval.set(config.intervalMs / 1000);
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();

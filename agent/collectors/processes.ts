@@ -1,12 +1,25 @@
 import type { ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
+import { GroupBudget } from '../metrics/group-budget';
+import { ExportedProcesses } from '../metrics/exported-processes';
 import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
 import type { Collector, Incomplete } from './collector';
 import type { SampleProblems } from './problems';
 
+/** How many processes get per-pid series: by RSS, by CPU over the last interval, and how long a dropped one is held. */
+export interface TopOptions {
+  rss: number;
+  cpu: number;
+  hold: number;
+  /** Most group series (see GroupBudget). */
+  maxGroups: number;
+}
+
 /**
- * Every process, folded into groups; per-pid series for the `top` largest.
+ * Every process, folded into groups; per-pid series for the `top.rss` largest
+ * and the `top.cpu` busiest (held `top.hold` cycles after they drop out).
  * Problems with single processes (hidepid, a garbled line) are counted, not a
  * failure: they are normal on a busy host. A sample with no process at all is
  * (the agent itself is always running): a ps printing garbage looks like that.
@@ -15,14 +28,21 @@ export class ProcessesCollector implements Collector {
   readonly name = 'processes';
   readonly metrics = new ProcessMetrics();
   readonly families = this.metrics.families;
+  private readonly exported: ExportedProcesses;
+  private readonly budget: GroupBudget;
 
   constructor(
     private readonly sampler: ProcessSampler,
-    private readonly top: number,
+    private readonly top: TopOptions,
     private readonly problems: SampleProblems,
     /** Group CPU totals; a reload hands over the old collector's so group counters never go back. */
     readonly groups: GroupAccumulator,
-  ) {}
+    /** What a group is (--group-by); comm when not given. */
+    private readonly grouper: Grouper = COMM_GROUPER,
+  ) {
+    this.exported = new ExportedProcesses(top.hold);
+    this.budget = new GroupBudget(top.maxGroups);
+  }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
     const t0 = performance.now();
@@ -33,11 +53,21 @@ export class ProcessesCollector implements Collector {
       const why = problems ? `${problems.count} problem(s), first: ${problems.first.message}` : 'nothing was listed';
       throw new Error(`${this.sampler.name} sampler returned no process (${why})`);
     }
+    const groups = this.groups.fold(processes, this.grouper.keyOf);
+    this.grouper.endCycle();
+    // Read before the next fold: the CPU each process used since the last cycle, index for index.
+    const delta = this.groups.cpuDelta;
+    const top = this.exported.choose(
+      processes,
+      selectTop(processes, this.top.rss, rankSize),
+      selectTop(processes, this.top.cpu, (_, i) => delta[i], 0),
+    );
     this.metrics.write({
       processes,
-      top: selectTop(processes, this.top, rankSize),
+      top,
       processFields: this.sampler.fields,
-      groups: this.groups.fold(processes),
+      groups: this.budget.apply(groups),
+      groupsFolded: this.budget.folded,
       samplerName: this.sampler.name,
       sampleSeconds,
     });

@@ -1,4 +1,6 @@
-import type { HostSampler, ProcessSampler, SampleErrorSink } from '../../platforms/types';
+import type { HostSampler, ProcessInspector, ProcessSampler, SampleErrorSink } from '../../platforms/types';
+import { readUserNames } from '../../platforms/users';
+import { createGrouper } from '../metrics/grouper';
 import type { AgentConfig } from '../config/agent-config';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
 import type { Collector } from './collector';
@@ -15,6 +17,8 @@ export interface CollectorContext {
   /** The chosen platform's samplers, each reporting to the problem sink it is given. */
   processSampler(onError: SampleErrorSink): ProcessSampler;
   hostSampler(onError: SampleErrorSink): HostSampler;
+  /** Per-process lookups by pid (cgroup, uid, command line); absent for samplers that read no /proc. */
+  inspector?: (onError: SampleErrorSink) => ProcessInspector;
   /** A fresh problem recorder for one collector. */
   problems(): SampleProblems;
   /** Carried over a reload: group CPU counters never go back. */
@@ -35,11 +39,20 @@ export interface CollectorSpec {
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
-    describe: 'every process folded into groups, per-pid series for the --top largest (from --sampler)',
+    describe: 'every process folded into groups, per-pid series for the --top largest and --top-cpu busiest (from --sampler)',
     unavailable: () => undefined,
     create: (ctx) => {
       const problems = ctx.problems();
-      return new ProcessesCollector(ctx.processSampler(problems.sink), ctx.config.top, problems, ctx.groups);
+      const { config } = ctx;
+      const inspector = ctx.inspector?.(problems.sink);
+      const grouper = createGrouper(config.groupBy, inspector, config.groupBy === 'user' ? readUserNames() : new Map(), config.groupRules);
+      return new ProcessesCollector(
+        ctx.processSampler(problems.sink),
+        { rss: ctx.config.top, cpu: ctx.config.topCpu, hold: ctx.config.topHold, maxGroups: ctx.config.maxGroups },
+        problems,
+        ctx.groups,
+        grouper,
+      );
     },
   },
   {

@@ -3,6 +3,8 @@ import { UsageError } from '../errors';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
 import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
+import { readGroupRules, type GroupRule } from './group-rules';
+import { GROUP_BY, type GroupBy } from '../metrics/grouper';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
@@ -27,6 +29,17 @@ export interface AgentConfig {
   intervalMs: number;
   pushTimeoutMs: number;
   top: number;
+  // --- process selection and grouping ---
+  /** Per-pid series also for the N busiest processes by CPU over the last interval. */
+  topCpu: number;
+  /** Cycles a process that dropped out of both tops stays exported. */
+  topHold: number;
+  /** Most group series per host; the smallest groups by RSS fold into "other". */
+  maxGroups: number;
+  groupBy: GroupBy;
+  /** The validated --group-rules file (empty unless --group-by rules). */
+  groupRules: GroupRule[];
+  // --- end of process selection and grouping ---
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
   sampler: SamplerName | 'auto';
@@ -90,6 +103,17 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const top = Number(argv.top);
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
 
+  // --- process selection and grouping ---
+  const topCpu = wholeNumber(argv, 'top-cpu', 5, 0, 10_000);
+  const topHold = wholeNumber(argv, 'top-hold', 3, 0, 10_000);
+  const maxGroups = wholeNumber(argv, 'max-groups', 100, 1, 100_000);
+  const groupBy = oneOf('group-by', str('group-by') ?? 'comm', GROUP_BY);
+  const rulesFile = str('group-rules');
+  if (groupBy === 'rules' && rulesFile === undefined) throw new UsageError('--group-by rules needs --group-rules FILE');
+  if (groupBy !== 'rules' && rulesFile !== undefined) throw new UsageError(`--group-rules is only read with --group-by rules (--group-by is ${groupBy})`);
+  const groupRules = rulesFile === undefined ? [] : readGroupRules(rulesFile);
+  // --- end of process selection and grouping ---
+
   const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
   if (!Number.isInteger(oomMaxVictims) || oomMaxVictims < 0 || oomMaxVictims > 1000) {
     throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
@@ -148,6 +172,11 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     intervalMs,
     pushTimeoutMs,
     top,
+    topCpu,
+    topHold,
+    maxGroups,
+    groupBy,
+    groupRules,
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),
@@ -162,6 +191,17 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     sink,
     remoteWrite,
   };
+}
+
+/** A whole-number flag within [min, max]; `fallback` when absent (tests build configs without yargs defaults). */
+function wholeNumber(argv: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const raw = argv[name];
+  if (Array.isArray(raw)) throw new UsageError(`--${name} was given more than once`);
+  const n = raw === undefined || raw === null ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return n;
 }
 
 function duration(name: string, text: string): number {

@@ -51,6 +51,38 @@ export const AGENT_OPTIONS = {
     describe: 'per-pid series only for the N largest processes by RSS; every process still counts in its group',
     group: 'Sampling:',
   },
+  // --- process selection and grouping (top-cpu, top-hold, max-groups, group-by) ---
+  'top-cpu': {
+    type: 'number',
+    default: 5,
+    describe: 'per-pid series also for the N processes that used the most CPU over the last interval',
+    group: 'Sampling:',
+  },
+  'top-hold': {
+    type: 'number',
+    default: 3,
+    describe: 'a process that drops out of both tops keeps its per-pid series this many more cycles (no flapping)',
+    group: 'Sampling:',
+  },
+  'max-groups': {
+    type: 'number',
+    default: 100,
+    describe: 'most group series per host (group="other" included): the smallest groups by RSS fold into group="other", so sums stay exact',
+    group: 'Sampling:',
+  },
+  'group-by': {
+    type: 'string',
+    default: 'comm',
+    choices: ['comm', 'cgroup', 'user', 'rules'],
+    describe: 'what a group is: comm, cgroup (systemd unit, container, pod), user (real uid), rules (--group-rules); cgroup, user and rules need the procfs sampler',
+    group: 'Sampling:',
+  },
+  'group-rules': {
+    type: 'string',
+    describe: 'YAML file of ordered rules {name, comm, cmdline, cgroup, user} for --group-by rules; unmatched processes go to group "other"',
+    group: 'Sampling:',
+  },
+  // --- end of process selection and grouping ---
   collectors: {
     type: 'string',
     describe:

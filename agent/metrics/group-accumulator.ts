@@ -38,12 +38,22 @@ export class GroupAccumulator {
   /** Group CPU totals, kept a while after a group empties so a group that comes back continues, not restarts. */
   private readonly cpu = new Map<string, CpuTotals>();
   private cycle = 0;
+  /**
+   * CPU seconds each process of the last fold used since the cycle before,
+   * index for index with the processes folded; -1 where that is unknown (the
+   * first cycle). A process new since the last cycle started since then, so
+   * all its CPU counts. Reused between cycles: read it before the next fold.
+   */
+  readonly cpuDelta: number[] = [];
 
-  fold(processes: readonly ProcessSample[]): Map<string, GroupRow> {
+  fold(processes: readonly ProcessSample[], keyOf: (p: ProcessSample) => string = groupKey): Map<string, GroupRow> {
     const cycle = ++this.cycle;
     const groups = new Map<string, GroupRow>();
-    for (const p of processes) {
-      const key = groupKey(p);
+    const delta = this.cpuDelta;
+    delta.length = processes.length;
+    for (let i = 0; i < processes.length; i++) {
+      const p = processes[i];
+      const key = keyOf(p);
       let g = groups.get(key);
       if (!g) {
         const total = this.cpu.get(key);
@@ -65,6 +75,7 @@ export class GroupAccumulator {
       const start = p.startTimeSeconds ?? -1;
       const prev = this.seen.get(p.pid);
       if (prev && prev.start === start) {
+        delta[i] = Math.max(0, user + system + sum - prev.user - prev.system - prev.total);
         // Counters of one process never go back; clamp a sampler's rounding.
         g.cpuUserSeconds += Math.max(0, user - prev.user);
         g.cpuSystemSeconds += Math.max(0, system - prev.system);
@@ -76,6 +87,7 @@ export class GroupAccumulator {
       } else {
         // First cycle: start every group at the CPU of its live processes.
         // Later: a new process has used all its CPU since it started.
+        delta[i] = cycle === 1 ? -1 : user + system + sum;
         g.cpuUserSeconds += user;
         g.cpuSystemSeconds += system;
         g.cpuTotalSeconds += sum;

@@ -8,6 +8,8 @@ export interface ProcessCycle {
   top: readonly ProcessSample[];
   processFields: ReadonlySet<ProcessField>;
   groups: ReadonlyMap<string, GroupRow>;
+  /** Groups folded into group="other" by --max-groups; 0 when absent (tests, no budget). */
+  groupsFolded?: number;
   samplerName: string;
   sampleSeconds: number;
 }
@@ -25,6 +27,7 @@ export class ProcessMetrics extends FamilySet {
   readonly groupProcesses = this.gauge('hostpulse_group_processes', 'Processes in a group.', ['group']);
 
   readonly seen = this.gauge('hostpulse_agent_processes', 'Processes seen in the last sample, and how many got per-pid series.', ['state']);
+  readonly groupsFolded = this.gauge('hostpulse_agent_groups_folded', 'Groups folded into group="other" by the per-host group budget (--max-groups) in the last cycle.');
   readonly sampleDuration = this.gauge('hostpulse_agent_sample_duration_seconds', 'Wall time of the last process sampling.', ['sampler']);
 
   /**
@@ -68,6 +71,7 @@ export class ProcessMetrics extends FamilySet {
 
     this.seen.set({ state: 'seen' }, s.processes.length);
     this.seen.set({ state: 'exported' }, s.top.length);
+    this.groupsFolded.set(s.groupsFolded ?? 0);
     this.sampleDuration.reset();
     this.sampleDuration.set({ sampler: s.samplerName }, s.sampleSeconds);
   }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseCpuStat } from './cpu-stat';
 import { ProcfsHostSampler } from './host-sampler';
+import { ProcfsInspector } from './inspector';
 import { ProcfsProcessSampler } from './process-sampler';
 import { readSysconf } from './sysconf';
 import type { SamplerOptions } from '../types';
@@ -16,4 +17,9 @@ export function createProcfsProcessSampler(opts: SamplerOptions): ProcfsProcessS
 /** The Linux host sampler; also the host half of ps/top on a Linux with /proc. */
 export function createProcfsHostSampler(opts: SamplerOptions): ProcfsHostSampler {
   return new ProcfsHostSampler(opts.procfsRoot, readSysconf(), opts.onError);
+}
+
+/** Per-process lookups (cgroup, uid, command line, detail files) for grouping and the exported pids. */
+export function createProcfsInspector(opts: SamplerOptions): ProcfsInspector {
+  return new ProcfsInspector(opts.procfsRoot, opts.onError);
 }

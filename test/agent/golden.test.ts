@@ -1,6 +1,5 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runCli } from '../support/cli';
 
@@ -28,27 +27,58 @@ function normalise(text: string): string {
     .join('\n\n') + '\n';
 }
 
-describe('golden output: once --stdout over the procfs fixture tree', () => {
+const RULES = path.join(ROOT, 'test', 'fixtures', 'group-rules', 'fixture-tree.yml');
+/** One golden file per grouping (and one with a group budget); the comm case keeps its original file name. */
+const CASES: Array<{ name: string; args: string[]; file: string }> = [
+  { name: 'comm (default)', args: [], file: 'once-fixture-proc.prom' },
+  { name: 'cgroup', args: ['--group-by', 'cgroup'], file: 'once-fixture-proc-group-by-cgroup.prom' },
+  { name: 'user', args: ['--group-by', 'user'], file: 'once-fixture-proc-group-by-user.prom' },
+  { name: 'rules', args: ['--group-by', 'rules', '--group-rules', RULES], file: 'once-fixture-proc-group-by-rules.prom' },
+  { name: 'comm with --max-groups 3', args: ['--max-groups', '3'], file: 'once-fixture-proc-max-groups-3.prom' },
+];
+
+const groupSums = (text: string) => {
+  const sum = (name: string) =>
+    text.split('\n').filter((l) => l.startsWith(`${name}{`)).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return { rss: sum('hostpulse_group_resident_memory_bytes'), processes: sum('hostpulse_group_processes') };
+};
+
+describe.each(CASES)('golden output: once --stdout over the procfs fixture tree, group by $name', ({ name, args, file }) => {
   let output: string;
+  const golden = path.join(ROOT, 'test', 'fixtures', 'golden', file);
 
   beforeAll(async () => {
-    const res = await runCli(ARGS);
+    const res = await runCli([...ARGS, ...args]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     output = res.stdout;
-    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(GOLDEN, normalise(output));
+    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(golden, normalise(output));
   });
 
   it('equals the checked-in exposition (regenerate: npm run golden:update)', () => {
-    expect(normalise(output)).toBe(fs.readFileSync(GOLDEN, 'utf8'));
+    expect(normalise(output)).toBe(fs.readFileSync(golden, 'utf8'));
   });
 
   it('is accepted by promtool check metrics', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'golden-')), 'out.prom');
-    fs.writeFileSync(file, output);
     // promtool reads the exposition on stdin and prints lint problems; it exits non-zero on any.
     const lint = execFileSync('promtool', ['check', 'metrics'], { input: output, encoding: 'utf8' });
     expect(lint).toBe('');
+  });
+
+  it('says which grouping ran, and its groups hold every process and all the memory', async () => {
+    const by = args.includes('--group-by') ? args[args.indexOf('--group-by') + 1] : 'comm';
+    expect(output).toMatch(new RegExp(`^hostpulse_host_info\\{[^}]*group_by="${by}"\\} 1$`, 'm'));
+    // 7 readable processes (99999 is truncated); the comm grouping's sums are the reference.
+    const reference = name === CASES[0].name ? undefined : groupSums((await runCli(ARGS)).stdout);
+    expect(groupSums(output).processes).toBe(7);
+    if (reference) expect(groupSums(output)).toEqual(reference);
+  });
+});
+
+describe('golden output: the processes a user would look for', () => {
+  let output: string;
+  beforeAll(async () => {
+    output = (await runCli(ARGS)).stdout;
   });
 
   it('has the processes a user would look for, and skips the truncated stat line', () => {
@@ -57,6 +87,13 @@ describe('golden output: once --stdout over the procfs fixture tree', () => {
     expect(output).not.toContain('pid="99999"');
     expect(output).toContain('hostpulse_agent_sample_errors_total{reason="malformed_stat"} 1');
     expect(output).toContain('hostpulse_group_processes{group="kworker"} 1');
-    expect(output).toMatch(/^hostpulse_host_info\{os="linux",kernel="[^"]+",sampler="procfs",version="[^"]+",oom_events="unavailable"\} 1$/m);
+    expect(output).toMatch(/^hostpulse_host_info\{os="linux",kernel="[^"]+",sampler="procfs",version="[^"]+",oom_events="unavailable",group_by="comm"\} 1$/m);
+  });
+
+  it('--max-groups 3 folds the smaller groups into other and counts them', async () => {
+    const folded = (await runCli([...ARGS, '--max-groups', '3'])).stdout;
+    expect(folded.split('\n').filter((l) => l.startsWith('hostpulse_group_processes{'))).toHaveLength(3);
+    expect(folded).toMatch(/^hostpulse_agent_groups_folded \d+$/m);
+    expect(folded).not.toMatch(/^hostpulse_agent_groups_folded 0$/m);
   });
 });
