@@ -11,6 +11,7 @@ import { RemoteWriteMetrics } from '../metrics/remote-write-metrics';
 import { PushgatewaySink } from '../sink/pushgateway';
 import { DiskQueue } from '../sink/remote-write/disk-queue';
 import { MemoryQueue } from '../sink/remote-write/queue';
+import { DEFAULT_BUFFER_MAX_BYTES } from '../config/remote-write-config';
 import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
 import type { Sink } from '../sink/sink';
 import { VERSION } from '../version';
@@ -24,6 +25,8 @@ export interface CarriedState {
   groups: GroupAccumulator;
   /** The remote-write sink's counters (sent only while that sink runs). */
   remoteWrite: RemoteWriteMetrics;
+  /** Unsent remote-write requests without --buffer-dir: a reload must not lose an outage's samples. */
+  memoryQueue: MemoryQueue;
 }
 
 export interface AgentParts extends CarriedState {
@@ -53,6 +56,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const agent = carried?.agent ?? new AgentMetrics();
   const groups = carried?.groups ?? new GroupAccumulator();
   const remoteWrite = carried?.remoteWrite ?? new RemoteWriteMetrics();
+  const memoryQueue = carried?.memoryQueue ?? new MemoryQueue(config.remoteWrite?.bufferMaxBytes ?? DEFAULT_BUFFER_MAX_BYTES);
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
     procfsRoot: config.procfsRoot,
@@ -95,12 +99,14 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     agent,
     groups,
     remoteWrite,
+    memoryQueue,
     samplerName: entry.name,
     cycle,
     activate() {
       agent.info.reset();
       agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
       agent.interval.set(config.intervalMs / 1000);
+      if (config.remoteWrite) memoryQueue.maxBytes = config.remoteWrite.bufferMaxBytes;
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();
       agent.collectorDuration.reset();
@@ -117,7 +123,11 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
  * The one place a sink is chosen. `retry` false (for `once`): one attempt, no
  * back-off wait. Throws UsageError when --buffer-dir is another agent's.
  */
-export function sinkFor(config: AgentConfig, parts: { remoteWrite: RemoteWriteMetrics; logger: Logger }, retry = true): Sink {
+export function sinkFor(
+  config: AgentConfig,
+  parts: { remoteWrite: RemoteWriteMetrics; memoryQueue: MemoryQueue; logger: Logger },
+  retry = true,
+): Sink {
   const rw = config.remoteWrite;
   if (config.sink === 'remote-write' && rw !== undefined) {
     return new RemoteWriteSink({
@@ -128,7 +138,7 @@ export function sinkFor(config: AgentConfig, parts: { remoteWrite: RemoteWriteMe
       auth: rw.auth,
       tls: rw.tls,
       headers: rw.headers,
-      queue: rw.bufferDir === undefined ? new MemoryQueue(rw.bufferMaxBytes) : new DiskQueue(rw.bufferDir, rw.bufferMaxBytes),
+      queue: rw.bufferDir === undefined ? parts.memoryQueue : new DiskQueue(rw.bufferDir, rw.bufferMaxBytes),
       metrics: parts.remoteWrite,
       logger: parts.logger,
       retry,

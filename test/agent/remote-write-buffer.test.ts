@@ -17,6 +17,42 @@ const run = (url: string, instance: string, extra: string[]): string[] => [
 ];
 
 describe('remote-write buffer', () => {
+  test('without --buffer-dir, what an outage buffered in memory survives a SIGHUP reload and is delivered', async () => {
+    let up = false;
+    const rx = await startFakeReceiver(() => (up ? { status: 204 } : { status: 503, body: 'receiver down' }));
+    let cycles = 0;
+    const agent = spawnCli(run(rx.url, 'rw-reload', ['--interval', '200ms', '--log-level', 'debug']), {
+      onStderrLine: (l) => {
+        if (l.includes('"message":"cycle"')) cycles++;
+      },
+    });
+    try {
+      // The oldest refused request is retried with back-off; the newer ones wait behind it.
+      await waitFor('several refused cycles', () => (cycles >= 5 && rx.requests.length > 0 ? true : undefined));
+      const queuedBeforeReload = cycles;
+      const firstRefused = rx.requests[0].timestampMs;
+      const reloadAt = Date.now();
+      agent.child.kill('SIGHUP');
+      await waitFor('the reload', () => (agent.stderr().includes('configuration reloaded') ? true : undefined));
+      up = true;
+      const delivered = () => rx.requests.filter((r) => r.status === 204).map((r) => r.timestampMs);
+      // Retries back off up to 30 s; then the queue drains oldest first.
+      await waitFor(
+        'every cycle queued before the reload, delivered',
+        () => (delivered().filter((t) => t < reloadAt).length >= queuedBeforeReload ? true : undefined),
+        60000,
+        200,
+      );
+      const d = delivered();
+      expect(d[0]).toBe(firstRefused);
+      expect(d).toEqual([...d].sort((a, b) => a - b));
+      expect(new Set(d).size).toBe(d.length);
+    } finally {
+      await agent.stop();
+      await rx.close();
+    }
+  });
+
   test('VictoriaMetrics stopped for a minute at a 1 s interval: afterwards every cycle is in the store once, in order', async () => {
     const vm = await startVictoriaMetrics();
     const dir = tmp();

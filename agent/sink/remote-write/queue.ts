@@ -40,13 +40,17 @@ export function evictions(items: readonly QueuedRequest[], bytes: number, incomi
   return n;
 }
 
-/** Without --buffer-dir: the same bound, in memory (lost on restart). */
+/**
+ * Without --buffer-dir: the same bound, in memory (lost on restart, kept
+ * across a reload). `maxBytes` may change between pushes: a smaller bound
+ * takes effect at the next push, dropping the oldest as usual.
+ */
 export class MemoryQueue implements RequestQueue {
   private readonly items: Array<QueuedRequest & { body: Buffer }> = [];
   private seq = 0;
   bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(public maxBytes: number) {}
 
   get length(): number {
     return this.items.length;
