@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { isIP } from 'net';
 import { UsageError } from '../errors';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
@@ -16,6 +17,17 @@ export interface PushTls {
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
+}
+
+/** The connections collector's settings (README, "Connections"). */
+export interface ConnectionsConfig {
+  intervalMs: number;
+  source: 'poll' | 'conntrack';
+  scanPorts: number;
+  scanWindowMs: number;
+  blockScanners: boolean;
+  blockForMs: number;
+  blockAllow: string[];
 }
 
 /** Everything `run` and `once` need, validated. Built once before anything starts. */
@@ -37,6 +49,7 @@ export interface AgentConfig {
   /** --on-oom command, run by sh -c for each kill. */
   onOom: string | undefined;
   onOomTimeoutMs: number;
+  connections: ConnectionsConfig;
   logLevel: LogLevel;
   logFormat: LogFormat;
   auth: PushAuth;
@@ -149,11 +162,44 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     oomMaxVictims,
     onOom,
     onOomTimeoutMs,
+    connections: connectionsConfig(argv, str),
     logLevel,
     logFormat,
     auth,
     tls,
   };
+}
+
+function connectionsConfig(argv: Record<string, unknown>, str: (name: string) => string | undefined): ConnectionsConfig {
+  const intervalMs = duration('connections-interval', str('connections-interval') ?? '10s');
+  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--connections-interval must be at least ${MIN_INTERVAL_MS}ms`);
+  const scanPorts = Number(argv['scan-ports'] ?? 3);
+  if (!Number.isInteger(scanPorts) || scanPorts < 1 || scanPorts > 65535) {
+    throw new UsageError(`--scan-ports must be a whole number from 1 to 65535, got "${String(argv['scan-ports'])}"`);
+  }
+  const blockAllow = ([] as unknown[])
+    .concat(argv['block-allow'] ?? [])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  for (const c of blockAllow) if (!isCidr(c)) throw new UsageError(`--block-allow "${c}" is not a CIDR or an address (examples: 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)`);
+  const block = argv['block-scanners'];
+  return {
+    intervalMs,
+    source: oneOf('connections-source', str('connections-source') ?? 'poll', ['poll', 'conntrack'] as const),
+    scanPorts,
+    scanWindowMs: duration('scan-window', str('scan-window') ?? '1m'),
+    blockScanners: block === true || block === 'true',
+    blockForMs: duration('block-for', str('block-for') ?? '1h'),
+    blockAllow,
+  };
+}
+
+function isCidr(text: string): boolean {
+  const [addr, bits, extra] = text.split('/');
+  const type = isIP(addr);
+  if (type === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (type === 4 ? 32 : 128));
 }
 
 function duration(name: string, text: string): number {
