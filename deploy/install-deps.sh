@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hostpulse's demo and tests use: the real Pushgateway,
 # Prometheus (with promtool), Alertmanager, VictoriaMetrics (with vmagent; remote-write tests), busybox (its ps/top flavour), procps,
-# docker-compose (to validate the compose file) and systemd-analyze.
+# docker-compose (to validate the compose file), systemd-analyze, and nftables +
+# conntrack (the connections collector's blocking and event source).
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl)
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

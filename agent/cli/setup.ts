@@ -78,11 +78,11 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     groups,
     logger,
   };
-  const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx) }));
+  const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx), optIn: c.optIn }));
   const names = selectCollectors(config.collectors, choices);
   // Said once, at start (a reload does not repeat it): the default set leaves these out.
   if (!carried) {
-    for (const c of choices) if (c.unavailable !== undefined) logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
+    for (const c of choices) if (c.unavailable !== undefined && c.optIn !== true) logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
   }
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
   if (config.onOom !== undefined && !names.includes('oom')) {

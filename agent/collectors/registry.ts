@@ -8,6 +8,7 @@ import { kmsgUnavailable } from '../../platforms/kmsg';
 import type { Logger } from '../log';
 import { HostCollector } from './host';
 import { OomCollector } from './oom';
+import { connectionsUnavailable, createConnections } from './connections-spec';
 import { ProcessesCollector } from './processes';
 import type { SampleProblems } from './problems';
 
@@ -30,6 +31,8 @@ export interface CollectorSpec {
   name: string;
   /** One line for --help and the README. */
   describe: string;
+  /** Not in the default set: runs only when asked for (`--collectors +name`). */
+  optIn?: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(ctx: CollectorContext): string | undefined;
   create(ctx: CollectorContext): Collector;
@@ -74,6 +77,13 @@ export const COLLECTORS: readonly CollectorSpec[] = [
       const command = config.onOom === undefined ? undefined : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
       return new OomCollector(config.kmsgPath, config.oomMaxVictims, ctx.problems(), ctx.logger, command);
     },
+  },
+  {
+    name: 'connections',
+    describe: 'opt-in: new TCP connections and port scans from /proc/net/tcp{,6} (or conntrack events), logged and counted; --block-scanners blocks scanners with nftables',
+    optIn: true,
+    unavailable: (ctx) => connectionsUnavailable(ctx.config),
+    create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
   },
 ];
 

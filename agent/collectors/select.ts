@@ -4,6 +4,8 @@ import { UsageError } from '../errors';
 export interface CollectorChoice {
   name: string;
   unavailable: string | undefined;
+  /** Not in the default set: runs only when named (`+name` or a plain list). */
+  optIn?: boolean;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface CollectorChoice {
 export function selectCollectors(spec: string | undefined, known: readonly CollectorChoice[]): string[] {
   const names = known.map((k) => k.name);
   const byName = new Map(known.map((k) => [k.name, k]));
-  const defaults = known.filter((k) => k.unavailable === undefined).map((k) => k.name);
+  const defaults = known.filter((k) => k.unavailable === undefined && k.optIn !== true).map((k) => k.name);
   const items = (spec ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) return defaults;
 

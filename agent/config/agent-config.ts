@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { isIP } from 'net';
 import { UsageError } from '../errors';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
@@ -19,6 +20,17 @@ export interface PushTls {
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
+}
+
+/** The connections collector's settings (README, "Connections"). */
+export interface ConnectionsConfig {
+  intervalMs: number;
+  source: 'poll' | 'conntrack';
+  scanPorts: number;
+  scanWindowMs: number;
+  blockScanners: boolean;
+  blockForMs: number;
+  blockAllow: string[];
 }
 
 /** Everything `run` and `once` need, validated. Built once before anything starts. */
@@ -51,6 +63,7 @@ export interface AgentConfig {
   /** --on-oom command, run by sh -c for each kill. */
   onOom: string | undefined;
   onOomTimeoutMs: number;
+  connections: ConnectionsConfig;
   logLevel: LogLevel;
   logFormat: LogFormat;
   auth: PushAuth;
@@ -184,6 +197,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     oomMaxVictims,
     onOom,
     onOomTimeoutMs,
+    connections: connectionsConfig(argv, str),
     logLevel,
     logFormat,
     auth,
@@ -202,6 +216,35 @@ function wholeNumber(argv: Record<string, unknown>, name: string, fallback: numb
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`);
   }
   return n;
+}
+
+function connectionsConfig(argv: Record<string, unknown>, str: (name: string) => string | undefined): ConnectionsConfig {
+  const intervalMs = duration('connections-interval', str('connections-interval') ?? '10s');
+  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--connections-interval must be at least ${MIN_INTERVAL_MS}ms`);
+  const scanPorts = wholeNumber(argv, 'scan-ports', 3, 1, 65535);
+  const blockAllow = ([] as unknown[])
+    .concat(argv['block-allow'] ?? [])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  for (const c of blockAllow) if (!isCidr(c)) throw new UsageError(`--block-allow "${c}" is not a CIDR or an address (examples: 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)`);
+  const block = argv['block-scanners'];
+  return {
+    intervalMs,
+    source: oneOf('connections-source', str('connections-source') ?? 'poll', ['poll', 'conntrack'] as const),
+    scanPorts,
+    scanWindowMs: duration('scan-window', str('scan-window') ?? '1m'),
+    blockScanners: block === true || block === 'true',
+    blockForMs: duration('block-for', str('block-for') ?? '1h'),
+    blockAllow,
+  };
+}
+
+function isCidr(text: string): boolean {
+  const [addr, bits, extra] = text.split('/');
+  const type = isIP(addr);
+  if (type === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (type === 4 ? 32 : 128));
 }
 
 function duration(name: string, text: string): number {

@@ -124,6 +124,39 @@ export const AGENT_OPTIONS = {
     describe: 'an --on-oom command still running after this is killed (SIGKILL)',
     group: 'OOM kills:',
   },
+  'connections-interval': {
+    type: 'string',
+    default: '10s',
+    describe: 'connections collector: how often /proc/net/tcp and tcp6 are read (its own timer, independent of --interval)',
+    group: 'Connections:',
+  },
+  'connections-source': {
+    type: 'string',
+    default: 'poll',
+    choices: ['poll', 'conntrack'],
+    describe: 'where new connections come from: poll (diff of two reads; misses connections opened and closed in between) or conntrack (`conntrack -E` events, Debian package conntrack; needs CAP_NET_ADMIN)',
+    group: 'Connections:',
+  },
+  'scan-ports': {
+    type: 'number',
+    default: 3,
+    describe: 'a source connecting to MORE than this many host ports within --scan-window is a port scan',
+    group: 'Connections:',
+  },
+  'scan-window': { type: 'string', default: '1m', describe: 'the port-scan window', group: 'Connections:' },
+  'block-scanners': {
+    type: 'boolean',
+    default: false,
+    describe: 'put each scanner in the nftables table `inet hostpulse` (created at start, removed at exit) for --block-for; needs nft and CAP_NET_ADMIN',
+    group: 'Connections:',
+  },
+  'block-for': { type: 'string', default: '1h', describe: 'how long a block lasts (the kernel expires it)', group: 'Connections:' },
+  'block-allow': {
+    type: 'string',
+    array: true,
+    describe: 'CIDR never blocked (repeatable; loopback, the host\'s own addresses and the Pushgateway are never blocked anyway)',
+    group: 'Connections:',
+  },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
   // Remote write: the second sink (README "Remote write").
   sink: {
@@ -182,4 +215,4 @@ export type AgentOptionName = keyof typeof AGENT_OPTIONS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTIONS) as AgentOptionName[];
 
 /** Options that take a list: in the config file they may be a YAML list. */
-export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors'];
+export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors', 'block-allow'];
