@@ -88,6 +88,9 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   if (config.onOom !== undefined && !names.includes('oom')) {
     logger.warn('--on-oom is set but the oom collector does not run here: the command will never run', { reason: oomUnavailable });
   }
+  if (config.connections.blockScanners && !names.includes('connections')) {
+    logger.warn('--block-scanners is set but the connections collector does not run (add it: --collectors=+connections): nothing will be blocked');
+  }
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);

@@ -38,7 +38,7 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
   try {
     const table = new HostpulseTable(c.source === 'conntrack', logger);
     const blocker = c.blockScanners
-      ? new ScanBlocker({ forMs: c.blockForMs, allow: c.blockAllow, sinkHost: config.pushgatewayUrl.hostname.replace(/^\[|\]$/g, '') }, collector.metrics, logger)
+      ? new ScanBlocker({ forMs: c.blockForMs, allow: c.blockAllow, sinkHost: sinkUrl(config).hostname.replace(/^\[|\]$/g, '') }, collector.metrics, logger)
       : undefined;
     collector.useTable(table, blocker);
   } catch (err) {
@@ -46,4 +46,9 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
     throw err;
   }
   return collector;
+}
+
+/** Where the running sink delivers: its address is never blocked, or the agent would cut itself off. */
+function sinkUrl(config: AgentConfig): URL {
+  return config.sink === 'remote-write' && config.remoteWrite !== undefined ? config.remoteWrite.url : config.pushgatewayUrl;
 }
