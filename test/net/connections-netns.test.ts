@@ -60,7 +60,7 @@ const lines = (agent: Spawned): Line[] =>
   });
 
   it('logs and counts new connections with their direction, reports one scan with its ports, blocks the scanner until --block-for ends, removes its table at exit', async () => {
-    const agent = startAgent(['--connections-interval', '300ms', '--block-scanners', '--block-for', '3s']);
+    const agent = startAgent(['--connections-interval', '300ms', '--block-scanners', '--block-for', '12s']);
     try {
       await waitFor('agent ready', () => (lines(agent).some((l) => l.message.includes('open at start')) ? true : undefined), 15000, 50);
       expect(topo.exec(topo.server, ['nft', 'list', 'table', 'inet', 'hostpulse'])).toContain('set scanners4');
@@ -83,15 +83,16 @@ const lines = (agent: Spawned): Line[] =>
       await waitFor('the scanner blocked', () => (lines(agent).some((l) => l.event === 'tcp_block' && l.source === scn.address) ? true : undefined), 10000, 50);
       expect(topo.exec(topo.server, ['nft', 'list', 'set', 'inet', 'hostpulse', 'scanners4'])).toContain(scn.address);
 
-      // Blocked: the scanner's next attempt times out, the client still gets in.
+      // Blocked: the scanner's next attempt times out, the client still gets in (the block
+      // lasts 12 s so that a loaded machine's slow spawns cannot outlast it).
       const blocked = connect('scn', '8085', 0, 1500);
       expect(blocked[0]).toMatchObject({ port: 8085, ok: false });
       expect(connect('cli', '8085', 0)[0].ok).toBe(true);
       await waitFor('blocked_sources 1 pushed', () => (value('hostpulse_tcp_blocked_sources') === 1 ? true : undefined), 10000, 100);
 
       // The block expires by itself (nftables timeout) and is logged.
-      await waitFor('expiry logged', () => (lines(agent).some((l) => l.event === 'tcp_block_expired' && l.source === scn.address) ? true : undefined), 15000, 100);
-      await waitFor('the scanner gets in again', () => (connect('scn', '8085', 500, 1000)[0].ok ? true : undefined), 15000, 500);
+      await waitFor('expiry logged', () => (lines(agent).some((l) => l.event === 'tcp_block_expired' && l.source === scn.address) ? true : undefined), 40000, 100);
+      await waitFor('the scanner gets in again', () => (connect('scn', '8085', 500, 1000)[0].ok ? true : undefined), 20000, 500);
       // Still the same scan going on: not reported again.
       await new Promise((r) => setTimeout(r, 1000));
       expect(lines(agent).filter((l) => l.event === 'tcp_port_scan')).toHaveLength(1);

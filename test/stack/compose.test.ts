@@ -16,6 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
 
 interface Service {
+  profiles?: string[];
   image?: string;
   build?: { context: string; dockerfile: string };
   container_name?: string;
@@ -32,8 +33,10 @@ test('docker-compose config accepts the file', () => {
   expect(r.status).toBe(0);
 });
 
-test('the stack has its five services and fixed ports for the UIs', () => {
-  expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'grafana', 'host', 'prometheus', 'pushgateway']);
+test('the stack has its five services and fixed ports for the UIs; the connections watcher only on its profile', () => {
+  const byDefault = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name);
+  expect(byDefault.sort()).toEqual(['alertmanager', 'grafana', 'host', 'prometheus', 'pushgateway']);
+  expect(compose.services.connections.profiles).toEqual(['connections']);
   expect(compose.services.grafana.ports).toContain('3000:3000');
   expect(compose.services.prometheus.ports).toContain('9090:9090');
   expect(compose.services.pushgateway.ports).toContain('9091:9091');
