@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { readTcpSockets, type TcpState } from '../../platforms/net';
+import { TcpTableReader, type TcpState } from '../../platforms/net';
 import { ConntrackFollower } from '../../platforms/net/conntrack';
 import type { ConntrackNew } from '../../platforms/net/conntrack-event';
 import type { Logger } from '../log';
@@ -45,6 +45,7 @@ export class ConnectionsCollector implements Collector {
   readonly metrics = new ConnectionMetrics();
   readonly families = this.metrics.families;
   private readonly tracker = new ConnectionTracker();
+  private readonly reader: TcpTableReader;
   private readonly detector: ScanDetector;
   private readonly timer: NodeJS.Timeout;
   private readonly follower: ConntrackFollower | undefined;
@@ -60,6 +61,7 @@ export class ConnectionsCollector implements Collector {
     private readonly logger: Logger,
   ) {
     this.detector = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
+    this.reader = new TcpTableReader(opts.procfsRoot);
     this.poll();
     if (this.states) logger.info(`connections: ${this.tracker.size} connections open at start (not reported as new); reading every ${opts.intervalMs} ms, new ones from ${opts.source}`);
     this.timer = setInterval(() => this.poll(), opts.intervalMs);
@@ -104,8 +106,9 @@ export class ConnectionsCollector implements Collector {
     const now = new Date();
     let result;
     try {
-      const rows = readTcpSockets(this.opts.procfsRoot, (line) => this.problems.sink('malformed_tcp_table', `not a /proc/net/tcp row: ${line.slice(0, 160)}`));
-      result = this.tracker.update(rows, now);
+      this.tracker.begin();
+      this.reader.read(this.tracker.row, this.malformed);
+      result = this.tracker.end(now);
     } catch (err) {
       this.readError = err as Error;
       return;
@@ -116,6 +119,9 @@ export class ConnectionsCollector implements Collector {
     if (this.opts.source === 'poll') for (const c of result.fresh) this.connection(c);
     this.detector.prune(now);
   }
+
+  private readonly malformed = (line: string): void =>
+    this.problems.sink('malformed_tcp_table', `not a /proc/net/tcp row: ${line.slice(0, 160)}`);
 
   private refreshLocalAddresses(): void {
     const out = new Set<string>();
