@@ -53,6 +53,9 @@ export class ConnectionsCollector implements Collector {
   private readError: Error | undefined;
   private localAddresses = new Set<string>();
   private blocker: ScanBlocker | undefined;
+  /** conntrack -E has ended and no event has come since. */
+  private conntrackDown = false;
+  private conntrackRestarts = 0;
   private table: HostpulseTable | undefined;
 
   constructor(
@@ -73,7 +76,14 @@ export class ConnectionsCollector implements Collector {
           onMalformed: (line) => problems.sink('malformed_conntrack', `not a conntrack event: ${line.slice(0, 160)}`),
           onExit: (reason, restartInMs) => {
             this.metrics.conntrackRestarts.inc();
-            logger.warn(`connections: ${reason}; restarting in ${restartInMs} ms`);
+            this.conntrackRestarts++;
+            // Once per change of state: a conntrack that keeps dying is one warning (the rest at debug), its return one line.
+            if (this.conntrackDown) {
+              logger.debug(`connections: ${reason}; restarting in ${restartInMs} ms`);
+              return;
+            }
+            this.conntrackDown = true;
+            logger.warn(`connections: ${reason}; restarting in ${restartInMs} ms, backing off to 30 s while it fails (logged again when events flow)`, { event: 'conntrack_down' });
           },
         },
         opts.conntrackCommand,
@@ -131,6 +141,10 @@ export class ConnectionsCollector implements Collector {
 
   /** conntrack's original direction: to one of the host's addresses is inbound. */
   private conntrackNew(c: ConntrackNew): void {
+    if (this.conntrackDown) {
+      this.conntrackDown = false;
+      this.logger.info(`connections: conntrack -E delivers events again (restarts so far: ${this.conntrackRestarts})`, { event: 'conntrack_up' });
+    }
     const inbound = this.localAddresses.has(c.dst) || !this.localAddresses.has(c.src);
     this.connection(
       inbound
