@@ -60,7 +60,7 @@ const lines = (agent: Spawned): Line[] =>
   });
 
   it('logs and counts new connections with their direction, reports one scan with its ports, blocks the scanner until --block-for ends, removes its table at exit', async () => {
-    const agent = startAgent(['--connections-interval', '300ms', '--block-scanners', '--block-for', '3s']);
+    const agent = startAgent(['--connections-interval', '300ms', '--block-scanners', '--block-for', '8s']);
     try {
       await waitFor('agent ready', () => (lines(agent).some((l) => l.message.includes('open at start')) ? true : undefined), 15000, 50);
       expect(topo.exec(topo.server, ['nft', 'list', 'table', 'inet', 'hostpulse'])).toContain('set scanners4');
@@ -90,7 +90,7 @@ const lines = (agent: Spawned): Line[] =>
       await waitFor('blocked_sources 1 pushed', () => (value('hostpulse_tcp_blocked_sources') === 1 ? true : undefined), 10000, 100);
 
       // The block expires by itself (nftables timeout) and is logged.
-      await waitFor('expiry logged', () => (lines(agent).some((l) => l.event === 'tcp_block_expired' && l.source === scn.address) ? true : undefined), 15000, 100);
+      await waitFor('expiry logged', () => (lines(agent).some((l) => l.event === 'tcp_block_expired' && l.source === scn.address) ? true : undefined), 30000, 100);
       await waitFor('the scanner gets in again', () => (connect('scn', '8085', 500, 1000)[0].ok ? true : undefined), 15000, 500);
       // Still the same scan going on: not reported again.
       await new Promise((r) => setTimeout(r, 1000));
