@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { readTcpSockets, type TcpState } from '../../platforms/net';
+import { TcpTableReader, type TcpState } from '../../platforms/net';
 import { ConntrackFollower } from '../../platforms/net/conntrack';
 import type { ConntrackNew } from '../../platforms/net/conntrack-event';
 import type { Logger } from '../log';
@@ -45,6 +45,7 @@ export class ConnectionsCollector implements Collector {
   readonly metrics = new ConnectionMetrics();
   readonly families = this.metrics.families;
   private readonly tracker = new ConnectionTracker();
+  private readonly reader: TcpTableReader;
   private readonly detector: ScanDetector;
   private readonly timer: NodeJS.Timeout;
   private readonly follower: ConntrackFollower | undefined;
@@ -52,6 +53,9 @@ export class ConnectionsCollector implements Collector {
   private readError: Error | undefined;
   private localAddresses = new Set<string>();
   private blocker: ScanBlocker | undefined;
+  /** conntrack -E has ended and no event has come since. */
+  private conntrackDown = false;
+  private conntrackRestarts = 0;
   private table: HostpulseTable | undefined;
 
   constructor(
@@ -60,6 +64,7 @@ export class ConnectionsCollector implements Collector {
     private readonly logger: Logger,
   ) {
     this.detector = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
+    this.reader = new TcpTableReader(opts.procfsRoot);
     this.poll();
     if (this.states) logger.info(`connections: ${this.tracker.size} connections open at start (not reported as new); reading every ${opts.intervalMs} ms, new ones from ${opts.source}`);
     this.timer = setInterval(() => this.poll(), opts.intervalMs);
@@ -71,7 +76,14 @@ export class ConnectionsCollector implements Collector {
           onMalformed: (line) => problems.sink('malformed_conntrack', `not a conntrack event: ${line.slice(0, 160)}`),
           onExit: (reason, restartInMs) => {
             this.metrics.conntrackRestarts.inc();
-            logger.warn(`connections: ${reason}; restarting in ${restartInMs} ms`);
+            this.conntrackRestarts++;
+            // Once per change of state: a conntrack that keeps dying is one warning (the rest at debug), its return one line.
+            if (this.conntrackDown) {
+              logger.debug(`connections: ${reason}; restarting in ${restartInMs} ms`);
+              return;
+            }
+            this.conntrackDown = true;
+            logger.warn(`connections: ${reason}; restarting in ${restartInMs} ms, backing off to 30 s while it fails (logged again when events flow)`, { event: 'conntrack_down' });
           },
         },
         opts.conntrackCommand,
@@ -104,8 +116,9 @@ export class ConnectionsCollector implements Collector {
     const now = new Date();
     let result;
     try {
-      const rows = readTcpSockets(this.opts.procfsRoot, (line) => this.problems.sink('malformed_tcp_table', `not a /proc/net/tcp row: ${line.slice(0, 160)}`));
-      result = this.tracker.update(rows, now);
+      this.tracker.begin();
+      this.reader.read(this.tracker.row, this.malformed);
+      result = this.tracker.end(now);
     } catch (err) {
       this.readError = err as Error;
       return;
@@ -117,6 +130,9 @@ export class ConnectionsCollector implements Collector {
     this.detector.prune(now);
   }
 
+  private readonly malformed = (line: string): void =>
+    this.problems.sink('malformed_tcp_table', `not a /proc/net/tcp row: ${line.slice(0, 160)}`);
+
   private refreshLocalAddresses(): void {
     const out = new Set<string>();
     for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) out.add(i.address);
@@ -125,6 +141,10 @@ export class ConnectionsCollector implements Collector {
 
   /** conntrack's original direction: to one of the host's addresses is inbound. */
   private conntrackNew(c: ConntrackNew): void {
+    if (this.conntrackDown) {
+      this.conntrackDown = false;
+      this.logger.info(`connections: conntrack -E delivers events again (restarts so far: ${this.conntrackRestarts})`, { event: 'conntrack_up' });
+    }
     const inbound = this.localAddresses.has(c.dst) || !this.localAddresses.has(c.src);
     this.connection(
       inbound

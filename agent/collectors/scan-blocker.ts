@@ -14,6 +14,14 @@ export interface BlockerOptions {
   sinkHost: string;
   /** The nft binary (tests). */
   nftCommand?: string;
+  /** The host's own addresses, asked at each block (tests give literals; default: every interface's). */
+  ownAddresses?: () => Iterable<string>;
+}
+
+function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) out.push(i.address);
+  return out;
 }
 
 /** Adds one CIDR or address to a BlockList; false when it is neither. */
@@ -68,9 +76,7 @@ export class ScanBlocker {
     if (type === 0) return 'not an address';
     if (this.allow.check(address, type === 4 ? 'ipv4' : 'ipv6')) return 'loopback or --block-allow';
     if (this.sinkAddresses.has(address)) return "the sink's address";
-    for (const list of Object.values(os.networkInterfaces())) {
-      for (const i of list ?? []) if (i.address === address) return "one of the host's own addresses";
-    }
+    for (const own of (this.opts.ownAddresses ?? interfaceAddresses)()) if (own === address) return "one of the host's own addresses";
     return undefined;
   }
 
