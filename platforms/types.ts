@@ -99,5 +99,30 @@ export interface ProcessInspector {
   realUid(pid: number): number | undefined;
   /** The command line, arguments joined by spaces: for matching only, never exported. */
   cmdline(pid: number): string | undefined;
+  /**
+   * What --process-detail asks for, for one (exported) process. Each field
+   * read on its own: an unreadable file (permission_denied, read_failed) drops
+   * its fields only; undefined fields when the process has gone.
+   */
+  detail(pid: number, kinds: ReadonlySet<DetailKind>): ProcessDetail;
+}
+
+/** --process-detail kinds: smaps_rollup (PSS, USS), io (bytes read and written), fds (open fds and their soft limit). */
+export const DETAIL_KINDS = ['pss', 'io', 'fds'] as const;
+export type DetailKind = (typeof DETAIL_KINDS)[number];
+
+/** Per-process detail beyond the sample; a field that was not asked for or could not be read is absent. */
+export interface ProcessDetail {
+  /** Proportional set size: shared pages divided among their sharers (smaps_rollup Pss). */
+  pssBytes?: number;
+  /** Unique set size: pages no other process maps (Private_Clean + Private_Dirty + Private_Hugetlb). */
+  ussBytes?: number;
+  /** Bytes this process caused to be fetched from / sent to storage (/proc/<pid>/io read_bytes, write_bytes). */
+  ioReadBytes?: number;
+  ioWriteBytes?: number;
+  /** Entries of /proc/<pid>/fd. */
+  openFds?: number;
+  /** Soft limit of open files (/proc/<pid>/limits "Max open files"); absent when unlimited. */
+  maxFds?: number;
 }
 // --- end of per-process lookups ---

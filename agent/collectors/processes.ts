@@ -1,10 +1,12 @@
-import type { ProcessSampler } from '../../platforms/types';
+import type { DetailKind, ProcessInspector, ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
 import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
 import { GroupBudget } from '../metrics/group-budget';
 import { ExportedProcesses } from '../metrics/exported-processes';
+import type { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
+import type { Family } from '../metrics/families';
 import type { Collector, Incomplete } from './collector';
 import type { SampleProblems } from './problems';
 
@@ -27,7 +29,7 @@ export interface TopOptions {
 export class ProcessesCollector implements Collector {
   readonly name = 'processes';
   readonly metrics = new ProcessMetrics();
-  readonly families = this.metrics.families;
+  readonly families: Family[];
   private readonly exported: ExportedProcesses;
   private readonly budget: GroupBudget;
 
@@ -39,9 +41,12 @@ export class ProcessesCollector implements Collector {
     readonly groups: GroupAccumulator,
     /** What a group is (--group-by); comm when not given. */
     private readonly grouper: Grouper = COMM_GROUPER,
+    /** --process-detail: what is read for the exported pids (and only them) each cycle; no families when none. */
+    private readonly detail?: { kinds: ReadonlySet<DetailKind>; inspector: ProcessInspector; metrics: ProcessDetailMetrics },
   ) {
     this.exported = new ExportedProcesses(top.hold);
     this.budget = new GroupBudget(top.maxGroups);
+    this.families = detail === undefined ? this.metrics.families : [...this.metrics.families, ...detail.metrics.familiesFor(detail.kinds)];
   }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
@@ -71,6 +76,8 @@ export class ProcessesCollector implements Collector {
       samplerName: this.sampler.name,
       sampleSeconds,
     });
+    const detail = this.detail;
+    if (detail !== undefined) detail.metrics.write(top, top.map((p) => detail.inspector.detail(p.pid, detail.kinds)));
     return undefined;
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { HostCollector } from './host';
 import { OomCollector } from './oom';
 import { ProcessesCollector } from './processes';
+import { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import type { SampleProblems } from './problems';
 
 /** What a collector may be built from. Building one reads no source and touches no live metric. */
@@ -52,6 +53,9 @@ export const COLLECTORS: readonly CollectorSpec[] = [
         problems,
         ctx.groups,
         grouper,
+        config.processDetail.length > 0 && inspector !== undefined
+          ? { kinds: new Set(config.processDetail), inspector, metrics: new ProcessDetailMetrics() }
+          : undefined,
       );
     },
   },

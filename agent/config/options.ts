@@ -83,6 +83,16 @@ export const AGENT_OPTIONS = {
     group: 'Sampling:',
   },
   // --- end of process selection and grouping ---
+  // --- per-process detail for the exported pids (--process-detail) ---
+  'process-detail': {
+    type: 'string',
+    describe:
+      'extra per-pid series, read only for the pids exported this cycle, comma-separated (a YAML list in --config): ' +
+      'pss (PSS and USS from smaps_rollup), io (bytes read and written), fds (open fds and their soft limit); needs the procfs sampler',
+    defaultDescription: 'none',
+    group: 'Sampling:',
+  },
+  // --- end of per-process detail ---
   collectors: {
     type: 'string',
     describe:
@@ -182,4 +192,4 @@ export type AgentOptionName = keyof typeof AGENT_OPTIONS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTIONS) as AgentOptionName[];
 
 /** Options that take a list: in the config file they may be a YAML list. */
-export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors'];
+export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors', 'process-detail'];
