@@ -1,4 +1,4 @@
-import type { DetailKind, ProcessInspector, ProcessSampler } from '../../platforms/types';
+import type { ProcessSampler } from '../../platforms/types';
 import type { GroupAccumulator } from '../metrics/group-accumulator';
 import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
 import { GroupBudget } from '../metrics/group-budget';
@@ -8,6 +8,7 @@ import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
 import type { Family } from '../metrics/families';
 import type { Collector, Incomplete } from './collector';
+import type { ProcessDetailReader } from './process-detail';
 import type { SampleProblems } from './problems';
 
 /** How many processes get per-pid series: by RSS, by CPU over the last interval, and how long a dropped one is held. */
@@ -42,11 +43,11 @@ export class ProcessesCollector implements Collector {
     /** What a group is (--group-by); comm when not given. */
     private readonly grouper: Grouper = COMM_GROUPER,
     /** --process-detail: what is read for the exported pids (and only them) each cycle; no families when none. */
-    private readonly detail?: { kinds: ReadonlySet<DetailKind>; inspector: ProcessInspector; metrics: ProcessDetailMetrics },
+    private readonly detail?: { reader: ProcessDetailReader; metrics: ProcessDetailMetrics },
   ) {
     this.exported = new ExportedProcesses(top.hold);
     this.budget = new GroupBudget(top.maxGroups);
-    this.families = detail === undefined ? this.metrics.families : [...this.metrics.families, ...detail.metrics.familiesFor(detail.kinds)];
+    this.families = detail === undefined ? this.metrics.families : [...this.metrics.families, ...detail.metrics.familiesFor(detail.reader.kinds)];
   }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
@@ -77,7 +78,7 @@ export class ProcessesCollector implements Collector {
       sampleSeconds,
     });
     const detail = this.detail;
-    if (detail !== undefined) detail.metrics.write(top, top.map((p) => detail.inspector.detail(p.pid, detail.kinds)));
+    if (detail !== undefined) detail.metrics.write(top, detail.reader.read(top));
     return undefined;
   }
 

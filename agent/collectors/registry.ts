@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import { HostCollector } from './host';
 import { OomCollector } from './oom';
 import { ProcessesCollector } from './processes';
+import { ProcessDetailReader } from './process-detail';
 import { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import type { SampleProblems } from './problems';
 
@@ -54,7 +55,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
         ctx.groups,
         grouper,
         config.processDetail.length > 0 && inspector !== undefined
-          ? { kinds: new Set(config.processDetail), inspector, metrics: new ProcessDetailMetrics() }
+          ? { reader: new ProcessDetailReader(inspector, new Set(config.processDetail), config.processDetailPssPerCycle), metrics: new ProcessDetailMetrics() }
           : undefined,
       );
     },

@@ -92,6 +92,14 @@ export const AGENT_OPTIONS = {
     defaultDescription: 'none',
     group: 'Sampling:',
   },
+  'process-detail-pss-per-cycle': {
+    type: 'number',
+    default: 3,
+    describe:
+      'most exported pids whose smaps_rollup is read per cycle (the kernel walks the whole page table: ~1 ms per 200 MB process); ' +
+      'those without a value first, then the longest unread; the others keep their last PSS/USS',
+    group: 'Sampling:',
+  },
   // --- end of per-process detail ---
   collectors: {
     type: 'string',

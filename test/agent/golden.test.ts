@@ -35,7 +35,7 @@ const CASES: Array<{ name: string; args: string[]; file: string }> = [
   { name: 'user', args: ['--group-by', 'user'], file: 'once-fixture-proc-group-by-user.prom' },
   { name: 'rules', args: ['--group-by', 'rules', '--group-rules', RULES], file: 'once-fixture-proc-group-by-rules.prom' },
   { name: 'comm with --max-groups 3', args: ['--max-groups', '3'], file: 'once-fixture-proc-max-groups-3.prom' },
-  { name: 'comm with --process-detail pss,io,fds', args: ['--process-detail', 'pss,io,fds'], file: 'once-fixture-proc-process-detail.prom' },
+  { name: 'comm with --process-detail pss,io,fds', args: ['--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '10'], file: 'once-fixture-proc-process-detail.prom' },
 ];
 
 const groupSums = (text: string) => {
@@ -92,7 +92,7 @@ describe('golden output: the processes a user would look for', () => {
   });
 
   it('--process-detail reads the captured detail files of the exported pids: absent where the tree has none', async () => {
-    const detail = (await runCli([...ARGS, '--process-detail', 'pss,io,fds'])).stdout;
+    const detail = (await runCli([...ARGS, '--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '10'])).stdout;
     // The captured bash: Pss 249 kB, Private_Clean 0 + Private_Dirty 108 kB; 7 entries in fd/. pid 1 has soft limit 32768.
     expect(detail).toContain('hostpulse_process_proportional_memory_bytes{pid="1062",comm="bash"} 254976');
     expect(detail).toMatch(/^hostpulse_process_open_fds\{pid="1062",comm="bash"\} 7$/m);
@@ -105,6 +105,9 @@ describe('golden output: the processes a user would look for', () => {
     const one = (await runCli([...ARGS, '--process-detail', 'fds', '--top', '1', '--top-cpu', '0'])).stdout;
     expect(one.split('\n').filter((l) => l.startsWith('hostpulse_process_max_fds{'))).toHaveLength(1);
     expect(one).not.toContain('hostpulse_process_proportional_memory_bytes');
+    // A once is one cycle: at most --process-detail-pss-per-cycle smaps_rollup reads, largest first: pid 1 (none in the tree) and 1062, not 9183.
+    const budget = (await runCli([...ARGS, '--process-detail', 'pss', '--process-detail-pss-per-cycle', '2', '--top', '3', '--top-cpu', '0'])).stdout;
+    expect(budget.split('\n').filter((l) => l.startsWith('hostpulse_process_proportional_memory_bytes{'))).toHaveLength(1);
   });
 
   it('--max-groups 3 folds the smaller groups into other and counts them', async () => {

@@ -15,7 +15,7 @@ import { parseMaxOpenFiles } from '../../platforms/procfs/parse-detail';
  */
 const MIB = 1024 * 1024;
 const TOUCHED_MIB = 64;
-const ARGS = ['once', '--stdout', '--process-detail', 'pss,io,fds', '--top', '100000', '--log-format', 'json', '--collectors', 'processes'];
+const ARGS = ['once', '--stdout', '--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '100000', '--top', '100000', '--log-format', 'json', '--collectors', 'processes'];
 
 let dir: string;
 let child: Awaited<ReturnType<typeof startDetailChild>>;
