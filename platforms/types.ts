@@ -99,12 +99,15 @@ export interface ProcessInspector {
   realUid(pid: number): number | undefined;
   /** The command line, arguments joined by spaces: for matching only, never exported. */
   cmdline(pid: number): string | undefined;
-  /**
-   * What --process-detail asks for, for one (exported) process. Each field
-   * read on its own: an unreadable file (permission_denied, read_failed) drops
-   * its fields only; undefined fields when the process has gone.
-   */
-  detail(pid: number, kinds: ReadonlySet<DetailKind>): ProcessDetail;
+  // --process-detail, for exported pids only; each undefined when unreadable (reported) or gone (not).
+  /** PSS and USS from smaps_rollup; undefined also for kernel threads and zombies (no memory map). */
+  memoryDetail(pid: number): { pssBytes: number; ussBytes: number } | undefined;
+  /** read_bytes and write_bytes from io. */
+  io(pid: number): { readBytes: number; writeBytes: number } | undefined;
+  /** Entries of fd/. */
+  openFds(pid: number): number | undefined;
+  /** Soft "Max open files" from limits; undefined also when unlimited. */
+  maxFds(pid: number): number | undefined;
 }
 
 /** --process-detail kinds: smaps_rollup (PSS, USS), io (bytes read and written), fds (open fds and their soft limit). */

@@ -44,7 +44,7 @@ export interface AgentConfig {
   // --- end of process selection and grouping ---
   /** --process-detail: what is read for the exported pids (empty: nothing). */
   processDetail: DetailKind[];
-  /** Most smaps_rollup reads per cycle (PSS/USS of the others kept from earlier cycles). */
+  /** Most smaps_rollup (and limits) reads per cycle; the other exported pids keep earlier values. */
   processDetailPssPerCycle: number;
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
@@ -184,7 +184,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     groupBy,
     groupRules,
     processDetail: parseProcessDetail(argv['process-detail']),
-    processDetailPssPerCycle: wholeNumber(argv, 'process-detail-pss-per-cycle', 3, 1, 100_000),
+    processDetailPssPerCycle: wholeNumber(argv, 'process-detail-pss-per-cycle', 2, 1, 100_000),
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),

@@ -94,10 +94,10 @@ export const AGENT_OPTIONS = {
   },
   'process-detail-pss-per-cycle': {
     type: 'number',
-    default: 3,
+    default: 2,
     describe:
-      'most exported pids whose smaps_rollup is read per cycle (the kernel walks the whole page table: ~1 ms per 200 MB process); ' +
-      'those without a value first, then the longest unread; the others keep their last PSS/USS',
+      'most exported pids whose smaps_rollup (and fd limit) are read per cycle: the kernel walks the whole page table, ~1.3 ms per 200 MB process; ' +
+      'those never read first, then the longest unread; the others keep their last PSS/USS and limit',
     group: 'Sampling:',
   },
   // --- end of per-process detail ---

@@ -3,7 +3,7 @@ import { errnoCode, readErrorReason } from '../errno';
 import { parseCgroup } from './parse-cgroup';
 import { parseIo, parseMaxOpenFiles, parseSmapsRollup } from './parse-detail';
 import { parseCmdline, parseStatusRealUid } from './parse-status';
-import type { DetailKind, ProcessCgroup, ProcessDetail, ProcessInspector, SampleErrorSink } from '../types';
+import type { ProcessCgroup, ProcessInspector, SampleErrorSink } from '../types';
 
 /** The process has gone (or its pid was never there): no problem, no value. */
 const VANISHED = new Set(['ENOENT', 'ESRCH']);
@@ -37,35 +37,33 @@ export class ProcfsInspector implements ProcessInspector {
     return text === undefined ? undefined : parseCmdline(text);
   }
 
-  detail(pid: number, kinds: ReadonlySet<DetailKind>): ProcessDetail {
-    const d: ProcessDetail = {};
-    if (kinds.has('pss')) {
-      const text = this.read(pid, 'smaps_rollup');
-      const mem = text === undefined ? undefined : parseSmapsRollup(text);
-      // Empty for kernel threads and zombies (no memory map): no series, not a problem.
-      if (mem === undefined && text !== undefined && text.trim() !== '') this.onError('malformed_smaps_rollup', `${pid}/smaps_rollup has no Pss or Private lines`);
-      if (mem !== undefined) {
-        d.pssBytes = mem.pssBytes;
-        d.ussBytes = mem.ussBytes;
-      }
-    }
-    if (kinds.has('io')) {
-      const text = this.read(pid, 'io');
-      const io = text === undefined ? undefined : parseIo(text);
-      if (io === undefined && text !== undefined) this.onError('malformed_io', `${pid}/io has no read_bytes or write_bytes line`);
-      if (io !== undefined) {
-        d.ioReadBytes = io.readBytes;
-        d.ioWriteBytes = io.writeBytes;
-      }
-    }
-    if (kinds.has('fds')) {
-      d.openFds = this.attempt(pid, 'fd', () => fs.readdirSync(`${this.root}/${pid}/fd`).length);
-      const text = this.read(pid, 'limits');
-      const max = text === undefined ? undefined : parseMaxOpenFiles(text);
-      if (max === undefined && text !== undefined) this.onError('malformed_limits', `${pid}/limits has no Max open files line`);
-      if (typeof max === 'number') d.maxFds = max;
-    }
-    return d;
+  memoryDetail(pid: number): { pssBytes: number; ussBytes: number } | undefined {
+    const text = this.read(pid, 'smaps_rollup');
+    if (text === undefined) return undefined;
+    const mem = parseSmapsRollup(text);
+    // Empty for kernel threads (no memory map): nothing to report, not a problem.
+    if (mem === undefined && text.trim() !== '') this.onError('malformed_smaps_rollup', `${pid}/smaps_rollup has no Pss or Private lines`);
+    return mem;
+  }
+
+  io(pid: number): { readBytes: number; writeBytes: number } | undefined {
+    const text = this.read(pid, 'io');
+    if (text === undefined) return undefined;
+    const io = parseIo(text);
+    if (io === undefined) this.onError('malformed_io', `${pid}/io has no read_bytes or write_bytes line`);
+    return io;
+  }
+
+  openFds(pid: number): number | undefined {
+    return this.attempt(pid, 'fd', () => fs.readdirSync(`${this.root}/${pid}/fd`).length);
+  }
+
+  maxFds(pid: number): number | undefined {
+    const text = this.read(pid, 'limits');
+    if (text === undefined) return undefined;
+    const max = parseMaxOpenFiles(text);
+    if (max === undefined) this.onError('malformed_limits', `${pid}/limits has no Max open files line`);
+    return max ?? undefined;
   }
 
   /** The file's text, or undefined (vanished: silently; unreadable: reported). */
