@@ -14,6 +14,9 @@ const VANISHED = new Set(['ENOENT', 'ESRCH']);
  * time) or for the few exported ones, never for every process every cycle.
  */
 export class ProcfsInspector implements ProcessInspector {
+  /** Grows when a file (a long command line) does not fit. */
+  private buf = Buffer.allocUnsafe(16 * 1024);
+
   constructor(
     private readonly root: string,
     private readonly onError: SampleErrorSink,
@@ -66,9 +69,31 @@ export class ProcfsInspector implements ProcessInspector {
     return max ?? undefined;
   }
 
-  /** The file's text, or undefined (vanished: silently; unreadable: reported). */
+  /**
+   * The file's text, or undefined (vanished: silently; unreadable: reported).
+   * open/read/close into a reused buffer: a third of readFileSync's cost
+   * (design.md), which counts for --process-detail's reads every cycle.
+   */
   read(pid: number, file: string): string | undefined {
-    return this.attempt(pid, file, () => fs.readFileSync(`${this.root}/${pid}/${file}`, 'utf8'));
+    return this.attempt(pid, file, () => {
+      const fd = fs.openSync(`${this.root}/${pid}/${file}`, 'r');
+      try {
+        let total = 0;
+        for (;;) {
+          if (total === this.buf.length) {
+            const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+            this.buf.copy(bigger, 0, 0, total);
+            this.buf = bigger;
+          }
+          const n = fs.readSync(fd, this.buf, total, this.buf.length - total, null);
+          if (n === 0) break;
+          total += n;
+        }
+        return this.buf.toString('utf8', 0, total);
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
   }
 
   /** `op`'s result, or undefined when it failed (vanished: silently; unreadable: reported under `file`). */
