@@ -17,10 +17,15 @@ export class ProcfsInspector implements ProcessInspector {
   /** Grows when a file (a long command line) does not fit. */
   private buf = Buffer.allocUnsafe(16 * 1024);
 
+  /** Whether `root` is a real procfs mount (statfs magic), where fd/'s size counts its entries. */
+  private readonly procfs: boolean;
+
   constructor(
     private readonly root: string,
     private readonly onError: SampleErrorSink,
-  ) {}
+  ) {
+    this.procfs = isProcfs(root);
+  }
 
   cgroup(pid: number): ProcessCgroup | undefined {
     const text = this.read(pid, 'cgroup');
@@ -57,8 +62,21 @@ export class ProcfsInspector implements ProcessInspector {
     return io;
   }
 
+  /**
+   * Since Linux 6.2 stat() of a procfs fd/ directory reports the open fds as
+   * its size, without listing them (a third of the cost for a process with
+   * ~50 fds). Older kernels report 0, and a fixture tree is an ordinary
+   * directory: both are listed.
+   */
   openFds(pid: number): number | undefined {
-    return this.attempt(pid, 'fd', () => fs.readdirSync(`${this.root}/${pid}/fd`).length);
+    return this.attempt(pid, 'fd', () => {
+      const dir = `${this.root}/${pid}/fd`;
+      if (this.procfs) {
+        const size = fs.statSync(dir).size;
+        if (size > 0) return size;
+      }
+      return fs.readdirSync(dir).length;
+    });
   }
 
   maxFds(pid: number): number | undefined {
@@ -106,5 +124,17 @@ export class ProcfsInspector implements ProcessInspector {
       this.onError(readErrorReason(code), `${pid}/${file}: ${(err as Error).message}`);
       return undefined;
     }
+  }
+}
+
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+function isProcfs(root: string): boolean {
+  try {
+    return fs.statfsSync(root).type === PROC_SUPER_MAGIC;
+  } catch (err) {
+    // Only an optimisation: a root that cannot be statfs'd (absent yet) is listed the portable way.
+    if (errnoCode(err) === undefined) throw err;
+    return false;
   }
 }
