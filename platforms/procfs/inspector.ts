@@ -66,12 +66,15 @@ export class ProcfsInspector implements ProcessInspector {
    * Since Linux 6.2 stat() of a procfs fd/ directory reports the open fds as
    * its size, without listing them (a third of the cost for a process with
    * ~50 fds). Older kernels report 0, and a fixture tree is an ordinary
-   * directory: both are listed.
+   * directory: both are listed. stat() needs no permission on the directory,
+   * so access() checks first that we may list it: another user's count stays
+   * absent (permission_denied) without CAP_SYS_PTRACE, on every kernel alike.
    */
   openFds(pid: number): number | undefined {
     return this.attempt(pid, 'fd', () => {
       const dir = `${this.root}/${pid}/fd`;
       if (this.procfs) {
+        fs.accessSync(dir, fs.constants.R_OK);
         const size = fs.statSync(dir).size;
         if (size > 0) return size;
       }
