@@ -184,7 +184,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     groupBy,
     groupRules,
     processDetail: parseProcessDetail(argv['process-detail']),
-    processDetailPssPerCycle: wholeNumber(argv, 'process-detail-pss-per-cycle', 2, 1, 100_000),
+    processDetailPssPerCycle: wholeNumber(argv, 'process-detail-pss-per-cycle', 1, 1, 100_000),
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),

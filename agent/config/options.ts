@@ -94,7 +94,7 @@ export const AGENT_OPTIONS = {
   },
   'process-detail-pss-per-cycle': {
     type: 'number',
-    default: 2,
+    default: 1,
     describe:
       'most exported pids whose smaps_rollup (and fd limit) are read per cycle: the kernel walks the whole page table, ~1.3 ms per 200 MB process; ' +
       'those never read first, then the longest unread; the others keep their last PSS/USS and limit',
