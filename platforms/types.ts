@@ -99,5 +99,33 @@ export interface ProcessInspector {
   realUid(pid: number): number | undefined;
   /** The command line, arguments joined by spaces: for matching only, never exported. */
   cmdline(pid: number): string | undefined;
+  // --process-detail, for exported pids only; each undefined when unreadable (reported) or gone (not).
+  /** PSS and USS from smaps_rollup; undefined also for kernel threads and zombies (no memory map). */
+  memoryDetail(pid: number): { pssBytes: number; ussBytes: number } | undefined;
+  /** read_bytes and write_bytes from io. */
+  io(pid: number): { readBytes: number; writeBytes: number } | undefined;
+  /** Entries of fd/. */
+  openFds(pid: number): number | undefined;
+  /** Soft "Max open files" from limits; undefined also when unlimited. */
+  maxFds(pid: number): number | undefined;
+}
+
+/** --process-detail kinds: smaps_rollup (PSS, USS), io (bytes read and written), fds (open fds and their soft limit). */
+export const DETAIL_KINDS = ['pss', 'io', 'fds'] as const;
+export type DetailKind = (typeof DETAIL_KINDS)[number];
+
+/** Per-process detail beyond the sample; a field that was not asked for or could not be read is absent. */
+export interface ProcessDetail {
+  /** Proportional set size: shared pages divided among their sharers (smaps_rollup Pss). */
+  pssBytes?: number;
+  /** Unique set size: pages no other process maps (Private_Clean + Private_Dirty + Private_Hugetlb). */
+  ussBytes?: number;
+  /** Bytes this process caused to be fetched from / sent to storage (/proc/<pid>/io read_bytes, write_bytes). */
+  ioReadBytes?: number;
+  ioWriteBytes?: number;
+  /** Entries of /proc/<pid>/fd. */
+  openFds?: number;
+  /** Soft limit of open files (/proc/<pid>/limits "Max open files"); absent when unlimited. */
+  maxFds?: number;
 }
 // --- end of per-process lookups ---

@@ -67,6 +67,9 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   if (config.groupBy !== 'comm' && entry.createInspector === undefined) {
     throw new UsageError(`--group-by ${config.groupBy} needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/cgroup)`);
   }
+  if (config.processDetail.length > 0 && entry.createInspector === undefined) {
+    throw new UsageError(`--process-detail needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/smaps_rollup, io or fd)`);
+  }
   const createInspector = entry.createInspector;
   const warned = new Set<string>();
   const ctx: CollectorContext = {

@@ -3,9 +3,12 @@ import type { GroupAccumulator } from '../metrics/group-accumulator';
 import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
 import { GroupBudget } from '../metrics/group-budget';
 import { ExportedProcesses } from '../metrics/exported-processes';
+import type { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import { ProcessMetrics } from '../metrics/process-metrics';
 import { rankSize, selectTop } from '../metrics/select-top';
+import type { Family } from '../metrics/families';
 import type { Collector, Incomplete } from './collector';
+import type { ProcessDetailReader } from './process-detail';
 import type { SampleProblems } from './problems';
 
 /** How many processes get per-pid series: by RSS, by CPU over the last interval, and how long a dropped one is held. */
@@ -27,7 +30,7 @@ export interface TopOptions {
 export class ProcessesCollector implements Collector {
   readonly name = 'processes';
   readonly metrics = new ProcessMetrics();
-  readonly families = this.metrics.families;
+  readonly families: Family[];
   private readonly exported: ExportedProcesses;
   private readonly budget: GroupBudget;
 
@@ -39,9 +42,12 @@ export class ProcessesCollector implements Collector {
     readonly groups: GroupAccumulator,
     /** What a group is (--group-by); comm when not given. */
     private readonly grouper: Grouper = COMM_GROUPER,
+    /** --process-detail: what is read for the exported pids (and only them) each cycle; no families when none. */
+    private readonly detail?: { reader: ProcessDetailReader; metrics: ProcessDetailMetrics },
   ) {
     this.exported = new ExportedProcesses(top.hold);
     this.budget = new GroupBudget(top.maxGroups);
+    this.families = detail === undefined ? this.metrics.families : [...this.metrics.families, ...detail.metrics.familiesFor(detail.reader.kinds)];
   }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {
@@ -71,6 +77,8 @@ export class ProcessesCollector implements Collector {
       samplerName: this.sampler.name,
       sampleSeconds,
     });
+    const detail = this.detail;
+    if (detail !== undefined) detail.metrics.write(top, detail.reader.read(top));
     return undefined;
   }
 

@@ -10,6 +10,8 @@ import { HostCollector } from './host';
 import { OomCollector } from './oom';
 import { connectionsUnavailable, createConnections } from './connections-spec';
 import { ProcessesCollector } from './processes';
+import { ProcessDetailReader } from './process-detail';
+import { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import type { SampleProblems } from './problems';
 
 /** What a collector may be built from. Building one reads no source and touches no live metric. */
@@ -55,6 +57,9 @@ export const COLLECTORS: readonly CollectorSpec[] = [
         problems,
         ctx.groups,
         grouper,
+        config.processDetail.length > 0 && inspector !== undefined
+          ? { reader: new ProcessDetailReader(inspector, new Set(config.processDetail), config.processDetailPssPerCycle), metrics: new ProcessDetailMetrics() }
+          : undefined,
       );
     },
   },

@@ -6,6 +6,8 @@ import { parseDuration } from './duration';
 import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
 import { readGroupRules, type GroupRule } from './group-rules';
 import { GROUP_BY, type GroupBy } from '../metrics/grouper';
+import { parseProcessDetail } from './process-detail';
+import type { DetailKind } from '../../platforms/types';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
@@ -52,6 +54,10 @@ export interface AgentConfig {
   /** The validated --group-rules file (empty unless --group-by rules). */
   groupRules: GroupRule[];
   // --- end of process selection and grouping ---
+  /** --process-detail: what is read for the exported pids (empty: nothing). */
+  processDetail: DetailKind[];
+  /** Most smaps_rollup (and limits) reads per cycle; the other exported pids keep earlier values. */
+  processDetailPssPerCycle: number;
   /** The --collectors list as given (resolved against what can run here at start-up), or undefined for the default. */
   collectors: string | undefined;
   sampler: SamplerName | 'auto';
@@ -190,6 +196,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     maxGroups,
     groupBy,
     groupRules,
+    processDetail: parseProcessDetail(argv['process-detail']),
+    processDetailPssPerCycle: wholeNumber(argv, 'process-detail-pss-per-cycle', 1, 1, 100_000),
     collectors: str('collectors'),
     sampler: sampler as SamplerName | 'auto',
     procfsRoot: required('procfs-root'),

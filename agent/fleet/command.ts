@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { groupCommand } from './commands/group';
 import { groupsCommand } from './commands/groups';
 import { hostsCommand } from './commands/hosts';
 import { oomsCommand } from './commands/ooms';
@@ -21,9 +22,10 @@ export const fleetCommand: CommandModule = {
       .command(unhealthyCommand)
       .command(topCommand)
       .command(groupsCommand)
+      .command(groupCommand)
       .command(watchCommand)
       .command(oomsCommand)
-      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, watch, ooms'),
+      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms'),
   // Never reached: yargs runs the matching subcommand's handler instead.
   handler: () => undefined,
 };

@@ -1,4 +1,5 @@
 import { GroupRow } from './group-rows';
+import { GroupHostRow } from './group-host-rows';
 import { OomLine } from './oom-rows';
 import { fmtSeconds, HostRow } from './host-rows';
 import { ProcessRow } from './process-rows';
@@ -53,3 +54,14 @@ export function renderRows<T>(format: OutputFormat, columns: Column<T>[], rows: 
 export function renderHosts(format: OutputFormat, rows: HostRow[], withReasons = false): string {
   return renderRows(format, withReasons ? [...HOST_COLUMNS, REASONS_COLUMN] : HOST_COLUMNS, rows, 'no hosts');
 }
+
+/** `fleet group NAME`: one row per host running the group. */
+export const GROUP_HOST_COLUMNS: Column<GroupHostRow>[] = [
+  { header: 'INSTANCE', cell: (r) => r.instance },
+  { header: 'STATUS', cell: (r) => r.status },
+  { header: 'PROCS', cell: (r) => fmtNumber(r.processes), align: 'right' },
+  { header: 'RSS', cell: (r) => fmtBytes(r.rss_bytes), align: 'right' },
+  { header: 'CPU', cell: (r) => fmtPercent(r.cpu_percent), align: 'right' },
+  { header: 'GROUP BY', cell: (r) => r.group_by ?? '-' },
+  { header: 'REASONS', cell: (r) => r.reasons.join('; ') },
+];

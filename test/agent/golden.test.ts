@@ -35,6 +35,7 @@ const CASES: Array<{ name: string; args: string[]; file: string }> = [
   { name: 'user', args: ['--group-by', 'user'], file: 'once-fixture-proc-group-by-user.prom' },
   { name: 'rules', args: ['--group-by', 'rules', '--group-rules', RULES], file: 'once-fixture-proc-group-by-rules.prom' },
   { name: 'comm with --max-groups 3', args: ['--max-groups', '3'], file: 'once-fixture-proc-max-groups-3.prom' },
+  { name: 'comm with --process-detail pss,io,fds', args: ['--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '10'], file: 'once-fixture-proc-process-detail.prom' },
 ];
 
 const groupSums = (text: string) => {
@@ -88,6 +89,25 @@ describe('golden output: the processes a user would look for', () => {
     expect(output).toContain('hostpulse_agent_sample_errors_total{reason="malformed_stat"} 1');
     expect(output).toContain('hostpulse_group_processes{group="kworker"} 1');
     expect(output).toMatch(/^hostpulse_host_info\{os="linux",kernel="[^"]+",sampler="procfs",version="[^"]+",oom_events="unavailable",group_by="comm"\} 1$/m);
+  });
+
+  it('--process-detail reads the captured detail files of the exported pids: absent where the tree has none', async () => {
+    const detail = (await runCli([...ARGS, '--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '10'])).stdout;
+    // The captured bash: Pss 249 kB, Private_Clean 0 + Private_Dirty 108 kB; 7 entries in fd/. pid 1 has soft limit 32768.
+    expect(detail).toContain('hostpulse_process_proportional_memory_bytes{pid="1062",comm="bash"} 254976');
+    expect(detail).toMatch(/^hostpulse_process_open_fds\{pid="1062",comm="bash"\} 7$/m);
+    expect(detail).toMatch(/^hostpulse_process_max_fds\{pid="1",comm="process_api"\} 32768$/m);
+    // Kernel threads and the zombie have io but no memory map; pid 1 has no smaps_rollup or io in the tree.
+    expect(detail).toMatch(/^hostpulse_process_io_write_bytes_total\{pid="2",comm="kthreadd"\} \d+$/m);
+    expect(detail).not.toMatch(/^hostpulse_process_proportional_memory_bytes\{pid="(1|2|4|9233)",/m);
+    expect(detail).not.toMatch(/^hostpulse_process_io_read_bytes_total\{pid="1",/m);
+    // Only the exported pids are read: --top 1 --top-cpu 0 gives one pid detail series.
+    const one = (await runCli([...ARGS, '--process-detail', 'fds', '--top', '1', '--top-cpu', '0'])).stdout;
+    expect(one.split('\n').filter((l) => l.startsWith('hostpulse_process_max_fds{'))).toHaveLength(1);
+    expect(one).not.toContain('hostpulse_process_proportional_memory_bytes');
+    // A once is one cycle: at most --process-detail-pss-per-cycle smaps_rollup reads, largest first: pid 1 (none in the tree) and 1062, not 9183.
+    const budget = (await runCli([...ARGS, '--process-detail', 'pss', '--process-detail-pss-per-cycle', '2', '--top', '3', '--top-cpu', '0'])).stdout;
+    expect(budget.split('\n').filter((l) => l.startsWith('hostpulse_process_proportional_memory_bytes{'))).toHaveLength(1);
   });
 
   it('--max-groups 3 folds the smaller groups into other and counts them', async () => {

@@ -61,6 +61,12 @@ test('host detail is driven by the instance variable in every query', () => {
     'hostpulse_agent_sample_duration_seconds',
     'hostpulse_agent_collector_success',
     'hostpulse_agent_collector_duration_seconds',
+    'hostpulse_process_proportional_memory_bytes',
+    'hostpulse_process_unique_memory_bytes',
+    'hostpulse_process_open_fds',
+    'hostpulse_process_max_fds',
+    'hostpulse_process_io_read_bytes_total',
+    'hostpulse_process_io_write_bytes_total',
   ]) {
     expect(exprs).toContain(metric);
   }
@@ -71,4 +77,20 @@ test('variables are substituted as Grafana would, and an unknown one is an error
     'rate(x{instance="h1"}[30s]) and y{i="h1"}',
   );
   expect(() => substituteVariables('x{job="$job"}', {})).toThrow('unknown variable $job');
+});
+
+test('group panels work for every --group-by: they say "group", never "comm", and the process detail has its own row', () => {
+  for (const [file, d] of dashboards) {
+    for (const p of (d as { panels: Array<{ title: string; description?: string; targets?: Array<{ expr: string; legendFormat?: string }> }> }).panels) {
+      const grouped = (p.targets ?? []).some((t) => t.expr.includes('hostpulse_group_'));
+      if (!grouped) continue;
+      expect([file, p.title, p.description ?? '']).toEqual([file, p.title, expect.not.stringMatching(/\bcomm\b(?!, cgroup)|command name/)]);
+      for (const t of p.targets ?? []) expect([file, p.title, t.legendFormat ?? '']).toEqual([file, p.title, expect.not.stringContaining('comm')]);
+    }
+  }
+  const host = dashboards.get('host-detail.json') as unknown as { panels: Array<{ type: string; title: string; gridPos: { y: number } }> };
+  const row = host.panels.find((p) => p.type === 'row' && p.title === 'Process detail');
+  expect(row).toBeDefined();
+  const below = host.panels.filter((p) => p.gridPos.y > row!.gridPos.y).map((p) => p.title);
+  expect(below).toEqual(['PSS and USS by process', 'Open fds, % of soft limit', 'Disk io by process']);
 });

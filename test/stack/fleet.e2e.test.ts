@@ -89,6 +89,8 @@ beforeAll(async () => {
         '--instance', name,
         '--interval', '1s',
         '--top', '10',
+        // The host dashboard's "Process detail" row must return data too.
+        '--process-detail', 'pss,io,fds',
         '--kmsg-path', kmsgOf(name),
         '--log-format', 'json',
         '--log-level', 'warn',

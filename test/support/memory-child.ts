@@ -22,3 +22,41 @@ export function vmRssBytes(pid: number): number {
   if (!m) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]) * 1024;
 }
+
+/**
+ * A memory child (as startMemoryChild) that also takes commands on stdin, one
+ * per line, and answers each on stdout once done: `open N` opens N more files
+ * (under `dir`) and keeps them open -> `opened N`; `write BYTES` writes a new
+ * file of that size under `dir` and fsyncs it -> `wrote BYTES`.
+ */
+export async function startDetailChild(mib: number, title: string, dir: string): Promise<Spawned & { command(line: string, answer: string): Promise<void> }> {
+  const code = `process.title = ${JSON.stringify(title)};
+const fs = require('fs');
+const dir = ${JSON.stringify(dir)};
+const b = Buffer.alloc(${mib} * 1024 * 1024, 1);
+const kept = [];
+let files = 0;
+setInterval(() => b[0]++, 1000);
+require('readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const [cmd, arg] = line.split(' ');
+  const n = Number(arg);
+  if (cmd === 'open') {
+    for (let i = 0; i < n; i++) kept.push(fs.openSync(dir + '/open-' + kept.length, 'w'));
+    console.log('opened', n);
+  } else if (cmd === 'write') {
+    const fd = fs.openSync(dir + '/written-' + files++, 'w');
+    fs.writeSync(fd, Buffer.alloc(n, 7));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    console.log('wrote', n);
+  }
+});
+console.log('ready', b.length);`;
+  const child = spawnTracked(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'pipe'] });
+  await waitFor(`detail child ${title}`, () => (child.stdout().includes('ready') ? true : undefined), 30000, 50);
+  const command = async (line: string, answer: string): Promise<void> => {
+    child.child.stdin?.write(line + '\n');
+    await waitFor(`${title}: ${line}`, () => (child.stdout().includes(answer) ? true : undefined), 30000, 50);
+  };
+  return Object.assign(child, { command });
+}

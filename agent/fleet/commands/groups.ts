@@ -1,6 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { fetchGroups } from '../fetch';
 import { ConnectionArgs, fleetContext, positiveInteger, thresholds, withConnectionOptions, withThresholdOptions } from '../options';
+import { GROUPING_QUERY } from '../group-host-queries';
+import { describeGrouping, groupingByInstance } from '../grouping';
 import { GROUP_COLUMNS, renderRows } from '../render';
 
 type Args = ConnectionArgs & { 'cpu-threshold': number; 'mem-threshold': number; 'min-hosts': number };
@@ -18,7 +20,12 @@ export const groupsCommand: CommandModule<object, Args> = {
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const minHosts = positiveInteger(argv['min-hosts'], '--min-hosts');
-    const rows = await fetchGroups(ctx.client, ctx.window, thresholds(argv), minHosts);
-    process.stdout.write(renderRows(ctx.output, GROUP_COLUMNS, rows, 'no process groups'));
+    const [rows, grouping] = await Promise.all([
+      fetchGroups(ctx.client, ctx.window, thresholds(argv), minHosts),
+      // The JSON rows stay as they were; the table says what a group is on these hosts.
+      ctx.output === 'table' ? ctx.client.query(GROUPING_QUERY).then(groupingByInstance) : undefined,
+    ]);
+    const head = grouping === undefined ? '' : `process groups; ${describeGrouping(grouping)}\n`;
+    process.stdout.write(head + renderRows(ctx.output, GROUP_COLUMNS, rows, 'no process groups'));
   },
 };
