@@ -24,6 +24,11 @@ const DIRECT = ['rw-a', 'rw-b'];
 const RELAYED = 'rw-relay';
 const HOSTS = [...DIRECT, RELAYED].sort();
 const VICTIM = 'rw-b';
+/**
+ * 2 s, stale after 6 s: the relayed host's newest sample reaches the store up to ~1 s (vmagent's
+ * flush) + ~1 s (VictoriaMetrics makes samples searchable) after it was taken.
+ */
+const INTERVAL = 2;
 const OK = ['--cpu-threshold', '100', '--mem-threshold', '100'];
 const KMSG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-rw-kmsg-'));
 const kmsgOf = (host: string) => path.join(KMSG_DIR, `${host}.kmsg`);
@@ -51,7 +56,7 @@ beforeAll(async () => {
     agents.set(
       name,
       // --top 200: the agent's own process must get per-pid series whatever else the machine runs.
-      spawnCli(['run', '--sink', 'remote-write', '--remote-write-url', url, '--instance', name, '--interval', '1s',
+      spawnCli(['run', '--sink', 'remote-write', '--remote-write-url', url, '--instance', name, '--interval', `${INTERVAL}s`,
         '--top', '200', '--kmsg-path', kmsgOf(name), '--log-level', 'warn']),
     );
   }
@@ -89,7 +94,6 @@ describe('fleet commands on remote-written hosts', () => {
       expect([h.instance, h.status, h.reasons]).toEqual([h.instance, 'ok', []]);
       // Without a Pushgateway there is no push_time_seconds: the age comes from the last sample.
       expect(h.last_push_age_seconds).not.toBeNull();
-      expect(h.last_push_age_seconds).toBeLessThan(3);
       expect(h.cpu_percent).toBeGreaterThan(0);
       // Other tests allocate GiBs meanwhile; a sample may fall between the CLI's query and ours.
       expect(Math.abs((h.memory_percent ?? -100) - (mem.get(h.instance) ?? 0))).toBeLessThan(5);
@@ -163,7 +167,7 @@ describe('a remote-writing host whose agent dies', () => {
       1000,
     );
     expect(rows[0].instance).toBe(VICTIM); // worst first
-    expect(rows[0].last_push_age_seconds).toBeGreaterThan(3);
+    expect(rows[0].last_push_age_seconds).toBeGreaterThan(3 * INTERVAL);
     // Its last values stay visible, as on a Pushgateway.
     expect(rows[0].memory_percent).not.toBeNull();
     for (const h of HOSTS.filter((x) => x !== VICTIM)) expect(byInstance(rows).get(h)?.status).toBe('ok');
@@ -171,7 +175,7 @@ describe('a remote-writing host whose agent dies', () => {
     const u = await runJson<HostRow[]>(['fleet', 'unhealthy', ...P, ...OK]);
     expect(u.code).toBe(1);
     expect(u.rows.map((h) => [h.instance, h.status])).toEqual([[VICTIM, 'stale']]);
-    expect(u.rows[0].reasons[0]).toMatch(/^stale: last push [\d.]+s ago, over 3 x 1s interval$/);
+    expect(u.rows[0].reasons[0]).toMatch(new RegExp(`^stale: last push [\\d.]+s ago, over 3 x ${INTERVAL}s interval$`));
 
     const groups = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, ...OK, '--min-hosts', '3'])).rows;
     expect(groups.find((g) => g.group === 'node')).toMatchObject({ hosts: 3, healthy_hosts: 2, below_min_hosts: true });
@@ -218,7 +222,7 @@ describe('a remote-writing host whose agent dies', () => {
     const status = await vm.query(expr('host-detail.json', 'Status', 'A', VICTIM));
     expect(Number(status[0]?.value[1])).toBeGreaterThan(3);
     const age = await vm.query(expr('host-detail.json', 'Agent: push age', 'A', VICTIM));
-    expect(Number(age[0]?.value[1])).toBeGreaterThan(3);
+    expect(Number(age[0]?.value[1])).toBeGreaterThan(3 * INTERVAL);
   });
 });
 
