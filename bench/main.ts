@@ -3,7 +3,9 @@ import { hideBin } from 'yargs/helpers';
 import { measureAgent } from './agent-run';
 import { stopAll } from './harness/children';
 import { hang, startFakeGateway } from './harness/fake-gateway';
+import { waitFor } from './harness/wait';
 import { gatewayMetrics, startPushgateway, type RunningServer } from './harness/pushgateway';
+import { instantQuery, startVictoriaMetrics } from './harness/victoria-metrics';
 import { Filler } from './filler';
 import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
@@ -27,6 +29,7 @@ interface Args {
   'node-options': string;
   'agent-args': string;
   'soak-gateway': 'pushgateway' | 'hanging';
+  sink: 'pushgateway' | 'remote-write';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +52,11 @@ function parseArgs(argv: string[]): Args {
         choices: ['pushgateway', 'hanging'] as const,
         default: 'pushgateway' as const,
         describe: 'with --soak: push to the real Pushgateway, or to a server that never answers (every push times out)',
+      },
+      sink: {
+        choices: ['pushgateway', 'remote-write'] as const,
+        default: 'pushgateway' as const,
+        describe: 'the agent\'s --sink: push to a local Pushgateway, or remote-write to a local VictoriaMetrics',
       },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
       'agent-args': {
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
     tool: 'hostpulse-bench',
     date: new Date().toISOString(),
     machine,
-    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'], agentArgs: args['agent-args'] },
+    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'], agentArgs: args['agent-args'], sink: args.sink },
     exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
     points: [],
     soak: null,
@@ -121,8 +129,13 @@ async function main(): Promise<void> {
   };
 
   try {
-    gateway = await startPushgateway({ spawn: { group: true } });
-    progress(`pushgateway on ${gateway.url}; ${countProcesses()} processes running`);
+    if (args.sink === 'remote-write' && args.soak) throw new Error('--soak measures the Pushgateway sink only');
+    // The receiver: the Pushgateway, or VictoriaMetrics for --sink remote-write (the agent's
+    // --pushgateway-url is then unused).
+    const vm = args.sink === 'remote-write' ? await startVictoriaMetrics({ group: true }) : undefined;
+    gateway = vm ?? (await startPushgateway({ spawn: { group: true } }));
+    const sinkArgs = vm ? ['--sink', 'remote-write', '--remote-write-url', vm.writeUrl] : [];
+    progress(`${vm ? 'victoria-metrics' : 'pushgateway'} on ${gateway.url}; ${countProcesses()} processes running`);
     for (const target of [...points].sort((a, b) => a - b)) {
       const reached = await filler.growTo(target);
       progress(`${reached} processes (asked for ${target}); running the agent for ${args.warmup}+${cycles} cycles`);
@@ -131,8 +144,8 @@ async function main(): Promise<void> {
         record.soak = await soak(gateway.url, instance, args, cycles, reached);
         continue;
       }
-      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'], extraArgs: splitArgs(args['agent-args']) });
-      const seen = await agentSaw(gateway.url, instance, filler.prefix);
+      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'], extraArgs: [...sinkArgs, ...splitArgs(args['agent-args'])] });
+      const seen = vm ? await agentSawInStore(vm.url, instance, filler.prefix) : await agentSaw(gateway.url, instance, filler.prefix);
       const fillers = filler.running();
       let exporter = null;
       if (version !== undefined) {
@@ -183,6 +196,29 @@ async function agentSaw(url: string, instance: string, fillerPrefix: string): Pr
     if (s.labels.group?.startsWith(fillerPrefix)) fillersSeen[s.labels.group] = Number(s.value);
   }
   return { processesSeen: seen ? Number(seen.value) : null, fillersSeen };
+}
+
+/**
+ * The same as agentSaw, from the last samples the agent remote-wrote. VictoriaMetrics makes
+ * what it received searchable about a second later, so the first answer may still be empty.
+ */
+async function agentSawInStore(url: string, instance: string, fillerPrefix: string): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
+  const sel = (name: string) => `last_over_time(${name}{job="hostpulse_bench",instance=${JSON.stringify(instance)}}[10m])`;
+  const [seen, groups] = await waitFor(
+    'the agent\'s samples searchable in victoria-metrics',
+    async () => {
+      const s = (await instantQuery(url, sel('hostpulse_agent_processes'))).find((x) => x.labels.state === 'seen');
+      const g = await instantQuery(url, sel('hostpulse_group_processes'));
+      return s !== undefined && g.length > 0 ? ([s, g] as const) : undefined;
+    },
+    15000,
+    250,
+  );
+  const fillersSeen: Record<string, number> = {};
+  for (const s of groups) {
+    if (s.labels.group?.startsWith(fillerPrefix)) fillersSeen[s.labels.group] = s.value;
+  }
+  return { processesSeen: seen.value, fillersSeen };
 }
 
 /** The agent alone for many cycles: does its RSS stay flat? */

@@ -36,7 +36,7 @@ export interface BenchRecord {
   tool: 'hostpulse-bench';
   date: string;
   machine: Machine;
-  settings: { interval: string; top: number; warmup: number; cycles: number; scrapes: number; nodeOptions: string; agentArgs?: string };
+  settings: { interval: string; top: number; warmup: number; cycles: number; scrapes: number; nodeOptions: string; agentArgs?: string; sink?: string };
   exporter: { version: string } | { missing: string };
   points: Point[];
   soak: SoakResult | null;
@@ -50,6 +50,7 @@ export function renderTable(r: BenchRecord): string {
   out.push(
     `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
       `agent NODE_OPTIONS "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
+      `sink ${r.settings.sink ?? 'pushgateway'}, ` +
       ('version' in r.exporter ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}` : r.exporter.missing),
   );
   if (r.points.length > 0) {

@@ -26,7 +26,11 @@ export function buildSinkConfig(argv: Record<string, unknown>, str: Str): { sink
   if (!(SINK_NAMES as readonly string[]).includes(sink)) throw new UsageError(`--sink "${sink}" is unknown (choose ${SINK_NAMES.join(', ')})`);
   const urlText = str('remote-write-url');
   if (sink !== 'remote-write') return { sink: sink as SinkName, remoteWrite: undefined };
-  if (urlText === undefined || urlText.trim() === '') throw new UsageError('--sink remote-write needs --remote-write-url (e.g. http://victoria:8428/api/v1/write)');
+  if (urlText === undefined || urlText.trim() === '') {
+    // `once --stdout` only prints (with this sink's own families): there is nothing to send to.
+    if (argv.stdout === true) return { sink, remoteWrite: undefined };
+    throw new UsageError('--sink remote-write needs --remote-write-url (e.g. http://victoria:8428/api/v1/write)');
+  }
   let url: URL;
   try {
     url = new URL(urlText);

@@ -3,7 +3,7 @@ import { buildGroupRows, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
 import { buildOomRows, OomHostRow } from './oom-rows';
-import { groupQueries, hostQueries, oomQueries, processQueries, selector, Thresholds } from './promql';
+import { groupQueries, hostInterval, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
 import { PrometheusClient } from './prometheus-client';
 import { byLabel, byLabels } from './vector';
 
@@ -56,11 +56,15 @@ export async function fetchOoms(client: PrometheusClient, since: string): Promis
   return buildOomRows({ hostKills, victimKills, victimRss });
 }
 
-/** Unknown host is a usage error (exit 2): the name given on the command line matches no pushing agent. */
+/**
+ * Unknown host is a usage error (exit 2): the name given on the command line matches no pushing
+ * agent. Known hosts are those of `fleet hosts`, so a stopped remote-writing host stays known as a
+ * dead one behind a Pushgateway does.
+ */
 export async function requireKnownHost(client: PrometheusClient, instance: string): Promise<void> {
-  const found = await client.query(`count(${selector('hostpulse_agent_interval_seconds', instance)})`);
+  const found = await client.query(`count(${hostInterval(instance)})`);
   if (found.length > 0) return;
-  const known = [...byLabel(await client.query('max by (instance) (hostpulse_agent_interval_seconds)'), 'instance').keys()].sort();
+  const known = [...byLabel(await client.query(`max by (instance) (${hostInterval()})`), 'instance').keys()].sort();
   const list = known.length === 0 ? 'no hosts report to it' : `known hosts: ${abbreviate(known, 5)}`;
   throw new UsageError(`unknown host "${instance}": no hostpulse metrics for it in Prometheus at ${client.url} (${list})`);
 }

@@ -45,7 +45,7 @@ export function hostStatus(
   return { status: stale ? 'stale' : reasons.length > 0 ? 'unhealthy' : 'ok', reasons };
 }
 
-/** The host set is every instance that reports hostpulse_agent_interval_seconds. */
+/** The host set is every instance that reports hostpulse_agent_interval_seconds (for a stopped remote-writing host, within the hour). */
 export function buildHostRows(cols: HostColumns, t: Thresholds): HostRow[] {
   const rows: HostRow[] = [];
   for (const [instance, interval] of cols.interval) {

@@ -3,8 +3,12 @@
  * column family, aggregated `by (instance)` (or by group/pid), never one per
  * host, so a 1000-host fleet costs the same handful of queries as two hosts.
  *
- * Series come from the Pushgateway, which Prometheus scrapes with
- * `honor_labels: true`, so `job` and `instance` are the agent's grouping key.
+ * Series come either from a Pushgateway, which Prometheus scrapes with
+ * `honor_labels: true`, or from agents that remote-write (`--sink
+ * remote-write`) into Prometheus or another store (VictoriaMetrics, Mimir);
+ * either way `job` and `instance` are the agent's. Every query gives the
+ * same answer on both paths: only the age of a host's last push is measured
+ * differently (see `hostAge`).
  */
 
 /** Escape a string for use inside a double-quoted PromQL label matcher. */
@@ -18,10 +22,51 @@ export function selector(metric: string, instance?: string, extra: string[] = []
   return matchers.length === 0 ? metric : `${metric}{${matchers.join(',')}}`;
 }
 
+/**
+ * Hosts that remote-write get no `push_time_seconds` (only a Pushgateway sets
+ * it); their series are those of agents whose group, if any, was not on a
+ * gateway within the hour.
+ */
+function unlessGateway(expr: string, instance?: string): string {
+  return `(${expr}) unless on (job, instance) last_over_time(${selector('push_time_seconds', instance)}[1h])`;
+}
+
+/**
+ * Every host's push interval, by (job, instance): the live series, or for a
+ * host that remote-wrote and stopped (nothing marks its series stale; it just
+ * gets no new samples) the last one within the hour, as the
+ * HostpulseMissingPushes rule does. A dead host behind a Pushgateway keeps
+ * its live series there, so its answers are unchanged.
+ */
+export function hostInterval(instance?: string): string {
+  const interval = selector('hostpulse_agent_interval_seconds', instance);
+  return `${interval} or ${unlessGateway(`last_over_time(${interval}[1h])`, instance)}`;
+}
+
+/**
+ * Seconds since each host's last push, by (job, instance), shaped like the
+ * HostpulseMissingPushes rule. Behind a Pushgateway: `push_time_seconds` at
+ * Prometheus' last scrape of the gateway (timestamp()), so a scrape interval
+ * longer than the push interval does not make a live host look stale, and
+ * only for groups hostpulse agents pushed (another job's group with the same
+ * instance must not make a dead agent look fresh). Remote-written: the age
+ * of the host's last sample, `time() - timestamp(...)`, exact while the
+ * series is inside the store's lookback (5 min); older, the last timestamp
+ * within the hour from a 1-minute subquery (each step sees the last sample
+ * for 5 min, so the maximum is exact).
+ */
+export function hostAge(instance?: string): string {
+  const interval = selector('hostpulse_agent_interval_seconds', instance);
+  const push = selector('push_time_seconds', instance);
+  const gateway = `(timestamp(${push}) - ${push}) and on (job, instance) ${interval}`;
+  const written = `(time() - timestamp(${interval})) or (time() - max_over_time(timestamp(${interval})[1h:1m]))`;
+  return `(${gateway}) or (${unlessGateway(written, instance)})`;
+}
+
 export interface HostQueries {
   /** The set of hosts: every instance that pushes hostpulse metrics, with its push interval. */
   interval: string;
-  /** Seconds since the instance's last push (Pushgateway's push_time_seconds), as of the last scrape. */
+  /** Seconds since the instance's last push or remote-written sample (see hostAge). */
   pushAge: string;
   /** Non-idle share of all CPUs, percent. Needs two samples inside `window`. */
   cpu: string;
@@ -35,18 +80,14 @@ export function hostQueries(window: string, instance?: string): HostQueries {
   const cpu = (extra: string[]) => `rate(${selector('hostpulse_host_cpu_seconds_total', instance, extra)}[${window}])`;
   const oom = selector('hostpulse_host_oom_kills_total', instance);
   return {
-    interval: `max by (instance) (${selector('hostpulse_agent_interval_seconds', instance)})`,
-    // Measured like the HostpulseMissingPushes rule: at Prometheus' last scrape of the gateway
-    // (timestamp()), so a scrape interval longer than the push interval does not make a live
-    // host look stale; only groups hostpulse agents pushed (another job's group with the same
-    // instance must not make a dead agent look fresh).
-    pushAge:
-      `min by (instance) ((timestamp(${selector('push_time_seconds', instance)}) - ${selector('push_time_seconds', instance)})` +
-      ` and on (job, instance) ${selector('hostpulse_agent_interval_seconds', instance)})`,
+    interval: `max by (instance) (${hostInterval(instance)})`,
+    pushAge: `min by (instance) (${hostAge(instance)})`,
     cpu: `100 * (1 - sum by (instance) (${cpu(['mode="idle"'])}) / sum by (instance) (${cpu([])}))`,
+    // The last values within the hour: a stale host shows them on both paths (the Pushgateway
+    // keeps a dead host's values; a remote-written series just ends).
     memory:
-      `100 * (1 - max by (instance) (${selector('hostpulse_host_memory_available_bytes', instance)})` +
-      ` / max by (instance) (${selector('hostpulse_host_memory_total_bytes', instance)}))`,
+      `100 * (1 - max by (instance) (last_over_time(${selector('hostpulse_host_memory_available_bytes', instance)}[1h]))` +
+      ` / max by (instance) (last_over_time(${selector('hostpulse_host_memory_total_bytes', instance)}[1h])))`,
     oomKills: `sum by (instance) (increase(${oom}[1h])) or sum by (instance) (${oom} * 0)`,
   };
 }

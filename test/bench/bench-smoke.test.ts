@@ -103,3 +103,27 @@ describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
     }
   });
 });
+
+/** The same loop remote-writing into a VictoriaMetrics the bench starts: what the agent saw is read back from it. */
+describe('npm run bench, tiny, --sink remote-write --no-exporter', () => {
+  let run: Run;
+  let record: BenchRecord;
+
+  beforeAll(async () => {
+    run = await runBench(['--processes', String(processCount() + 20), '--cycles', '3', '--warmup', '2', '--no-exporter', '--sink', 'remote-write', '--json']);
+    record = JSON.parse(run.stdout) as BenchRecord;
+  }, 150_000);
+
+  it('measured the agent with --sink remote-write, its samples reached the store, and nothing is left running', () => {
+    expect(run.code).toBe(0);
+    expect(record.settings.sink).toBe('remote-write');
+    expect(run.stderr).toContain('victoria-metrics on http://127.0.0.1:');
+    const p = record.points[0];
+    expect(p.agent.cycles).toBe(3);
+    expect(p.agent.pushFailures).toBe(0);
+    expect(p.agent.fillersSeen).toEqual(p.fillers);
+    expect(p.agent.processesSeen).toBeGreaterThanOrEqual(record.cleanup.fillersSpawned);
+    expect(record.cleanup.leftover).toBe(0);
+    for (const pid of [p.agent.pid, record.cleanup.gatewayPid]) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+  });
+});

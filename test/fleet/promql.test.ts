@@ -17,10 +17,21 @@ describe('PromQL builders', () => {
     for (const text of Object.values(q)) expect(text).toMatch(/by \(instance\)/);
     expect(q.cpu).toContain('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[1m])');
     expect(q.oomKills).toContain('increase(hostpulse_host_oom_kills_total[1h])');
-    // Push age as the alert rule measures it, and only for groups of hostpulse agents.
+    // Push age as the alert rule measures it: behind a gateway from push_time_seconds, only for
+    // groups of hostpulse agents; remote-written, from the last sample's timestamp, only for hosts
+    // with no gateway group.
     expect(q.pushAge).toBe(
-      'min by (instance) ((timestamp(push_time_seconds) - push_time_seconds) and on (job, instance) hostpulse_agent_interval_seconds)',
+      'min by (instance) (((timestamp(push_time_seconds) - push_time_seconds) and on (job, instance) hostpulse_agent_interval_seconds)' +
+        ' or (((time() - timestamp(hostpulse_agent_interval_seconds))' +
+        ' or (time() - max_over_time(timestamp(hostpulse_agent_interval_seconds)[1h:1m])))' +
+        ' unless on (job, instance) last_over_time(push_time_seconds[1h])))',
     );
+    // A remote-writing host that stopped stays in the host set for the hour, as a dead one on a gateway does.
+    expect(q.interval).toBe(
+      'max by (instance) (hostpulse_agent_interval_seconds or (last_over_time(hostpulse_agent_interval_seconds[1h]))' +
+        ' unless on (job, instance) last_over_time(push_time_seconds[1h]))',
+    );
+    expect(hostQueries('1m', 'h').pushAge).not.toMatch(/(push_time_seconds|hostpulse_agent_interval_seconds)(?!\{instance="h"\})/);
     expect(hostQueries('30s', 'host-a').memory).toContain('hostpulse_host_memory_total_bytes{instance="host-a"}');
   });
 
@@ -37,7 +48,7 @@ describe('PromQL builders', () => {
     const u = unhealthyInstances('1m', { cpuPercent: 80, memoryPercent: 70 });
     expect(u).toMatch(/> 80 or/);
     expect(u).toMatch(/> 70 or/);
-    expect(u).toContain('> on (instance) (3 * max by (instance) (hostpulse_agent_interval_seconds))');
+    expect(u).toContain('> on (instance) (3 * max by (instance) (hostpulse_agent_interval_seconds or (last_over_time(');
     const g = groupQueries('1m', { cpuPercent: 80, memoryPercent: 70 });
     for (const text of Object.values(g)) expect(text).toMatch(/^(count|avg|max) by \(group\)/);
   });

@@ -101,3 +101,34 @@ export async function startVictoriaMetrics(): Promise<Receiver> {
     ready: '/health',
   });
 }
+
+/** vmagent (from the same Debian package) relaying remote write to `targetWriteUrl`. */
+export interface Relay {
+  writeUrl: string;
+  /** Its own on-disk queue (`-remoteWrite.tmpDataPath`). */
+  queueDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startVmagent(targetWriteUrl: string): Promise<Relay> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmagent-'));
+  const queueDir = path.join(dir, 'queue');
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawnTracked('vmagent', [
+    `-httpListenAddr=127.0.0.1:${port}`,
+    `-remoteWrite.url=${targetWriteUrl}`,
+    `-remoteWrite.tmpDataPath=${queueDir}`,
+    '-remoteWrite.flushInterval=1s',
+    '-loggerLevel=ERROR',
+  ]);
+  await waitHttp('vmagent', proc, `${url}/health`, 30000);
+  return {
+    writeUrl: `${url}/api/v1/write`,
+    queueDir,
+    async stop() {
+      await proc.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -7,9 +7,8 @@ import type { Batch, Sink } from '../sink';
 import { retryable, retryDelayMs } from './backoff';
 import { RemoteWritePoster } from './post';
 import type { QueuedRequest, RequestQueue } from './queue';
-import { batchSeries } from './series';
+import { BatchEncoder } from './batch-encoder';
 import { snappyCompress } from './snappy';
-import { encodeWriteRequest } from './write-request';
 
 export interface RemoteWriteSinkOptions {
   url: URL;
@@ -37,12 +36,14 @@ export interface RemoteWriteSinkOptions {
  */
 export class RemoteWriteSink implements Sink {
   private readonly poster: RemoteWritePoster;
+  private readonly encoder: BatchEncoder;
   private attempt = 0;
   /** No request before this (performance.now() ms): the back-off in force. */
   private notBefore = 0;
 
   constructor(private readonly opts: RemoteWriteSinkOptions) {
     this.poster = new RemoteWritePoster(opts.url, opts.auth, opts.tls, opts.headers);
+    this.encoder = new BatchEncoder(opts.job, opts.instance);
     this.updateGauges();
   }
 
@@ -52,9 +53,9 @@ export class RemoteWriteSink implements Sink {
 
   async send(batch: Batch, signal?: AbortSignal): Promise<void> {
     const { queue, metrics } = this.opts;
-    const series = batchSeries(batch, this.opts.job, this.opts.instance);
-    const body = snappyCompress(encodeWriteRequest(series));
-    const evicted = queue.push({ timestampMs: batch.timestampMs, samples: series.length, body });
+    const request = this.encoder.encode(batch);
+    const body = snappyCompress(request.body);
+    const evicted = queue.push({ timestampMs: batch.timestampMs, samples: request.samples, body });
     if (evicted.length > 0) {
       const samples = evicted.reduce((n, r) => n + r.samples, 0);
       metrics.samplesDropped.inc({ reason: 'buffer_full' }, samples);
