@@ -57,7 +57,7 @@ beforeAll(async () => {
       name,
       // --top 200: the agent's own process must get per-pid series whatever else the machine runs.
       spawnCli(['run', '--sink', 'remote-write', '--remote-write-url', url, '--instance', name, '--interval', `${INTERVAL}s`,
-        '--top', '200', '--kmsg-path', kmsgOf(name), '--log-level', 'warn']),
+        '--top', '200', '--process-detail', 'pss,io,fds', '--kmsg-path', kmsgOf(name), '--log-level', 'warn']),
     );
   }
   // Ready when every host has a CPU rate (two samples inside --rate-window).
