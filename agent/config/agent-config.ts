@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import { isIP } from 'net';
 import { UsageError } from '../errors';
+import { buildClientAuth } from './client-auth';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
 import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
@@ -12,17 +12,8 @@ import type { DetailKind } from '../../platforms/types';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
 
-export interface PushAuth {
-  username?: string;
-  password?: string;
-  bearerToken?: string;
-}
-
-export interface PushTls {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-}
+import type { PushAuth, PushTls } from './client-auth';
+export type { PushAuth, PushTls };
 
 /** The connections collector's settings (README, "Connections"). */
 export interface ConnectionsConfig {
@@ -150,37 +141,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const formatText = str('log-format');
   const logFormat = formatText === undefined ? (stderrIsTTY ? 'text' : 'json') : oneOf('log-format', formatText, ['json', 'text'] as const);
 
-  const auth: PushAuth = {};
-  const username = str('pushgateway-username');
-  const passwordFile = str('pushgateway-password-file');
-  const tokenFile = str('pushgateway-bearer-token-file');
-  if (passwordFile !== undefined && username === undefined) {
-    throw new UsageError('--pushgateway-password-file needs --pushgateway-username');
-  }
-  if (tokenFile !== undefined && username !== undefined) {
-    throw new UsageError('use either basic auth (--pushgateway-username) or --pushgateway-bearer-token-file, not both');
-  }
-  if (username !== undefined) {
-    auth.username = username;
-    auth.password = passwordFile === undefined ? '' : secret('pushgateway-password-file', passwordFile);
-  }
-  if (tokenFile !== undefined) auth.bearerToken = secret('pushgateway-bearer-token-file', tokenFile);
-
-  const tls: PushTls = {};
-  const ca = str('pushgateway-ca-file');
-  const cert = str('pushgateway-cert-file');
-  const key = str('pushgateway-key-file');
-  if ((cert === undefined) !== (key === undefined)) {
-    throw new UsageError('--pushgateway-cert-file and --pushgateway-key-file go together');
-  }
-  if (ca !== undefined) tls.ca = file('pushgateway-ca-file', ca);
-  if (cert !== undefined && key !== undefined) {
-    tls.cert = file('pushgateway-cert-file', cert);
-    tls.key = file('pushgateway-key-file', key);
-  }
-  if ((ca !== undefined || cert !== undefined) && pushgatewayUrl.protocol !== 'https:') {
-    throw new UsageError('TLS files are given but --pushgateway-url is not https://');
-  }
+  const { auth, tls } = buildClientAuth('pushgateway', str, pushgatewayUrl);
 
   const { sink, remoteWrite } = buildSinkConfig(argv, str);
 
@@ -268,17 +229,4 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new UsageError(`--${name} "${value}" must be one of ${allowed.join(', ')}`);
   }
   return value as T;
-}
-
-function file(name: string, path: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`--${name}: cannot read ${path}: ${(err as Error).message}`);
-  }
-}
-
-/** A secret file's content without the trailing newline editors add. */
-function secret(name: string, path: string): string {
-  return file(name, path).toString('utf8').replace(/\r?\n$/, '');
 }

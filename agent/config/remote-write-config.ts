@@ -1,6 +1,5 @@
-import * as fs from 'fs';
 import { UsageError } from '../errors';
-import type { PushAuth, PushTls } from './agent-config';
+import { buildClientAuth, type PushAuth, type PushTls } from './client-auth';
 
 export type SinkName = 'pushgateway' | 'remote-write';
 export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write'];
@@ -48,31 +47,7 @@ export function buildSinkConfig(argv: Record<string, unknown>, str: Str): { sink
     headers[m[1]] = m[2].trim();
   }
 
-  const auth: PushAuth = {};
-  const username = str('remote-write-username');
-  const passwordFile = str('remote-write-password-file');
-  const tokenFile = str('remote-write-bearer-token-file');
-  if (passwordFile !== undefined && username === undefined) throw new UsageError('--remote-write-password-file needs --remote-write-username');
-  if (tokenFile !== undefined && username !== undefined) {
-    throw new UsageError('use either basic auth (--remote-write-username) or --remote-write-bearer-token-file, not both');
-  }
-  if (username !== undefined) {
-    auth.username = username;
-    auth.password = passwordFile === undefined ? '' : secret('remote-write-password-file', passwordFile);
-  }
-  if (tokenFile !== undefined) auth.bearerToken = secret('remote-write-bearer-token-file', tokenFile);
-
-  const tls: PushTls = {};
-  const ca = str('remote-write-ca-file');
-  const cert = str('remote-write-cert-file');
-  const key = str('remote-write-key-file');
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--remote-write-cert-file and --remote-write-key-file go together');
-  if (ca !== undefined) tls.ca = file('remote-write-ca-file', ca);
-  if (cert !== undefined && key !== undefined) {
-    tls.cert = file('remote-write-cert-file', cert);
-    tls.key = file('remote-write-key-file', key);
-  }
-  if ((ca !== undefined || cert !== undefined) && url.protocol !== 'https:') throw new UsageError('TLS files are given but --remote-write-url is not https://');
+  const { auth, tls } = buildClientAuth('remote-write', str, url);
 
   const bufferDir = str('buffer-dir');
   if (bufferDir !== undefined && bufferDir.trim() === '') throw new UsageError('--buffer-dir must not be empty');
@@ -92,17 +67,4 @@ export function parseBytes(text: string): number | undefined {
   if (!m) return undefined;
   const unit = UNITS[m[2].toLowerCase()];
   return unit === undefined ? undefined : Math.floor(Number(m[1]) * unit);
-}
-
-function file(name: string, path: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`--${name}: cannot read ${path}: ${(err as Error).message}`);
-  }
-}
-
-/** A secret file's content without the trailing newline editors add. */
-function secret(name: string, path: string): string {
-  return file(name, path).toString('utf8').replace(/\r?\n$/, '');
 }
