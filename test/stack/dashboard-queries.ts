@@ -72,3 +72,41 @@ export function substituteVariables(expr: string, vars: Record<string, string>):
   });
   return out;
 }
+
+export interface QueryResult {
+  where: string;
+  expr: string;
+  series: number;
+  /** "no data", or the store's error. */
+  error?: string;
+}
+
+/**
+ * Runs every panel expression and variable selector of every dashboard, with
+ * $instance set, through `query` (a live Prometheus or another PromQL store).
+ * An expression that returns nothing is an error unless `mayBeEmpty` says the
+ * store here cannot have it (no PSI on this kernel, no rule evaluation).
+ */
+export async function runDashboardQueries(
+  query: (promql: string) => Promise<unknown[]>,
+  instance: string,
+  mayBeEmpty: (promql: string) => boolean,
+): Promise<QueryResult[]> {
+  const results: QueryResult[] = [];
+  for (const [file, dashboard] of loadDashboards()) {
+    const exprs = [
+      ...panelQueries(dashboard).map((q) => ({ where: `${file} "${q.panel}" ${q.refId}`, expr: q.expr })),
+      ...variableSelectors(dashboard).map((s) => ({ where: `${file} variable`, expr: s })),
+    ];
+    for (const { where, expr } of exprs) {
+      const promql = substituteVariables(expr, { instance });
+      try {
+        const series = (await query(promql)).length;
+        results.push({ where, expr: promql, series, ...(series === 0 && !mayBeEmpty(promql) ? { error: 'no data' } : {}) });
+      } catch (e) {
+        results.push({ where, expr: promql, series: 0, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+  return results;
+}

@@ -13,7 +13,7 @@ import { CLI, spawnCli } from '../support/cli';
 import { spawnTracked, Spawned, waitFor } from '../support/processes';
 import { startPrometheus, RunningPrometheus } from '../support/prometheus';
 import { gatewayMetrics, RunningServer, startPushgateway } from '../support/pushgateway';
-import { loadDashboards, panelQueries, substituteVariables, variableSelectors } from './dashboard-queries';
+import { runDashboardQueries } from './dashboard-queries';
 
 const ROOT = path.join(__dirname, '..', '..');
 const HOSTS = ['e2e-host-1', 'e2e-host-2', 'e2e-host-3'];
@@ -164,26 +164,7 @@ test('every dashboard query is valid PromQL and returns data from the live agent
   40000);
   // Kernels without PSI have no /proc/pressure: the agent then leaves the metric out (absent, not zero).
   const psi = fs.existsSync('/proc/pressure/memory');
-  const results: Array<{ where: string; expr: string; series: number; error?: string }> = [];
-  for (const [file, dashboard] of loadDashboards()) {
-    const exprs = [
-      ...panelQueries(dashboard).map((q) => ({ where: `${file} "${q.panel}" ${q.refId}`, expr: q.expr })),
-      ...variableSelectors(dashboard).map((s) => ({ where: `${file} variable`, expr: s })),
-    ];
-    for (const { where, expr } of exprs) {
-      const promql = substituteVariables(expr, { instance: live });
-      try {
-        const series = (await prometheus.query(promql)).length;
-        if (series === 0 && !(!psi && promql.includes('memory_pressure'))) {
-          results.push({ where, expr: promql, series, error: 'no data' });
-        } else {
-          results.push({ where, expr: promql, series });
-        }
-      } catch (e) {
-        results.push({ where, expr: promql, series: 0, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-  }
+  const results = await runDashboardQueries((q) => prometheus.query(q), live, (q) => !psi && q.includes('memory_pressure'));
   expect(results.length).toBeGreaterThan(30);
   expect(results.filter((r) => r.error !== undefined)).toEqual([]);
 }, 60000);

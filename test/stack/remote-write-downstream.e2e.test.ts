@@ -17,7 +17,7 @@ import { requireBuiltCli, runCli, runJson, spawnCli } from '../support/cli';
 import { parseExposition } from '../support/exposition';
 import { Spawned, waitFor } from '../support/processes';
 import { Receiver, Relay, startVictoriaMetrics, startVmagent } from '../support/receivers';
-import { loadDashboards, panelQueries, substituteVariables, variableSelectors } from './dashboard-queries';
+import { loadDashboards, panelQueries, runDashboardQueries, substituteVariables } from './dashboard-queries';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DIRECT = ['rw-a', 'rw-b'];
@@ -187,23 +187,7 @@ describe('a remote-writing host whose agent dies', () => {
     const live = 'rw-a';
     // ALERTS exist only where Prometheus (or vmalert) evaluates the rules; PSI only on kernels with /proc/pressure.
     const psi = fs.existsSync('/proc/pressure/memory');
-    const results: Array<{ where: string; expr: string; series: number; error?: string }> = [];
-    for (const [file, dashboard] of loadDashboards()) {
-      const exprs = [
-        ...panelQueries(dashboard).map((q) => ({ where: `${file} "${q.panel}" ${q.refId}`, expr: q.expr })),
-        ...variableSelectors(dashboard).map((s) => ({ where: `${file} variable`, expr: s })),
-      ];
-      for (const { where, expr } of exprs) {
-        const promql = substituteVariables(expr, { instance: live });
-        try {
-          const series = (await vm.query(promql)).length;
-          const allowed = promql.startsWith('ALERTS{') || (!psi && promql.includes('memory_pressure'));
-          results.push({ where, expr: promql, series, ...(series === 0 && !allowed ? { error: 'no data' } : {}) });
-        } catch (e) {
-          results.push({ where, expr: promql, series: 0, error: e instanceof Error ? e.message : String(e) });
-        }
-      }
-    }
+    const results = await runDashboardQueries((q) => vm.query(q), live, (q) => q.startsWith('ALERTS{') || (!psi && q.includes('memory_pressure')));
     expect(results.length).toBeGreaterThan(30);
     expect(results.filter((r) => r.error !== undefined)).toEqual([]);
 
