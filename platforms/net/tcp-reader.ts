@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { errnoCode } from '../errno';
+import { WholeFileReader } from '../whole-file';
 import { parseTcpTable, type TcpSocket } from './tcp-table';
 import { scanTcpTable, TcpRow } from './tcp-scan';
 
@@ -35,7 +36,7 @@ const FIRST_SIZE = 256 * 1024;
  * per collector.
  */
 export class TcpTableReader {
-  private buf = Buffer.allocUnsafe(FIRST_SIZE);
+  private readonly file = new WholeFileReader(FIRST_SIZE);
   private readonly row = new TcpRow();
 
   constructor(private readonly procfsRoot: string) {}
@@ -43,9 +44,9 @@ export class TcpTableReader {
   /** Visits every row of net/tcp then net/tcp6 (missing tcp6: none). Throws other read errors. */
   read(onRow: (row: TcpRow) => void, onMalformed?: (line: string) => void): void {
     const v4 = this.load(path.join(this.procfsRoot, 'net', 'tcp'), false);
-    scanTcpTable(this.buf, v4, 4, onRow, onMalformed, this.row);
+    scanTcpTable(this.file.buf, v4, 4, onRow, onMalformed, this.row);
     const v6 = this.load(path.join(this.procfsRoot, 'net', 'tcp6'), true);
-    if (v6 > 0) scanTcpTable(this.buf, v6, 6, onRow, onMalformed, this.row);
+    if (v6 > 0) scanTcpTable(this.file.buf, v6, 6, onRow, onMalformed, this.row);
   }
 
   /** Only the reads (the kernel's rendering), for the bench: the byte count of both tables. */
@@ -53,29 +54,13 @@ export class TcpTableReader {
     return this.load(path.join(this.procfsRoot, 'net', 'tcp'), false) + this.load(path.join(this.procfsRoot, 'net', 'tcp6'), true);
   }
 
-  /** The whole file into `buf`; its length. 0 for a missing file when `optional`. */
+  /** The whole file into the reader's buffer; its length. 0 for a missing file when `optional`. */
   private load(file: string, optional: boolean): number {
-    let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      return this.file.read(file);
     } catch (err) {
       if (optional && errnoCode(err) === 'ENOENT') return 0;
       throw err;
-    }
-    try {
-      let total = 0;
-      for (;;) {
-        if (total === this.buf.length) {
-          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
-          this.buf.copy(bigger, 0, 0, total);
-          this.buf = bigger;
-        }
-        const n = fs.readSync(fd, this.buf, total, this.buf.length - total, null);
-        if (n === 0) return total;
-        total += n;
-      }
-    } finally {
-      fs.closeSync(fd);
     }
   }
 }

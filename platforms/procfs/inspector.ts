@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { errnoCode, readErrorReason } from '../errno';
+import { WholeFileReader } from '../whole-file';
 import { parseCgroup } from './parse-cgroup';
 import { parseIo, parseMaxOpenFiles, parseSmapsRollup } from './parse-detail';
 import { parseCmdline, parseStatusRealUid } from './parse-status';
@@ -15,7 +16,7 @@ const VANISHED = new Set(['ENOENT', 'ESRCH']);
  */
 export class ProcfsInspector implements ProcessInspector {
   /** Grows when a file (a long command line) does not fit. */
-  private buf = Buffer.allocUnsafe(16 * 1024);
+  private readonly file = new WholeFileReader(16 * 1024);
 
   /** Whether `root` is a real procfs mount (statfs magic), where fd/'s size counts its entries. */
   private readonly procfs: boolean;
@@ -92,28 +93,13 @@ export class ProcfsInspector implements ProcessInspector {
 
   /**
    * The file's text, or undefined (vanished: silently; unreadable: reported).
-   * open/read/close into a reused buffer: a third of readFileSync's cost
-   * (design.md), which counts for --process-detail's reads every cycle.
+   * Through one reused buffer (WholeFileReader), which counts for
+   * --process-detail's reads every cycle.
    */
   read(pid: number, file: string): string | undefined {
     return this.attempt(pid, file, () => {
-      const fd = fs.openSync(`${this.root}/${pid}/${file}`, 'r');
-      try {
-        let total = 0;
-        for (;;) {
-          if (total === this.buf.length) {
-            const bigger = Buffer.allocUnsafe(this.buf.length * 2);
-            this.buf.copy(bigger, 0, 0, total);
-            this.buf = bigger;
-          }
-          const n = fs.readSync(fd, this.buf, total, this.buf.length - total, null);
-          if (n === 0) break;
-          total += n;
-        }
-        return this.buf.toString('utf8', 0, total);
-      } finally {
-        fs.closeSync(fd);
-      }
+      const n = this.file.read(`${this.root}/${pid}/${file}`);
+      return this.file.buf.toString('utf8', 0, n);
     });
   }
 

@@ -1,5 +1,3 @@
-import * as winston from 'winston';
-import { Writable } from 'stream';
 import type { Collector, Incomplete } from '../../agent/collectors/collector';
 import { COLLECTOR_NAMES } from '../../agent/collectors/registry';
 import { selectCollectors } from '../../agent/collectors/select';
@@ -8,6 +6,7 @@ import { Cycle } from '../../agent/loop/cycle';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
 import { FamilySet } from '../../agent/metrics/families';
 import { parseExposition, type Sample } from '../support/exposition';
+import { memoryLogger } from '../support/memory-logger';
 
 describe('selectCollectors (--collectors)', () => {
   const known = [
@@ -61,18 +60,6 @@ class Scripted extends FamilySet implements Collector {
     return this.outcome === 'incomplete' ? { reason: 'read_failed', message: 'stat: EISDIR' } : undefined;
   }
   close(): void {}
-}
-
-function memoryLogger(): { logger: winston.Logger; lines: Array<{ level: string; message: string }> } {
-  const lines: Array<{ level: string; message: string }> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: string; message: string });
-      done();
-    },
-  });
-  const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
-  return { logger, lines };
 }
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>

@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Writable } from 'stream';
-import * as winston from 'winston';
 import { OomCollector, type OomEvent } from '../../agent/collectors/oom';
 import { OomCommand } from '../../agent/collectors/oom-command';
 import { OomMetrics } from '../../agent/metrics/oom-metrics';
@@ -10,19 +8,10 @@ import { SampleProblems } from '../../agent/collectors/problems';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
 import { renderExposition, snapshot } from '../../agent/metrics/exposition';
 import { parseExposition } from '../support/exposition';
+import { memoryLogger } from '../support/memory-logger';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'kmsg');
 
-function memoryLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }), lines };
-}
 
 /** A kernel log stand-in: a regular file, appended to after the collector opened it. */
 function setUp(maxVictims = 20) {

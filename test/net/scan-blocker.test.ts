@@ -1,18 +1,7 @@
-import { Writable } from 'stream';
-import * as winston from 'winston';
 import { ScanBlocker } from '../../agent/collectors/scan-blocker';
 import { ConnectionMetrics } from '../../agent/metrics/connection-metrics';
+import { memoryLogger } from '../support/memory-logger';
 
-function memoryLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }), lines };
-}
 
 const OWN = ['10.0.0.5', 'fd00:200::1', '127.0.0.1', '::1'];
 /** nft is never reached in these tests: a block that gets that far fails on this path and says so. */
