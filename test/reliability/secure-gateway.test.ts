@@ -1,7 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { BCRYPT, makeCerts, PASSWORD, tlsAndAuthWebConfig, USER } from '../support/certs';
 import { runCli, spawnCli } from '../support/cli';
 import { freePort, spawnTracked, waitFor, type Spawned } from '../support/processes';
 
@@ -11,26 +10,7 @@ import { freePort, spawnTracked, waitFor, type Spawned } from '../support/proces
  * Pushgateway with a web config and the real agent against it.
  */
 
-// bcrypt of "hp-test-password" (cost 10), made once with bcryptjs: the Pushgateway only accepts bcrypt hashes.
-const USER = 'agent';
-const PASSWORD = 'hp-test-password';
-const BCRYPT = '$2a$10$JT3tqWoDfCc53mx6zz5Ks.y68jt0k/6KwMAmRy5L.0fEOJmftIUyC';
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-tls-'));
-const f = (name: string) => path.join(dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-
-/** A throw-away CA, a server certificate for 127.0.0.1 and a client certificate, all made by openssl now. */
-function makeCerts(): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hostpulse test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']]) {
-    fs.writeFileSync(f(`${name}.ext`), ext + '\n');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
-    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
-  }
-  fs.writeFileSync(f('password'), PASSWORD + '\n');
-  fs.writeFileSync(f('wrong-password'), 'not-it\n');
-}
+let f: (name: string) => string;
 
 async function startProtectedGateway(webConfig: string, scheme: 'http' | 'https'): Promise<{ url: string; proc: Spawned; port: number }> {
   const port = await freePort();
@@ -54,7 +34,9 @@ function gatewayHolds(url: string, instance: string, curlArgs: string[]): boolea
   return out.includes(`"instance":"${instance}"`);
 }
 
-beforeAll(makeCerts);
+beforeAll(() => {
+  f = makeCerts();
+});
 
 describe('basic auth to a real Pushgateway', () => {
   const webConfig = `basic_auth_users:\n  ${USER}: ${BCRYPT}\n`;
@@ -85,15 +67,7 @@ describe('basic auth to a real Pushgateway', () => {
 
 describe('TLS to a real Pushgateway', () => {
   it('verifies the gateway with a private CA and presents a client certificate', async () => {
-    const webConfig = `tls_server_config:
-  cert_file: ${f('server.crt')}
-  key_file: ${f('server.key')}
-  client_auth_type: RequireAndVerifyClientCert
-  client_ca_file: ${f('ca.crt')}
-basic_auth_users:
-  ${USER}: ${BCRYPT}
-`;
-    const gw = await startProtectedGateway(webConfig, 'https');
+    const gw = await startProtectedGateway(tlsAndAuthWebConfig(f), 'https');
     const curl = ['--cacert', f('ca.crt'), '--cert', f('client.crt'), '--key', f('client.key'), '-u', `${USER}:${PASSWORD}`];
     const agent = spawnCli([
       'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
