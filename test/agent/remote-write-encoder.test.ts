@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { BatchEncoder } from '../../agent/sink/remote-write/batch-encoder';
-import { batchSeries } from '../../agent/sink/remote-write/series';
-import { decodeWriteRequest, encodeWriteRequest } from '../../agent/sink/remote-write/write-request';
+import { batchSeries } from '../support/write-request-series';
+import { decodeWriteRequest, encodeWriteRequest } from '../support/write-request';
 import type { Batch } from '../../agent/sink/sink';
 import { requireBuiltCli, runCli } from '../support/cli';
 import { parseExposition } from '../support/exposition';

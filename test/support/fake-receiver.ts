@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { snappyUncompress } from '../../agent/sink/remote-write/snappy';
-import { decodeWriteRequest } from '../../agent/sink/remote-write/write-request';
+import { decodeWriteRequest } from './write-request';
 import { freePort } from './processes';
 
 export interface ReceivedRequest {

@@ -1,8 +1,9 @@
 import { Reader, Writer } from 'protobufjs/minimal';
-import type { Label, TimeSeries } from './series';
+import type { Label, TimeSeries } from './write-request-series';
 
 /*
- * prometheus/prompb, remote write 1.0:
+ * The reference codec of the tests (the sink writes with batch-encoder.ts, held
+ * byte-equal to this): prometheus/prompb, remote write 1.0:
  *   WriteRequest { repeated TimeSeries timeseries = 1; }
  *   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
  *   Label        { string name = 1; string value = 2; }

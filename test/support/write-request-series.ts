@@ -1,4 +1,4 @@
-import type { Batch } from '../sink';
+import type { Batch } from '../../agent/sink/sink';
 
 export interface Label {
   name: string;
