@@ -11,7 +11,15 @@ export interface CgroupRecord {
   name: string;
 }
 
-/** The path chosen from the file: v2's when not the root, then systemd's v1 tree, then memory's, then any non-root one. */
+/**
+ * The path chosen from the file, the first that is not the root of: systemd's
+ * v1 tree (`name=systemd`), the v1 memory controller, the v2 line, any other
+ * v1 controller. On a v1 or hybrid host the v1 lines come first because there
+ * the v2 hierarchy carries no controllers and a cgroupfs-driver runtime does
+ * not move its containers in it: a real docker capture (ctrsploit issue 280)
+ * has every v1 line at `/docker/<id>` and `0::/system.slice/containerd.service`,
+ * the daemon's unit. On a pure v2 host the v2 line is the only one.
+ */
 export function cgroupPath(text: string): string {
   let v2: string | undefined;
   let systemd: string | undefined;
@@ -29,7 +37,7 @@ export function cgroupPath(text: string): string {
     else if (controllers.split(',').includes('memory')) memory ??= path;
     else any ??= path;
   }
-  return v2 ?? systemd ?? memory ?? any ?? '/';
+  return systemd ?? memory ?? v2 ?? any ?? '/';
 }
 
 const POD = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/;
