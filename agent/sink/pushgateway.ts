@@ -1,17 +1,9 @@
-import type { PushAuth, PushTls } from '../config/agent-config';
 import { groupUrl } from './grouping-key';
 import { OneSocketClient } from './http-client';
-import type { Batch, Sink } from './sink';
+import type { Batch, HttpSinkTarget, Sink } from './sink';
 import { PushError } from './push-error';
 
-export interface PushgatewaySinkOptions {
-  url: URL;
-  job: string;
-  instance: string;
-  timeoutMs: number;
-  auth: PushAuth;
-  tls: PushTls;
-}
+export type PushgatewaySinkOptions = HttpSinkTarget;
 
 /**
  * PUTs the exposition text to the group of this host, so the group is replaced

@@ -1,3 +1,4 @@
+import type { PushAuth, PushTls } from '../config/client-auth';
 import type { FamilySnapshot } from '../metrics/exposition';
 
 /** One cycle's output, as every sink receives it. */
@@ -20,4 +21,14 @@ export interface Sink {
   send(batch: Batch, signal?: AbortSignal): Promise<void>;
   /** Releases sockets. */
   close(): void;
+}
+
+/** Where an HTTP sink delivers, as whom, and how long one delivery may take. */
+export interface HttpSinkTarget {
+  url: URL;
+  job: string;
+  instance: string;
+  timeoutMs: number;
+  auth: PushAuth;
+  tls: PushTls;
 }

@@ -1,23 +1,16 @@
-import type { PushAuth, PushTls } from '../../config/agent-config';
 import type { Logger } from '../../log';
 import type { RemoteWriteMetrics } from '../../metrics/remote-write-metrics';
 import { sleep } from '../../loop/schedule';
 import { PushError } from '../push-error';
-import type { Batch, Sink } from '../sink';
+import type { Batch, HttpSinkTarget, Sink } from '../sink';
 import { retryable, retryDelayMs } from './backoff';
 import { RemoteWritePoster } from './post';
 import type { QueuedRequest, RequestQueue } from './queue';
 import { BatchEncoder } from './batch-encoder';
 import { snappyCompress } from './snappy';
 
-export interface RemoteWriteSinkOptions {
-  url: URL;
-  job: string;
-  instance: string;
-  /** How long one send() may take, retries and back-off included. */
-  timeoutMs: number;
-  auth: PushAuth;
-  tls: PushTls;
+/** `timeoutMs`: how long one send() may take, retries and back-off included. */
+export interface RemoteWriteSinkOptions extends HttpSinkTarget {
   headers: Readonly<Record<string, string>>;
   queue: RequestQueue;
   metrics: RemoteWriteMetrics;
