@@ -87,13 +87,14 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   if (!carried) {
     for (const c of choices) if (c.unavailable !== undefined && c.optIn !== true) logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
   }
+  // A collector's own flags do nothing without it: say so rather than ignore them.
+  for (const c of COLLECTORS) {
+    const flags = names.includes(c.name) ? [] : c.flagsSet?.(config) ?? [];
+    if (flags.length === 0) continue;
+    const why = choices.find((x) => x.name === c.name)?.unavailable ?? `add it: --collectors=+${c.name}`;
+    logger.warn(`${flags.join(', ')} set, but the ${c.name} collector does not run (${why}): it has no effect`, { collector: c.name });
+  }
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
-  if (config.onOom !== undefined && !names.includes('oom')) {
-    logger.warn('--on-oom is set but the oom collector does not run here: the command will never run', { reason: oomUnavailable });
-  }
-  if (config.connections.blockScanners && !names.includes('connections')) {
-    logger.warn('--block-scanners is set but the connections collector does not run (add it: --collectors=+connections): nothing will be blocked');
-  }
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);

@@ -37,10 +37,12 @@ export interface CollectorSpec {
   optIn?: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(ctx: CollectorContext): string | undefined;
+  /** Its own flags that are set (`--on-oom`): without the collector they do nothing, and the agent says so. */
+  flagsSet?(config: AgentConfig): string[];
   create(ctx: CollectorContext): Collector;
 }
 
-/** Every collector, in exposition order. Later collectors (connections, spool) plug in here. */
+/** Every collector, in exposition order. Later collectors (spool) plug in here. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
@@ -53,7 +55,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
       const grouper = createGrouper(config.groupBy, inspector, config.groupBy === 'user' ? readUserNames() : new Map(), config.groupRules);
       return new ProcessesCollector(
         ctx.processSampler(problems.sink),
-        { rss: ctx.config.top, cpu: ctx.config.topCpu, hold: ctx.config.topHold, maxGroups: ctx.config.maxGroups },
+        { rss: config.top, cpu: config.topCpu, hold: config.topHold, maxGroups: config.maxGroups },
         problems,
         ctx.groups,
         grouper,
@@ -76,6 +78,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 'oom',
     describe: 'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
     unavailable: (ctx) => kmsgUnavailable(ctx.config.kmsgPath),
+    flagsSet: (config) => (config.onOom === undefined ? [] : ['--on-oom']),
     // Opens the kernel log and skips its history here, so kills during the first splay are counted.
     create: (ctx) => {
       const { config } = ctx;
@@ -88,6 +91,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     describe: 'opt-in: new TCP connections and port scans from /proc/net/tcp{,6} (or conntrack events), logged and counted; --block-scanners blocks scanners with nftables',
     optIn: true,
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
+    flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
     create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
   },
 ];

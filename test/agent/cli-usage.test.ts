@@ -69,6 +69,18 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
   });
 });
 
+describe('a collector\'s own flag given without the collector', () => {
+  it('is not silently ignored: one warning names the flag, the collector and why it does not run', async () => {
+    const res = await runCli(['once', '--stdout', '--procfs-root', FIXTURE_PROC, '--kmsg-path', '/nonexistent/kmsg', '--on-oom', 'cat', '--block-scanners', '--log-format', 'json']);
+    expect(res.code).toBe(0);
+    const warnings = res.stderr.split('\n').filter((l) => l.includes('has no effect')).map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(warnings).toEqual([
+      '--on-oom set, but the oom collector does not run (/nonexistent/kmsg does not exist): it has no effect',
+      expect.stringMatching(/^--block-scanners set, but the connections collector does not run \(.+\): it has no effect$/),
+    ]);
+  });
+});
+
 describe('flags win over env, env over the config file', () => {
   const intervalOf = (exposition: string) => /^hostpulse_agent_interval_seconds (\S+)$/m.exec(exposition)?.[1];
   const once = (args: string[], env: NodeJS.ProcessEnv = {}) =>
