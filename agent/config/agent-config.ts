@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import { UsageError } from '../errors';
-import { buildClientAuth } from './client-auth';
+import { buildClientAuth, httpUrl } from './http-backend';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
 import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
@@ -12,7 +12,7 @@ import type { DetailKind } from '../../platforms/types';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'text';
 
-import type { PushAuth, PushTls } from './client-auth';
+import type { PushAuth, PushTls } from './http-backend';
 export type { PushAuth, PushTls };
 
 /** The connections collector's settings (README, "Connections"). */
@@ -92,17 +92,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     return v;
   };
 
-  const urlText = required('pushgateway-url');
-  let pushgatewayUrl: URL;
-  try {
-    pushgatewayUrl = new URL(urlText);
-  } catch {
-    // URL's own message is "Invalid URL": ours names the flag and the value.
-    throw new UsageError(`--pushgateway-url "${urlText}" is not a URL`);
-  }
-  if (pushgatewayUrl.protocol !== 'http:' && pushgatewayUrl.protocol !== 'https:') {
-    throw new UsageError(`--pushgateway-url "${urlText}" must be http:// or https://`);
-  }
+  const pushgatewayUrl = httpUrl('pushgateway-url', required('pushgateway-url'));
 
   const intervalMs = duration('interval', required('interval'));
   if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
@@ -124,10 +114,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const groupRules = rulesFile === undefined ? [] : readGroupRules(rulesFile);
   // --- end of process selection and grouping ---
 
-  const oomMaxVictims = Number(argv['oom-max-victims'] ?? 20);
-  if (!Number.isInteger(oomMaxVictims) || oomMaxVictims < 0 || oomMaxVictims > 1000) {
-    throw new UsageError(`--oom-max-victims must be a whole number from 0 to 1000, got "${String(argv['oom-max-victims'])}"`);
-  }
+  const oomMaxVictims = wholeNumber(argv, 'oom-max-victims', 20, 0, 1000);
 
   const onOom = str('on-oom');
   if (onOom !== undefined && onOom.trim() === '') throw new UsageError('--on-oom must not be empty');

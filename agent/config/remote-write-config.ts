@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { buildClientAuth, type PushAuth, type PushTls } from './client-auth';
+import { buildClientAuth, httpUrl, type PushAuth, type PushTls } from './http-backend';
 
 export type SinkName = 'pushgateway' | 'remote-write';
 export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write'];
@@ -30,14 +30,7 @@ export function buildSinkConfig(argv: Record<string, unknown>, str: Str): { sink
     if (argv.stdout === true) return { sink, remoteWrite: undefined };
     throw new UsageError('--sink remote-write needs --remote-write-url (e.g. http://victoria:8428/api/v1/write)');
   }
-  let url: URL;
-  try {
-    url = new URL(urlText);
-  } catch {
-    // URL's own message is "Invalid URL": ours names the flag and the value.
-    throw new UsageError(`--remote-write-url "${urlText}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--remote-write-url "${urlText}" must be http:// or https://`);
+  const url = httpUrl('remote-write-url', urlText);
 
   const headers: Record<string, string> = {};
   const raw = argv['remote-write-header'];

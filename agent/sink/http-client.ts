@@ -1,6 +1,6 @@
 import * as http from 'http';
 import * as https from 'https';
-import type { PushAuth, PushTls } from '../config/client-auth';
+import type { PushAuth, PushTls } from '../config/http-backend';
 import { PushError } from './push-error';
 
 /** Longest part of an error body kept in a log line. */

@@ -1,4 +1,4 @@
-import type { PushAuth, PushTls } from '../config/client-auth';
+import type { PushAuth, PushTls } from '../config/http-backend';
 import type { FamilySnapshot } from '../metrics/exposition';
 
 /** One cycle's output, as every sink receives it. */

@@ -13,6 +13,19 @@ export interface PushTls {
   key?: Buffer;
 }
 
+/** The URL of an HTTP backend flag (`--pushgateway-url`): http or https, or a UsageError naming the flag. */
+export function httpUrl(flag: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // URL's own message is "Invalid URL": ours names the flag and the value.
+    throw new UsageError(`--${flag} "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} "${text}" must be http:// or https://`);
+  return url;
+}
+
 /**
  * Basic auth or a bearer token, and TLS files, of one HTTP backend whose flags
  * start with `prefix` (`pushgateway`, `remote-write`): `--<prefix>-username`,
