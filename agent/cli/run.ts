@@ -34,7 +34,8 @@ export const runCommand: CommandModule = {
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
-        .then((fresh) => setUpAgent(fresh, { agent: parts.agent, groups: parts.groups, remoteWrite: parts.remoteWrite, memoryQueue: parts.memoryQueue }))
+        // The running parts are a CarriedState: everything that must outlive a reload goes over.
+        .then((fresh) => setUpAgent(fresh, parts))
         .then((built) => {
           // Two quick SIGHUPs: the first new set is never started; release it.
           next?.close();
