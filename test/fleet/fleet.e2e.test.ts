@@ -4,7 +4,7 @@ import { ProcessRow } from '../../agent/fleet/process-rows';
 import { freePort, spawnTracked, Spawned, waitFor } from '../support/processes';
 import { RunningServer, startPushgateway } from '../support/pushgateway';
 import { RunningPrometheus, startPrometheus } from '../support/prometheus';
-import { requireBuiltCli, runCli, runJson, spawnCli } from '../support/cli';
+import { requireBuiltCli, runCli, runJson, spawnCli, watchTwoFrames } from '../support/cli';
 
 /**
  * The fleet commands end to end: a real Pushgateway, a real Prometheus
@@ -182,17 +182,11 @@ describe('fleet groups', () => {
 
 describe('fleet watch', () => {
   it('prints a refresh per interval as JSON lines and exits 0 on Ctrl-C (SIGINT)', async () => {
-    const w = spawnCli(['fleet', 'watch', '--host', 'host-a', '--interval', '500ms', '-n', '3', '--output', 'json', ...P]);
-    const lines = await waitFor('two refreshes', () => {
-      const l = w.stdout().split('\n').filter((x) => x.endsWith('}'));
-      return l.length >= 2 ? l : undefined;
-    });
-    w.child.kill('SIGINT');
-    expect(await w.exited).toEqual({ code: 0, signal: null });
-    const frame = JSON.parse(lines[1]) as { host: HostRow; processes: ProcessRow[] };
-    expect(frame.host.instance).toBe('host-a');
-    expect(frame.processes.length).toBeLessThanOrEqual(3);
-    expect(w.stderr()).toBe('');
+    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>(['--host', 'host-a', '--interval', '500ms', '-n', '3', ...P]);
+    expect(w.exit).toEqual({ code: 0, signal: null });
+    expect(w.frame.host.instance).toBe('host-a');
+    expect(w.frame.processes.length).toBeLessThanOrEqual(3);
+    expect(w.stderr).toBe('');
   });
 
   it('redraws in place (clear screen + home) as a table and exits 0 on SIGINT', async () => {

@@ -13,7 +13,7 @@ import { GroupRow } from '../../agent/fleet/group-rows';
 import { HostRow } from '../../agent/fleet/host-rows';
 import { OomHostRow } from '../../agent/fleet/oom-rows';
 import { ProcessRow } from '../../agent/fleet/process-rows';
-import { requireBuiltCli, runCli, runJson, spawnCli } from '../support/cli';
+import { requireBuiltCli, runCli, runJson, spawnCli, watchTwoFrames } from '../support/cli';
 import { parseExposition } from '../support/exposition';
 import { Spawned, waitFor } from '../support/processes';
 import { Receiver, Relay, startVictoriaMetrics, startVmagent } from '../support/receivers';
@@ -138,17 +138,11 @@ describe('fleet commands on remote-written hosts', () => {
   });
 
   it('watch: JSON frames of the host, exit 0 on SIGINT', async () => {
-    const w = spawnCli(['fleet', 'watch', '--host', 'rw-a', '--interval', '500ms', '-n', '3', '--output', 'json', ...OK, ...P]);
-    const lines = await waitFor('two refreshes', () => {
-      const l = w.stdout().split('\n').filter((x) => x.endsWith('}'));
-      return l.length >= 2 ? l : undefined;
-    });
-    w.child.kill('SIGINT');
-    expect(await w.exited).toEqual({ code: 0, signal: null });
-    const frame = JSON.parse(lines[1]) as { host: HostRow; processes: ProcessRow[] };
-    expect([frame.host.instance, frame.host.status]).toEqual(['rw-a', 'ok']);
-    expect(frame.processes.length).toBeGreaterThan(0);
-    expect(w.stderr()).toBe('');
+    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>(['--host', 'rw-a', '--interval', '500ms', '-n', '3', ...OK, ...P]);
+    expect(w.exit).toEqual({ code: 0, signal: null });
+    expect([w.frame.host.instance, w.frame.host.status]).toEqual(['rw-a', 'ok']);
+    expect(w.frame.processes.length).toBeGreaterThan(0);
+    expect(w.stderr).toBe('');
   });
 });
 

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnTracked, type Spawned, type TrackedOptions } from '../../bench/harness/children';
 import { agentEnv } from '../../bench/harness/env';
+import { waitFor } from '../../bench/harness/wait';
 
 /** The built CLI, as users and CI run it (`npm test` builds first). */
 export const CLI = path.resolve(__dirname, '..', '..', 'dist', 'agent', 'cli', 'main.js');
@@ -54,4 +55,19 @@ export async function runJson<T>(args: string[], env: NodeJS.ProcessEnv = {}): P
 /** Start the CLI as a tracked child (a daemon, a watch) with cliEnv(opts.env); stop it with `.stop()`. */
 export function spawnCli(args: string[], opts: TrackedOptions = {}): Spawned {
   return spawnTracked(process.execPath, [CLI, ...args], { ...opts, env: cliEnv(opts.env) });
+}
+
+/**
+ * `fleet watch ... --output json` until it printed two refreshes, then Ctrl-C
+ * (SIGINT) as a user would: its exit and the second frame, parsed.
+ */
+export async function watchTwoFrames<T>(args: string[]): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; frame: T; stderr: string }> {
+  const w = spawnCli(['fleet', 'watch', ...args, '--output', 'json']);
+  const lines = await waitFor('two refreshes', () => {
+    const l = w.stdout().split('\n').filter((x) => x.endsWith('}'));
+    return l.length >= 2 ? l : undefined;
+  });
+  w.child.kill('SIGINT');
+  const exit = await w.exited;
+  return { exit, frame: JSON.parse(lines[1]) as T, stderr: w.stderr() };
 }
