@@ -171,12 +171,13 @@ export class Spool {
   fail(name: string, reason: SpoolFailReason, message: string): void {
     this.ready.delete(name);
     this.seen.delete(name);
-    fs.mkdirSync(this.failedDir, { recursive: true, mode: 0o750 });
+    // Group-readable under the unit's UMask=0007 (the drop-in): a batch job's owner can read why.
+    fs.mkdirSync(this.failedDir, { recursive: true, mode: 0o770 });
     let target = path.join(this.failedDir, name);
     // An earlier failure under the same name is kept too.
     if (fs.existsSync(target)) target = path.join(this.failedDir, `${name.slice(0, -'.prom'.length)}.${Date.now()}.prom`);
     fs.renameSync(path.join(this.opts.dir, name), target);
-    fs.writeFileSync(`${target}.error`, `${message}\n`);
+    fs.writeFileSync(`${target}.error`, `${message}\n`, { mode: 0o660 });
     this.metrics.failed.inc({ reason });
     this.logger.warn(`spool: ${name} moved to ${path.relative(this.opts.dir, target)}: ${message}`, { file: name, reason });
   }
