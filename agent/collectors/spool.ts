@@ -19,5 +19,7 @@ export class SpoolCollector implements Collector {
     return undefined;
   }
 
-  close(): void {}
+  close(): void {
+    this.spool.close();
+  }
 }

@@ -5,6 +5,7 @@ import type { SpoolFailReason, SpoolMetrics } from '../metrics/spool-metrics';
 import { checkExpositionBytes, type SpoolSample } from './check-exposition';
 import { isSpoolFile, jobOf } from './file-name';
 import { fileKey, scanWriters } from './writers';
+import { Arrivals, fingerprint } from './arrivals';
 
 export interface SpoolOptions {
   dir: string;
@@ -55,6 +56,7 @@ export class Spool {
   private readonly undeletable = new Set<string>();
   private wake: (() => void) | undefined;
   private hiddenLogged = -1;
+  private readonly arrivals: Arrivals;
   readonly failedDir: string;
 
   constructor(
@@ -63,6 +65,14 @@ export class Spool {
     private readonly logger: Logger,
   ) {
     this.failedDir = path.join(opts.dir, 'failed');
+    this.arrivals = new Arrivals(opts.dir);
+    if (this.arrivals.error !== undefined) {
+      logger.warn(`spool: cannot watch ${opts.dir} (${this.arrivals.error}): files renamed into place are taken at once only when their ctime shows it, else after --spool-settle`);
+    }
+  }
+
+  close(): void {
+    this.arrivals.close();
   }
 
   /** One look at the directory: observes, judges, fails what is bad, updates the gauges. Throws when the directory cannot be read. */
@@ -86,14 +96,15 @@ export class Spool {
         continue;
       }
       present.set(e.name, Number(st.mtimeMs));
-      const fingerprint = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-      if (this.ready.get(e.name)?.fingerprint === fingerprint || this.undeletable.has(fingerprint)) continue;
+      const fp = fingerprint(st);
+      if (this.ready.get(e.name)?.fingerprint === fp || this.undeletable.has(fp)) continue;
       this.ready.delete(e.name);
       const before = this.seen.get(e.name);
-      if (before?.fingerprint !== fingerprint) this.seen.set(e.name, { fingerprint, since: now });
+      if (before?.fingerprint !== fp) this.seen.set(e.name, { fingerprint: fp, since: now });
       const since = this.seen.get(e.name)?.since ?? now;
-      const renamed = st.ctimeNs > st.mtimeNs;
-      if (renamed || now - since >= this.opts.settleMs) candidates.set(e.name, { st, fingerprint });
+      // Renamed into place: the inode changed after its last write (mv, rsync, tar), or inotify saw it arrive whole.
+      const renamed = st.ctimeNs > st.mtimeNs || this.arrivals.renamedInto(e.name, fp);
+      if (renamed || now - since >= this.opts.settleMs) candidates.set(e.name, { st, fingerprint: fp });
     }
     for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
     for (const name of this.ready.keys()) if (!present.has(name)) this.ready.delete(name);
@@ -146,7 +157,7 @@ export class Spool {
     }
     const st = lstat(p);
     const check = checkExpositionBytes(bytes);
-    if (st === undefined || `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` !== file.fingerprint || !check.ok) {
+    if (st === undefined || fingerprint(st) !== file.fingerprint || !check.ok) {
       this.ready.delete(file.name);
       return undefined;
     }
@@ -183,7 +194,7 @@ export class Spool {
   }
 
   /** Complete: checks size and content; ready, or failed. Returns true when it left the pending set. */
-  private judge(name: string, st: fs.BigIntStats, fingerprint: string): boolean {
+  private judge(name: string, st: fs.BigIntStats, fp: string): boolean {
     if (st.size > BigInt(this.opts.maxBytes)) {
       this.fail(name, 'too_large', `${st.size} bytes, more than --spool-max-bytes ${this.opts.maxBytes}`);
       return true;
@@ -194,7 +205,7 @@ export class Spool {
       this.fail(name, 'invalid', `line ${check.line}: ${check.reason}`);
       return true;
     }
-    this.ready.set(name, { name, job: (jobOf(name) as { job: string }).job, mtimeMs: Number(st.mtimeMs), fingerprint });
+    this.ready.set(name, { name, job: (jobOf(name) as { job: string }).job, mtimeMs: Number(st.mtimeMs), fingerprint: fp });
     return false;
   }
 

@@ -40,7 +40,7 @@ function agentArgs(url: string, instance: string, dir: string, more: string[] = 
 const GOOD = '# HELP backup_bytes Bytes the backup wrote.\n# TYPE backup_bytes gauge\nbackup_bytes{disk="a"} 12\nbackup_bytes{disk="b"} 34\n';
 const GOOD_LINES = ['backup_bytes{disk="a"} 12', 'backup_bytes{disk="b"} 34'];
 
-test('a file moved into place is delivered under its job and this instance, then deleted', async () => {
+test('a file moved into place (by mv, or renamed by a program right after writing) is delivered under its job and this instance, then deleted', async () => {
   const dir = spoolDir();
   // A settle time the test never reaches: only the rename can make this file complete.
   const agent = spawnCli(agentArgs(gw.url, 'spool-mv', dir, ['--spool-settle', '1h']));
@@ -51,6 +51,11 @@ test('a file moved into place is delivered under its job and this instance, then
   const series = (await gatewayMetrics(gw.url)).get('backup_bytes') ?? [];
   expect(series.map((s) => s.labels.instance)).toEqual(['spool-mv', 'spool-mv']);
   expect(agent.stderr()).toContain('spool: delivered nightly-backup.prom as job nightly-backup');
+  // A program that renames within the same clock tick as its last write leaves ctime == mtime: inotify saw the rename.
+  fs.writeFileSync(path.join(dir, '.report.tmp'), 'report_rows 7\n');
+  fs.renameSync(path.join(dir, '.report.tmp'), path.join(dir, 'report.prom'));
+  await waitFor('the renamed file deleted', () => (fs.existsSync(path.join(dir, 'report.prom')) ? undefined : true));
+  expect(await gatewayJob(gw.url, 'report')).toEqual(['report_rows 7']);
   await agent.stop();
 });
 
