@@ -59,6 +59,21 @@ test('a file moved into place (by mv, or renamed by a program right after writin
   await agent.stop();
 });
 
+test('two files of one job in one look go out oldest first: the gateway keeps the newer result', async () => {
+  const dir = spoolDir();
+  // Named so that name order and mtime order disagree.
+  moveIntoPlace(dir, 'etl.a-newer.prom', 'etl_rows 2\n');
+  moveIntoPlace(dir, 'etl.b-older.prom', 'etl_rows 1\n');
+  const now = Date.now() / 1000;
+  fs.utimesSync(path.join(dir, 'etl.b-older.prom'), now - 120, now - 120);
+  fs.utimesSync(path.join(dir, 'etl.a-newer.prom'), now - 60, now - 60);
+  const agent = spawnCli(agentArgs(gw.url, 'spool-samejob', dir, ['--spool-settle', '1h']));
+  await waitFor('both delivered', () => (fs.readdirSync(dir).some((n) => n.endsWith('.prom')) ? undefined : true));
+  expect([...agent.stderr().matchAll(/spool: delivered (\S+) as job etl/g)].map((m) => m[1])).toEqual(['etl.b-older.prom', 'etl.a-newer.prom']);
+  expect(await gatewayJob(gw.url, 'etl')).toEqual(['etl_rows 2']);
+  await agent.stop();
+});
+
 /** Writes LINES lines of a file over ~10 s, a pause longer than a cycle and shorter than --spool-settle between lines. */
 const WRITER_LINES = 8;
 const writerScript = (file: string, reopen: boolean): string => `
