@@ -199,7 +199,14 @@ export class Spool {
       this.fail(name, 'too_large', `${st.size} bytes, more than --spool-max-bytes ${this.opts.maxBytes}`);
       return true;
     }
-    const bytes = fs.readFileSync(path.join(this.opts.dir, name));
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(this.opts.dir, name));
+    } catch (err) {
+      // Taken away between the listing and the read: nothing to judge.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw err;
+    }
     const check = checkExpositionBytes(bytes);
     if (!check.ok) {
       this.fail(name, 'invalid', `line ${check.line}: ${check.reason}`);
