@@ -12,12 +12,17 @@ export class BackendError extends Error {
   override readonly name = 'BackendError';
 }
 
+/** A file given to a command is not valid (`spool check`): exit 2, the message names the line and reason. */
+export class InvalidFileError extends Error {
+  override readonly name = 'InvalidFileError';
+}
+
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_BACKEND = 3;
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof UsageError || err instanceof InvalidFileError) return EXIT_USAGE;
   if (err instanceof BackendError) return EXIT_BACKEND;
   return EXIT_FAILURE;
 }

@@ -8,6 +8,7 @@ import { VERSION } from '../version';
 import { toCliError } from './config-sources';
 import { onceCommand } from './once';
 import { runCommand } from './run';
+import { spoolCommand } from './spool-check';
 
 /**
  * The CLI entry, and the one place where errors become exit codes:
@@ -21,7 +22,8 @@ async function main(argv: string[]): Promise<void> {
     .command(runCommand)
     .command(onceCommand)
     .command(fleetCommand)
-    .demandCommand(1, 'name a command: run, once or fleet (see --help)')
+    .command(spoolCommand)
+    .demandCommand(1, 'name a command: run, once, fleet or spool (see --help)')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

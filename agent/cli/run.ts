@@ -4,6 +4,7 @@ import { AGENT_OPTIONS } from '../config/options';
 import { formatDuration } from '../config/duration';
 import { flushLogger } from '../log';
 import { runDaemon } from '../loop/daemon';
+import { runSpoolDelivery } from '../spool/deliverer';
 import { splayMs } from '../loop/schedule';
 import { VERSION } from '../version';
 import { reparseAgentArgs, withConfigSources } from './config-sources';
@@ -61,10 +62,13 @@ export const runCommand: CommandModule = {
           interval: formatDuration(config.intervalMs),
           firstPushIn: formatDuration(firstDelayMs),
         });
+        // Spool files go out beside the cycle, on their own timing: a slow backend never delays a cycle.
+        const spooling = parts.spool && runSpoolDelivery(parts.spool.spool, parts.spool.delivery, logger, generation.signal);
         try {
           await runDaemon(cycle, sink, agent, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
         } finally {
           sink.close();
+          await spooling;
         }
         if (next && !stop.signal.aborted) {
           const old = parts;

@@ -14,6 +14,12 @@ import { MemoryQueue } from '../sink/remote-write/queue';
 import { DEFAULT_BUFFER_MAX_BYTES } from '../config/remote-write-config';
 import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
 import type { Sink } from '../sink/sink';
+import type { FileDelivery } from '../sink/file-delivery';
+import { PushgatewayFiles } from '../sink/pushgateway-files';
+import { RemoteWriteFiles } from '../sink/remote-write/remote-write-files';
+import { SpoolMetrics } from '../metrics/spool-metrics';
+import { SpoolCollector } from '../collectors/spool';
+import type { Spool } from '../spool/spool';
 import { VERSION } from '../version';
 import { UsageError } from '../errors';
 import { choosePlatform } from '../../platforms/choose';
@@ -27,6 +33,8 @@ export interface CarriedState {
   remoteWrite: RemoteWriteMetrics;
   /** Unsent remote-write requests without --buffer-dir: a reload must not lose an outage's samples. */
   memoryQueue: MemoryQueue;
+  /** The spool collector's counters. */
+  spoolMetrics: SpoolMetrics;
 }
 
 export interface AgentParts extends CarriedState {
@@ -34,6 +42,8 @@ export interface AgentParts extends CarriedState {
   logger: Logger;
   samplerName: string;
   cycle: Cycle;
+  /** With --spool-dir: the directory the spool collector looks at, and how its files are delivered (run starts that beside the cycle). */
+  spool: { spool: Spool; delivery: FileDelivery } | undefined;
   /** Writes this configuration's facts (host_info, interval, which collectors run) into the live agent families. */
   activate(): void;
   /** Releases what the collectors keep open. */
@@ -57,6 +67,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const groups = carried?.groups ?? new GroupAccumulator();
   const remoteWrite = carried?.remoteWrite ?? new RemoteWriteMetrics();
   const memoryQueue = carried?.memoryQueue ?? new MemoryQueue(config.remoteWrite?.bufferMaxBytes ?? DEFAULT_BUFFER_MAX_BYTES);
+  const spoolMetrics = carried?.spoolMetrics ?? new SpoolMetrics();
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
     procfsRoot: config.procfsRoot,
@@ -79,13 +90,15 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     inspector: createInspector && ((onError) => createInspector(samplerOptions(onError))),
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
+    spoolMetrics,
     logger,
   };
   const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx), optIn: c.optIn }));
   const names = selectCollectors(config.collectors, choices);
-  // Said once, at start (a reload does not repeat it): the default set leaves these out.
+  // Said once, at start (a reload does not repeat it): the default set leaves these out. (A spool without
+  // --spool-dir is not something missing here.)
   if (!carried) {
-    for (const c of choices) if (c.unavailable !== undefined && c.optIn !== true) logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
+    for (const c of choices) if (c.unavailable !== undefined && c.optIn !== true && c.name !== 'spool') logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
   }
   // A collector's own flags do nothing without it: say so rather than ignore them.
   for (const c of COLLECTORS) {
@@ -98,6 +111,14 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);
+  const spoolCollector = collectors.find((c): c is SpoolCollector => c instanceof SpoolCollector);
+  let spool: AgentParts['spool'];
+  try {
+    spool = spoolCollector && { spool: spoolCollector.spool, delivery: fileDeliveryFor(config) };
+  } catch (err) {
+    cycle.close();
+    throw err;
+  }
   const info = readHostInfo(entry.name === 'procfs' ? config.procfsRoot : undefined);
 
   return {
@@ -107,8 +128,10 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     groups,
     remoteWrite,
     memoryQueue,
+    spoolMetrics,
     samplerName: entry.name,
     cycle,
+    spool,
     activate() {
       agent.info.reset();
       agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
@@ -122,6 +145,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     },
     close() {
       cycle.close();
+      spool?.delivery.close();
     },
   };
 }
@@ -159,4 +183,25 @@ export function sinkFor(
     auth: config.auth,
     tls: config.tls,
   });
+}
+
+/**
+ * The one place a spool file's delivery is chosen, beside sinkFor: through the
+ * same backend, auth and TLS as the cycle's sink. Throws UsageError (exit 2 at
+ * start, a rejected reload) for a sink that cannot take a batch job's file.
+ */
+export function fileDeliveryFor(config: AgentConfig): FileDelivery {
+  switch (config.sink) {
+    case 'remote-write': {
+      const rw = config.remoteWrite;
+      if (rw === undefined) throw new UsageError('--spool-dir with --sink remote-write needs --remote-write-url');
+      return new RemoteWriteFiles({ url: rw.url, job: config.job, instance: config.instance, timeoutMs: config.pushTimeoutMs, auth: rw.auth, tls: rw.tls, headers: rw.headers });
+    }
+    case 'pushgateway':
+      return new PushgatewayFiles({ url: config.pushgatewayUrl, job: config.job, instance: config.instance, timeoutMs: config.pushTimeoutMs, auth: config.auth, tls: config.tls });
+    default: {
+      const other: never = config.sink;
+      throw new UsageError(`--spool-dir needs a pushgateway or remote-write sink: --sink ${String(other)} cannot take a batch job's file`);
+    }
+  }
 }

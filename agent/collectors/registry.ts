@@ -13,6 +13,10 @@ import { ProcessesCollector } from './processes';
 import { ProcessDetailReader } from './process-detail';
 import { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import type { SampleProblems } from './problems';
+import type { SpoolMetrics } from '../metrics/spool-metrics';
+import { Spool } from '../spool/spool';
+import { checkSpoolDir } from '../spool/spool-dir';
+import { SpoolCollector } from './spool';
 
 /** What a collector may be built from. Building one reads no source and touches no live metric. */
 export interface CollectorContext {
@@ -26,6 +30,8 @@ export interface CollectorContext {
   problems(): SampleProblems;
   /** Carried over a reload: group CPU counters never go back. */
   groups: GroupAccumulator;
+  /** Carried over a reload: the spool's counters never go back. */
+  spoolMetrics: SpoolMetrics;
   logger: Logger;
 }
 
@@ -42,7 +48,7 @@ export interface CollectorSpec {
   create(ctx: CollectorContext): Collector;
 }
 
-/** Every collector, in exposition order. Later collectors (spool) plug in here. */
+/** Every collector, in exposition order. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
@@ -93,6 +99,18 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
     flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
     create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
+  },
+  {
+    name: 'spool',
+    describe: 'batch jobs\' *.prom files in --spool-dir: each complete, valid one delivered once through the sink and deleted (runs when --spool-dir is given)',
+    unavailable: (ctx) => (ctx.config.spool === undefined ? 'no --spool-dir given' : undefined),
+    flagsSet: (config) => (config.spool === undefined ? [] : ['--spool-dir']),
+    create: (ctx) => {
+      const spool = ctx.config.spool;
+      if (spool === undefined) throw new Error('spool collector without --spool-dir');
+      checkSpoolDir(spool.dir);
+      return new SpoolCollector(new Spool({ ...spool, procfsRoot: ctx.config.procfsRoot }, ctx.spoolMetrics, ctx.logger));
+    },
   },
 ];
 

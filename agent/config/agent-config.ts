@@ -2,7 +2,8 @@ import { isIP } from 'net';
 import { UsageError } from '../errors';
 import { buildClientAuth, httpUrl } from './http-backend';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
-import { parseDuration } from './duration';
+import { durationFlag } from './duration';
+import { buildSpoolConfig, type SpoolConfig } from './spool-config';
 import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
 import { readGroupRules, type GroupRule } from './group-rules';
 import { GROUP_BY, type GroupBy } from '../metrics/grouper';
@@ -68,6 +69,8 @@ export interface AgentConfig {
   /** Remote write: which sink runs, and the remote-write sink's settings when it does. */
   sink: SinkName;
   remoteWrite: RemoteWriteConfig | undefined;
+  /** --spool-dir and its settings, when given. */
+  spool: SpoolConfig | undefined;
 }
 
 /** Longest push timeout when none is given: a slow gateway must not stall sampling for long. */
@@ -160,6 +163,7 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     tls,
     sink,
     remoteWrite,
+    spool: buildSpoolConfig(str),
   };
 }
 
@@ -203,13 +207,7 @@ function isCidr(text: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (type === 4 ? 32 : 128));
 }
 
-function duration(name: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(`--${name} "${text}" is not a duration (examples: 500ms, 1s, 15s, 1m)`);
-  }
-  return ms;
-}
+const duration = durationFlag;
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {

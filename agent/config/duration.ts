@@ -1,3 +1,5 @@
+import { UsageError } from '../errors';
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
@@ -14,4 +16,13 @@ export function parseDuration(text: string): number | undefined {
 
 export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** A duration flag's value in ms, or a UsageError naming the flag. */
+export function durationFlag(name: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`--${name} "${text}" is not a duration (examples: 500ms, 1s, 15s, 1m)`);
+  }
+  return ms;
 }

@@ -213,6 +213,27 @@ export const AGENT_OPTIONS = {
     describe: 'bound of the unsent-request buffer; when full the oldest samples are dropped and counted',
     group: 'Remote write:',
   },
+  // --- spool: batch jobs' files delivered once (README "Spool") ---
+  'spool-dir': {
+    type: 'string',
+    describe:
+      'directory where batch jobs drop *.prom files (exposition text; job = name up to the first dot): each complete, valid file is ' +
+      'delivered through the sink under that job and this --instance, then deleted; bad ones go to DIR/failed/. Enables the spool collector',
+    group: 'Spool:',
+  },
+  'spool-settle': {
+    type: 'string',
+    default: '30s',
+    describe: 'a file written in place (not renamed into place) is complete once its size and mtime held this long, and nobody has it open for writing',
+    group: 'Spool:',
+  },
+  'spool-max-bytes': {
+    type: 'string',
+    default: '1MiB',
+    describe: 'larger spool files are moved to failed/ unread',
+    group: 'Spool:',
+  },
+  // --- end of spool ---
   'log-level': {
     type: 'string',
     default: 'info',

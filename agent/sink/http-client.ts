@@ -42,10 +42,11 @@ export class OneSocketClient {
     }
   }
 
-  request(method: 'PUT' | 'POST', body: string | Buffer, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+  /** `url`: another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
+  request(method: 'PUT' | 'POST', body: string | Buffer, timeoutMs: number, signal?: AbortSignal, url: URL = this.url): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = this.client.request(
-        this.url,
+        url,
         { method, agent: this.agent, headers: { ...this.headers, 'Content-Length': Buffer.byteLength(body) }, timeout: timeoutMs, signal },
         (res) => {
           let text = '';
@@ -63,7 +64,7 @@ export class OneSocketClient {
       req.on('error', (err) => {
         if (err instanceof PushError) reject(err);
         else if (err.name === 'AbortError') reject(new PushError('aborted at shutdown', 'aborted'));
-        else reject(new PushError(`${this.url.host}: ${err.message}`, 'connection'));
+        else reject(new PushError(`${url.host}: ${err.message}`, 'connection'));
       });
       req.on('close', () => clearTimeout(overall));
       req.end(body);

@@ -39,7 +39,7 @@ describe('selectCollectors (--collectors)', () => {
     expect(() => selectCollectors(spec, known)).toThrow(message);
   });
   it('the registry holds today\'s collectors, in exposition order', () => {
-    expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections']);
+    expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections', 'spool']);
   });
 });
 

@@ -13,7 +13,7 @@ const dropInPath = path.join(repo, 'deploy/systemd/hostpulse.service.d-examples/
  * to install it, stand-ins for ExecStart/ExecReload and the host's system
  * units (for the default dependencies), as the base unit's own verify test does.
  */
-function withRoot<T>(dropIn: string, f: (root: string) => T): T {
+function withRoot<T>(dropIn: string, f: (root: string) => T, name = 'connections-blocking.conf'): T {
   const unit = parseUnit(fs.readFileSync(unitPath, 'utf8'));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-dropin-'));
   try {
@@ -25,7 +25,7 @@ function withRoot<T>(dropIn: string, f: (root: string) => T): T {
     const etc = path.join(root, 'etc/systemd/system');
     fs.mkdirSync(path.join(etc, 'hostpulse.service.d'), { recursive: true });
     fs.copyFileSync(unitPath, path.join(etc, 'hostpulse.service'));
-    fs.writeFileSync(path.join(etc, 'hostpulse.service.d', 'connections-blocking.conf'), dropIn);
+    fs.writeFileSync(path.join(etc, 'hostpulse.service.d', name), dropIn);
     fs.mkdirSync(path.join(root, 'usr/lib/systemd'), { recursive: true });
     fs.cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
     return f(root);
@@ -67,5 +67,26 @@ describe('deploy/systemd/hostpulse.service.d-examples/connections-blocking.conf'
     expect(unitValue(d, 'Service', 'CapabilityBoundingSet')!.split(' ').sort()).toEqual(['CAP_NET_ADMIN', 'CAP_SYSLOG']);
     expect(unitValue(d, 'Service', 'AmbientCapabilities')!.split(' ').sort()).toEqual(['CAP_NET_ADMIN', 'CAP_SYSLOG']);
     expect(d.get('Service')!.get('Environment')).toEqual(['HOSTPULSE_COLLECTORS=+connections', 'HOSTPULSE_BLOCK_SCANNERS=true']);
+  });
+});
+
+describe('deploy/systemd/hostpulse.service.d-examples/spool.conf', () => {
+  const name = 'spool.conf';
+  const dropIn = fs.readFileSync(path.join(repo, 'deploy/systemd/hostpulse.service.d-examples', name), 'utf8');
+
+  it('passes systemd-analyze verify together with the base unit, with no warnings', () => {
+    const res = withRoot(dropIn, verify, name);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+  });
+
+  it('opens the spool directory for writing and gives the batch jobs\' group, and the exposure stays within 2.0', () => {
+    const unit = parseUnit(dropIn);
+    expect(unitValue(unit, 'Service', 'ReadWritePaths')).toBe('/var/spool/hostpulse');
+    expect(unitValue(unit, 'Service', 'Environment')).toBe('HOSTPULSE_SPOOL_DIR=/var/spool/hostpulse');
+    expect(unitValue(unit, 'Service', 'SupplementaryGroups')).toBe('hostpulse-spool');
+    const combined = withRoot(dropIn, (root) => security([`--root=${root}`, 'hostpulse.service']), name);
+    expect(combined.stderr).toBe('');
+    expect(exposure(combined.stdout)).toBeLessThanOrEqual(2.0);
   });
 });

@@ -89,8 +89,14 @@ test('group panels work for every --group-by: they say "group", never "comm", an
     }
   }
   const host = dashboards.get('host-detail.json') as unknown as { panels: Array<{ type: string; title: string; gridPos: { y: number } }> };
-  const row = host.panels.find((p) => p.type === 'row' && p.title === 'Process detail');
-  expect(row).toBeDefined();
-  const below = host.panels.filter((p) => p.gridPos.y > row!.gridPos.y).map((p) => p.title);
-  expect(below).toEqual(['PSS and USS by process', 'Open fds, % of soft limit', 'Disk io by process']);
+  // A row's panels: those below it, up to the next row.
+  const rowPanels = (title: string): string[] => {
+    const row = host.panels.find((p) => p.type === 'row' && p.title === title);
+    expect(row).toBeDefined();
+    const next = host.panels.filter((p) => p.type === 'row' && p.gridPos.y > row!.gridPos.y).map((p) => p.gridPos.y);
+    const end = Math.min(Infinity, ...next);
+    return host.panels.filter((p) => p.gridPos.y > row!.gridPos.y && p.gridPos.y < end).map((p) => p.title);
+  };
+  expect(rowPanels('Process detail')).toEqual(['PSS and USS by process', 'Open fds, % of soft limit', 'Disk io by process']);
+  expect(rowPanels('Spool')).toEqual(['Spool: files waiting', 'Spool: files delivered and failed']);
 });

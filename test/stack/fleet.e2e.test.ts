@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startAlertmanager, RunningAlertmanager } from '../support/alertmanager';
 import { CLI, spawnCli } from '../support/cli';
+import { makeSpoolDir } from '../support/spool';
 import { spawnTracked, Spawned, waitFor } from '../support/processes';
 import { startPrometheus, RunningPrometheus } from '../support/prometheus';
 import { gatewayMetrics, RunningServer, startPushgateway } from '../support/pushgateway';
@@ -24,6 +25,8 @@ const VICTIM = 'e2e-host-2';
  */
 const KMSG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-stack-kmsg-'));
 const kmsgOf = (host: string) => path.join(KMSG_DIR, `${host}.kmsg`);
+/** Each agent's --spool-dir: the host dashboard's Spool row must return data too. */
+const spoolOf = (host: string): string => makeSpoolDir(KMSG_DIR, `${host}-spool`);
 /** A cgroup OOM kill as this machine's kernel logged it (see test/fixtures/kmsg/README.md). */
 const OOM_RECORDS = path.join(ROOT, 'test', 'fixtures', 'kmsg', 'linux-6.18-memcg.kmsg');
 
@@ -92,6 +95,7 @@ beforeAll(async () => {
         // The host dashboard's "Process detail" row must return data too.
         '--process-detail', 'pss,io,fds',
         '--kmsg-path', kmsgOf(name),
+        '--spool-dir', spoolOf(name),
         '--log-format', 'json',
         '--log-level', 'warn',
       ]),

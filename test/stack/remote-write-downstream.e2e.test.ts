@@ -14,6 +14,7 @@ import { HostRow } from '../../agent/fleet/host-rows';
 import { OomHostRow } from '../../agent/fleet/oom-rows';
 import { ProcessRow } from '../../agent/fleet/process-rows';
 import { requireBuiltCli, runCli, runJson, spawnCli, watchTwoFrames } from '../support/cli';
+import { makeSpoolDir } from '../support/spool';
 import { parseExposition } from '../support/exposition';
 import { Spawned, waitFor } from '../support/processes';
 import { Receiver, Relay, startVictoriaMetrics, startVmagent } from '../support/receivers';
@@ -32,6 +33,8 @@ const INTERVAL = 2;
 const OK = ['--cpu-threshold', '100', '--mem-threshold', '100'];
 const KMSG_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-rw-kmsg-'));
 const kmsgOf = (host: string) => path.join(KMSG_DIR, `${host}.kmsg`);
+/** Each agent's --spool-dir: the host dashboard's Spool row must return data too. */
+const spoolOf = (host: string): string => makeSpoolDir(KMSG_DIR, `${host}-spool`);
 /** A cgroup OOM kill as this machine's kernel logged it (see test/fixtures/kmsg/README.md). */
 const OOM_RECORDS = path.join(ROOT, 'test', 'fixtures', 'kmsg', 'linux-6.18-memcg.kmsg');
 
@@ -57,7 +60,7 @@ beforeAll(async () => {
       name,
       // --top 200: the agent's own process must get per-pid series whatever else the machine runs.
       spawnCli(['run', '--sink', 'remote-write', '--remote-write-url', url, '--instance', name, '--interval', `${INTERVAL}s`,
-        '--top', '200', '--process-detail', 'pss,io,fds', '--kmsg-path', kmsgOf(name), '--log-level', 'warn']),
+        '--top', '200', '--process-detail', 'pss,io,fds', '--kmsg-path', kmsgOf(name), '--spool-dir', spoolOf(name), '--log-level', 'warn']),
     );
   }
   // Ready when every host has a CPU rate (two samples inside --rate-window).

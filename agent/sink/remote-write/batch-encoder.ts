@@ -1,5 +1,11 @@
 import type { Batch } from '../sink';
 
+/** What the encoder reads of a batch: a cycle's Batch, or a spool file's samples. */
+export interface EncodableBatch {
+  families: ReadonlyArray<Pick<Batch['families'][number], 'name' | 'values'>>;
+  timestampMs: number;
+}
+
 /*
  * The cycle's WriteRequest, written straight from the batch's families: the
  * same bytes as encodeWriteRequest(batchSeries(batch, job, instance)) (a unit
@@ -62,7 +68,7 @@ export class BatchEncoder {
   ) {}
 
   /** The protobuf WriteRequest of the batch (not yet compressed) and its number of samples. */
-  encode(batch: Batch): { body: Buffer; samples: number } {
+  encode(batch: EncodableBatch): { body: Buffer; samples: number } {
     const ts = batch.timestampMs;
     const sampleSize = 1 + 8 + 1 + varintLength(ts);
     const { sizes, counts, labelNames, labelValues, nameBytes, valueBytes } = this;

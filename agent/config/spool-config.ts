@@ -1,0 +1,24 @@
+import { UsageError } from '../errors';
+import { durationFlag } from './duration';
+import { parseBytes } from './remote-write-config';
+
+/** The spool's settings (README, "Spool"), validated. */
+export interface SpoolConfig {
+  dir: string;
+  settleMs: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_SPOOL_MAX_BYTES = 1024 * 1024;
+
+/** --spool-dir and its flags; undefined without --spool-dir. Throws UsageError naming the flag. */
+export function buildSpoolConfig(str: (name: string) => string | undefined): SpoolConfig | undefined {
+  const dir = str('spool-dir');
+  if (dir === undefined) return undefined;
+  if (dir.trim() === '') throw new UsageError('--spool-dir must not be empty');
+  const settleMs = durationFlag('spool-settle', str('spool-settle') ?? '30s');
+  const maxText = str('spool-max-bytes');
+  const maxBytes = maxText === undefined ? DEFAULT_SPOOL_MAX_BYTES : parseBytes(maxText);
+  if (maxBytes === undefined || maxBytes < 1) throw new UsageError(`--spool-max-bytes "${maxText ?? ''}" must be a size (examples: 65536, 512KiB, 1MiB)`);
+  return { dir, settleMs, maxBytes };
+}
