@@ -6,6 +6,7 @@ import { UnsupportedSamplerError } from '../../platforms/errors';
 import { fleetCommand } from '../fleet/command';
 import { VERSION } from '../version';
 import { toCliError } from './config-sources';
+import { forgetCommand } from './forget';
 import { onceCommand } from './once';
 import { runCommand } from './run';
 
@@ -21,7 +22,8 @@ async function main(argv: string[]): Promise<void> {
     .command(runCommand)
     .command(onceCommand)
     .command(fleetCommand)
-    .demandCommand(1, 'name a command: run, once or fleet (see --help)')
+    .command(forgetCommand)
+    .demandCommand(1, 'name a command: run, once, fleet or forget (see --help)')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

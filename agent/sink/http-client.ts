@@ -42,7 +42,7 @@ export class OneSocketClient {
     }
   }
 
-  request(method: 'PUT' | 'POST', body: string | Buffer, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+  request(method: 'PUT' | 'POST' | 'DELETE', body: string | Buffer, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = this.client.request(
         this.url,
