@@ -9,6 +9,11 @@ export type PushgatewaySinkOptions = HttpSinkTarget;
 
 const gzipAsync = promisify(gzip);
 
+/** The body of a push: the exposition text, gzipped. Level 1: nearly all of level 6's saving on repetitive text, at a fraction of the CPU. */
+export function pushBody(text: string): Promise<Buffer> {
+  return gzipAsync(text, { level: 1 });
+}
+
 /**
  * PUTs the exposition text to the group of this host, so the group is replaced
  * whole and exited processes vanish. One keep-alive socket at most: pushes
@@ -34,9 +39,7 @@ export class PushgatewaySink implements Sink {
 
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */
   async send(batch: Batch, signal?: AbortSignal): Promise<void> {
-    // Level 1: nearly all of level 6's saving on repetitive text, at a fraction of the CPU.
-    const gz = await gzipAsync(batch.text, { level: 1 });
-    const { status, body } = await this.http.request('PUT', gz, this.opts.timeoutMs, signal);
+    const { status, body } = await this.http.request('PUT', await pushBody(batch.text), this.opts.timeoutMs, signal);
     if (status < 200 || status >= 300) throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
   }
 
