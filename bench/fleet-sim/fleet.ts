@@ -1,3 +1,4 @@
+import { execFile } from 'child_process';
 import { setMaxListeners } from 'events';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import yargs from 'yargs';
@@ -26,7 +27,7 @@ export interface FleetOptions {
   instancePrefix: string;
   /** Receiver whose CPU and RSS are read from /proc (it may change across an outage). */
   receiverPid?: () => number | undefined;
-  /** Time the gateway's GET /metrics every interval (Pushgateway). */
+  /** Time a scrape of the gateway (curl GET /metrics) every interval (Pushgateway). */
   scrapeUrl?: string;
   /** A receiver outage: stop it at `atMs` for `forMs` (needs pause/resume). */
   outage?: { atMs: number; forMs: number; pause(): Promise<void>; resume(): Promise<void> };
@@ -124,7 +125,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   let outageState: 'before' | 'down' | 'recovered' | 'drained' = 'before';
   let resumedAt = 0;
   let drainSeconds: number | undefined;
-  let endAt = t0 + o.durationMs;
+  // With an outage, the run lasts until the buffers drained (at most MAX_DRAIN_MS after the receiver is back).
+  let endAt = t0 + (o.outage ? Math.max(o.durationMs, o.outage.atMs + o.outage.forMs + MAX_DRAIN_MS) : o.durationMs);
   for (;;) {
     await sleep(1000);
     const now = performance.now();
@@ -153,7 +155,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         resumedAt = performance.now();
         outageState = 'recovered';
         o.log('fleet-sim: receiver back');
-        endAt = Math.max(endAt, resumedAt + MAX_DRAIN_MS);
+        endAt = resumedAt + MAX_DRAIN_MS;
       } else if (outageState === 'recovered' && backlogRequests === 0) {
         drainSeconds = (now - resumedAt) / 1000;
         outageState = 'drained';
@@ -218,26 +220,33 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   });
 }
 
+/**
+ * The gateway scraped every interval, one scrape at a time, by curl in its own
+ * process: a 30 MB answer read by this busy event loop would time the
+ * simulator, not the gateway. Asks what Prometheus 2.42 asks a target for.
+ */
 async function scrapeLoop(url: string, intervalMs: number, out: number[], signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     const t = performance.now();
-    try {
-      const res = await fetch(`${url}/metrics`, {
-        signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS),
-        // What Prometheus 2.42 asks a target for.
-        headers: { Accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' },
-      });
-      await res.arrayBuffer();
-      out.push(res.ok ? performance.now() - t : Infinity);
-    } catch {
-      out.push(Infinity);
-    }
+    out.push(await curlSeconds(`${url}/metrics`).then((s) => s * 1000, () => Infinity));
     const left = intervalMs - (performance.now() - t);
     if (left > 0 && !signal.aborted) await new Promise<void>((r) => {
       const timer = setTimeout(r, left);
       signal.addEventListener('abort', () => { clearTimeout(timer); r(); }, { once: true });
     });
   }
+}
+
+/** curl's own total time of one GET, seconds; rejects on an error, a non-2xx or the scrape timeout. */
+function curlSeconds(url: string): Promise<number> {
+  const accept = 'Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  return new Promise((resolve, reject) => {
+    execFile(
+      'curl',
+      ['-sf', '-o', '/dev/null', '-w', '%{time_total}', '--max-time', String(SCRAPE_TIMEOUT_MS / 1000), '--compressed', '-H', accept, url],
+      (err, stdout) => (err ? reject(err) : resolve(Number(stdout))),
+    );
+  });
 }
 
 function safe<T>(f: () => T, fallback: T): T {

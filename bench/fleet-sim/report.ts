@@ -28,7 +28,7 @@ export interface SummaryInput {
   eventLoopDelayMaxMs: number;
   /** Text and gzipped bytes of sampled Pushgateway pushes. */
   bodies?: { textBytes: number; gzipBytes: number; count: number };
-  /** Durations of the simulator's scrapes of the gateway (GET /metrics, as Prometheus asks), ms; failed ones as Infinity. */
+  /** Durations of the scrapes of the gateway (curl GET /metrics, as Prometheus asks), ms; failed or timed-out ones as Infinity. */
   scrapesMs?: number[];
   /** Per host, the largest buffer it held (bytes), and the fleet's largest total. */
   bufferPeaks?: { perHost: number[]; totalBytes: number };
