@@ -32,6 +32,8 @@ export interface FleetOptions {
   /** A receiver outage: stop it at `atMs` for `forMs` (needs pause/resume). */
   outage?: { atMs: number; forMs: number; pause(): Promise<void>; resume(): Promise<void> };
   progressEveryMs: number;
+  /** Run on past the duration, up to this long, until every host had a push accepted (0: never). */
+  waitArrivalMs: number;
   /** Progress lines go here (stderr). */
   log(line: string): void;
 }
@@ -178,7 +180,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       lastAccepted = acc;
       lastProgress = now;
     }
-    if (now >= endAt) break;
+    // A cold receiver on a busy machine may take a while to take every host's first push.
+    const waiting = o.waitArrivalMs > 0 && now < endAt + o.waitArrivalMs && hosts.some((h) => h.sink.counts.pushesOk === 0);
+    if (now >= endAt && !waiting) break;
   }
   const runMs = performance.now() - t0;
   // The rates end here; the totals below also count the pushes in flight at the stop.

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     .option('oom-per-hour', { type: 'number', default: 0.01, describe: 'OOM kills per host per hour (0.01: 1% of the fleet an hour)' })
     .option('instance-prefix', { type: 'string', default: 'sim-', describe: 'instance label of host i: <prefix><i, 5 digits>' })
     .option('scrape', { type: 'boolean', default: true, describe: 'Pushgateway: time a GET /metrics of the gateway every interval (Prometheus\' scrape)' })
+    .option('wait-arrival', { type: 'string', default: '0s', describe: 'run on past --duration, up to this long, until every host had a push accepted' })
     .option('progress', { type: 'string', default: '5s', describe: 'how often a progress line goes to stderr' })
     .option('json', { type: 'string', describe: 'also write the report as JSON to this file' })
     .strict()
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
       scrapeUrl: sink === 'pushgateway' && args.scrape ? url.replace(/\/+$/, '') : undefined,
       outage,
       progressEveryMs: ms('progress', args.progress),
+      waitArrivalMs: parseDuration(args['wait-arrival']) ?? ms('wait-arrival', args['wait-arrival']),
       log,
     });
     process.stdout.write(formatSummary(report));
