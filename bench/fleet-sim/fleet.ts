@@ -1,5 +1,7 @@
 import { execFile } from 'child_process';
 import { setMaxListeners } from 'events';
+import * as fs from 'fs';
+import * as os from 'os';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import yargs from 'yargs';
 import { buildAgentConfig } from '../../agent/config/agent-config';
@@ -11,7 +13,7 @@ import { pushBody } from '../../agent/sink/pushgateway';
 import type { Batch } from '../../agent/sink/sink';
 import { cpuMs, memory } from '../proc-stat';
 import { emptyCounts } from './measured-sink';
-import { formatSummary, progressLine, summarize, type FleetReport, type Totals } from './report';
+import { formatSummary, progressLine, summarize, type FleetReport, type Machine, type Totals } from './report';
 import { buildSimHost, counterTotal, type SimHost } from './sim-host';
 
 export interface FleetOptions {
@@ -221,7 +223,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     bufferPeaks: o.sink === 'remote-write' ? { perHost: peaks, totalBytes: peakTotal } : undefined,
     outage: o.outage && { atS: o.outage.atMs / 1000, forS: o.outage.forMs / 1000, drainSeconds },
     receiver,
+    machine: readMachine(),
   });
+}
+
+function readMachine(): Machine {
+  const load1 = Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const psi = safe(() => /^some .*avg60=([\d.]+)/m.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'))?.[1], undefined);
+  return { cores: os.cpus().length, load1, cpuPressureSome60: psi === undefined ? null : Number(psi) };
 }
 
 /**

@@ -34,6 +34,15 @@ export interface SummaryInput {
   bufferPeaks?: { perHost: number[]; totalBytes: number };
   outage?: { atS: number; forS: number; drainSeconds: number | undefined };
   receiver?: { pid: number; rssMb: number; peakRssMb: number };
+  /** How busy the machine was at the end: a shared machine's other work shows here. */
+  machine?: Machine;
+}
+
+export interface Machine {
+  cores: number;
+  load1: number;
+  /** /proc/pressure/cpu "some" avg60: % of the last minute some task waited for a CPU (null without PSI). */
+  cpuPressureSome60: number | null;
 }
 
 export interface FleetReport {
@@ -71,6 +80,7 @@ export interface FleetReport {
   buffer?: { peakPerHostMaxBytes: number; peakPerHostMeanBytes: number; peakTotalBytes: number };
   outage?: { atSeconds: number; forSeconds: number; drainSeconds: number | null };
   receiver?: { pid: number; cpuCores: number; cpuMsPerPush: number; rssMb: number; peakRssMb: number };
+  machine?: Machine;
   /** 'ok', or why this N failed the bar (see README, "Fleet simulator"). */
   verdict: string;
 }
@@ -150,6 +160,7 @@ export function summarize(i: SummaryInput): FleetReport {
     const cpu = i.end.receiverCpuMs - i.warm.receiverCpuMs;
     report.receiver = { pid: i.receiver.pid, cpuCores: round(cpu / windowMs, 2), cpuMsPerPush: round(cpu / windowPushes, 2), rssMb: i.receiver.rssMb, peakRssMb: i.receiver.peakRssMb };
   }
+  if (i.machine) report.machine = i.machine;
   report.verdict = verdictOf(report);
   return report;
 }
@@ -193,6 +204,7 @@ export function formatSummary(r: FleetReport): string {
   if (r.buffer) lines.push(`  buffer peak        per host max ${mb(r.buffer.peakPerHostMaxBytes)}, mean ${mb(r.buffer.peakPerHostMeanBytes)}; fleet ${mb(r.buffer.peakTotalBytes)}`);
   if (r.outage) lines.push(`  outage             ${r.outage.forSeconds}s from ${r.outage.atSeconds}s; drained ${r.outage.drainSeconds === null ? 'NOT' : `${r.outage.drainSeconds}s after recovery`}`);
   if (r.receiver) lines.push(`  receiver pid ${r.receiver.pid}   ${r.receiver.cpuCores} cores (${r.receiver.cpuMsPerPush} ms CPU per host-push), RSS ${r.receiver.rssMb} MB (peak ${r.receiver.peakRssMb} MB)`);
+  if (r.machine) lines.push(`  machine            ${r.machine.cores} cores, load ${r.machine.load1}, CPU pressure (some, 60 s) ${r.machine.cpuPressureSome60 ?? '-'}%`);
   lines.push(`  verdict            ${r.verdict}`);
   return lines.join('\n') + '\n';
 }
