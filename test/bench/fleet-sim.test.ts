@@ -130,6 +130,7 @@ describe('fleet-sim: the report', () => {
     expect(r.verdict).toContain('1 pushes failed (timeout 1)');
     expect(r.verdict).toContain('longer than the interval');
     expect(formatSummary(r)).toContain('hosts arrived      2/2');
+    expect(formatSummary(summarize(base({ machine: { cores: 2, load1: 6.5, cpuPressureSome60: 97.1 } })))).toContain('2 cores, load 6.5, CPU pressure (some, 60 s) 97.1%');
   });
 
   it('takes remote write its own counters, and is ok when nothing was dropped or left', () => {
