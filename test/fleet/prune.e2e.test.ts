@@ -29,25 +29,30 @@ describe('hosts that leave the Pushgateway (real gateway)', () => {
 
   it('prune lists groups older than --older-than (exit 1), deletes them only with --yes, and leaves the fresh ones', async () => {
     expect((await pushAs(gateway.url, 'old/host')).code).toBe(0);
-    // Wider than a slow CLI start on a loaded machine: "fresh" must stay younger than the cut-off.
-    await new Promise((r) => setTimeout(r, 6000));
-    expect((await pushAs(gateway.url, 'fresh')).code).toBe(0);
-    const dry = await runJson<PruneRow[]>(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', '5s']);
+    await new Promise((r) => setTimeout(r, 20_000));
+    // "fresh" is pushed again just before each prune, so it is one CLI run old (seconds on a loaded machine), far
+    // under the 10 s cut-off; the old groups are 20 s old or more.
+    const prune = async (...extra: string[]) => {
+      expect((await pushAs(gateway.url, 'fresh')).code).toBe(0);
+      return runJson<PruneRow[]>(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', '10s', ...extra]);
+    };
+    const dry = await prune();
     expect(dry.code).toBe(1);
     // web-02 (from the test before) is older still; both are listed, the fresh one is not.
     expect(dry.rows.map((r) => r.group.instance).sort()).toEqual(['old/host', 'web-02']);
-    expect(dry.rows.every((r) => (r.last_push_age_seconds ?? 0) >= 5)).toBe(true);
+    expect(dry.rows.every((r) => (r.last_push_age_seconds ?? 0) >= 10)).toBe(true);
     expect(await instances(gateway.url)).toEqual(['fresh', 'old/host', 'web-02']);
 
-    const wet = await runJson<PruneRow[]>(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', '5s', '--yes']);
+    const wet = await prune('--yes');
     expect(wet.code).toBe(0);
+    expect(wet.rows.map((r) => r.group.instance).sort()).toEqual(['old/host', 'web-02']);
     expect(wet.rows.every((r) => r.deleted === true)).toBe(true);
     expect(await instances(gateway.url)).toEqual(['fresh']);
 
     const none = await runCli(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', '7d', '--output', 'table']);
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('no group older than that\n');
-  });
+  }, 120_000);
 
   it('a bad --older-than is a usage error (exit 2)', async () => {
     const r = await runCli(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', 'week']);
