@@ -29,8 +29,10 @@ Installs the built hostpulse agent (run \`npm ci && npm run build\` first):
 then, when systemd is running, enables the service and starts it (or restarts
 it when the code or unit changed). Running it again changes nothing.
 
-  --uninstall   stop and disable the service, remove the code, the link and
-                the unit; keep $ENV_PATH
+  --uninstall   stop and disable the service, delete this host's group from
+                the Pushgateway (hostpulse forget, with the settings in
+                $ENV_PATH), remove the code, the link and the unit;
+                keep $ENV_PATH
   --help        this text
 
 Environment:
@@ -204,6 +206,31 @@ do_install() {
   return 0
 }
 
+# The Pushgateway keeps a host's last push forever (and HostpulseMissingPushes
+# firing): delete this host's group with the settings the service ran with.
+# A gateway that cannot be reached or refuses does not stop the uninstall.
+forget_this_host() {
+  local bin="$DESTDIR$PREFIX/bin/hostpulse" line name value out
+  [ -x "$bin" ] || return 0
+  local -a vars=()
+  if [ -f "$DESTDIR$ENV_PATH" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in
+        HOSTPULSE_*=*)
+          name=${line%%=*} value=${line#*=}
+          # systemd's EnvironmentFile strips one pair of quotes; so do we.
+          case $value in \"*\" | \'*\') value=${value:1:${#value}-2} ;; esac
+          vars+=("$name=$value") ;;
+      esac
+    done <"$DESTDIR$ENV_PATH"
+  fi
+  if out=$(env "${vars[@]}" "$bin" forget --log-level error 2>&1); then
+    changed "pushgateway: ${out:-forgot this host}"
+  else
+    say "pushgateway: could not delete this host's group, continuing (delete it later with: hostpulse fleet prune): ${out//$'\n'/ }"
+  fi
+}
+
 do_uninstall() {
   if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
     die "run as root (or with DESTDIR=DIR)"
@@ -212,6 +239,8 @@ do_uninstall() {
     systemctl disable --now --quiet hostpulse.service || say "service: could not stop/disable (continuing)"
     changed "service: stopped and disabled"
   fi
+  # After the stop (a running agent would push the group back), before the code goes.
+  forget_this_host
   if [ -e "$DESTDIR$UNIT_PATH" ]; then
     rm -f "$DESTDIR$UNIT_PATH"
     changed "unit: removed $DESTDIR$UNIT_PATH"

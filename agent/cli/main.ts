@@ -6,6 +6,7 @@ import { UnsupportedSamplerError } from '../../platforms/errors';
 import { fleetCommand } from '../fleet/command';
 import { VERSION } from '../version';
 import { toCliError } from './config-sources';
+import { forgetCommand } from './forget';
 import { onceCommand } from './once';
 import { runCommand } from './run';
 import { spoolCommand } from './spool-check';
@@ -23,7 +24,8 @@ async function main(argv: string[]): Promise<void> {
     .command(onceCommand)
     .command(fleetCommand)
     .command(spoolCommand)
-    .demandCommand(1, 'name a command: run, once, fleet or spool (see --help)')
+    .command(forgetCommand)
+    .demandCommand(1, 'name a command: run, once, fleet, forget or spool (see --help)')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

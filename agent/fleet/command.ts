@@ -3,6 +3,7 @@ import { groupCommand } from './commands/group';
 import { groupsCommand } from './commands/groups';
 import { hostsCommand } from './commands/hosts';
 import { oomsCommand } from './commands/ooms';
+import { pruneCommand } from './commands/prune';
 import { topCommand } from './commands/top';
 import { unhealthyCommand } from './commands/unhealthy';
 import { watchCommand } from './commands/watch';
@@ -15,7 +16,7 @@ import { watchCommand } from './commands/watch';
  */
 export const fleetCommand: CommandModule = {
   command: 'fleet <subcommand>',
-  describe: 'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live',
+  describe: 'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live; prune hosts that left the Pushgateway',
   builder: (y: Argv) =>
     y
       .command(hostsCommand)
@@ -25,7 +26,8 @@ export const fleetCommand: CommandModule = {
       .command(groupCommand)
       .command(watchCommand)
       .command(oomsCommand)
-      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms'),
+      .command(pruneCommand)
+      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms, prune'),
   // Never reached: yargs runs the matching subcommand's handler instead.
   handler: () => undefined,
 };

@@ -19,7 +19,13 @@ function segment(name: string, value: string): string {
 
 /** Join the base URL (which may carry a path prefix) and the group path. */
 export function groupUrl(base: URL, job: string, instance: string): URL {
+  return groupUrlOf(base, { job, instance });
+}
+
+/** The URL of a group with any grouping labels (as the gateway lists them): job first, as its API wants. */
+export function groupUrlOf(base: URL, labels: Readonly<Record<string, string>>): URL {
+  const pairs = Object.entries(labels).filter(([name]) => name !== 'job');
   const u = new URL(base.toString());
-  u.pathname = u.pathname.replace(/\/+$/, '') + groupingPath([['job', job], ['instance', instance]]);
+  u.pathname = u.pathname.replace(/\/+$/, '') + groupingPath([['job', labels.job ?? ''], ...pairs]);
   return u;
 }

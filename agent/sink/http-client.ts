@@ -43,7 +43,7 @@ export class OneSocketClient {
   }
 
   /** `url`: another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
-  request(method: 'PUT' | 'POST', body: string | Buffer, timeoutMs: number, signal?: AbortSignal, url: URL = this.url): Promise<HttpAnswer> {
+  request(method: 'PUT' | 'POST' | 'DELETE', body: string | Buffer, timeoutMs: number, signal?: AbortSignal, url: URL = this.url): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = this.client.request(
         url,

@@ -1,26 +1,31 @@
 import type { FileAnswer, FileDelivery, JobFile } from './file-delivery';
 import { groupUrl } from './grouping-key';
 import { OneSocketClient } from './http-client';
+import { pushBody } from './pushgateway';
 import type { HttpSinkTarget } from './sink';
 
 /**
  * Spool files to the Pushgateway: PUT of the file's text to
  * /metrics/job/<job>/instance/<instance>, so the job's previous result is
- * replaced whole (and a repeated PUT after a crash changes nothing).
+ * replaced whole (and a repeated PUT after a crash changes nothing). Gzipped
+ * like the cycle's own pushes.
  */
 export class PushgatewayFiles implements FileDelivery {
   private readonly http: OneSocketClient;
 
   constructor(private readonly opts: HttpSinkTarget) {
-    this.http = new OneSocketClient(opts.url, opts.auth, opts.tls, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    this.http = new OneSocketClient(opts.url, opts.auth, opts.tls, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      'Content-Encoding': 'gzip',
+    });
   }
 
   get target(): string {
     return this.opts.url.toString();
   }
 
-  deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {
-    return this.http.request('PUT', file.text, this.opts.timeoutMs, signal, groupUrl(this.opts.url, file.job, this.opts.instance));
+  async deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {
+    return this.http.request('PUT', await pushBody(file.text), this.opts.timeoutMs, signal, groupUrl(this.opts.url, file.job, this.opts.instance));
   }
 
   close(): void {

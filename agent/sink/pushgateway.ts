@@ -1,3 +1,5 @@
+import { promisify } from 'util';
+import { gzip } from 'zlib';
 import { groupUrl } from './grouping-key';
 import { OneSocketClient } from './http-client';
 import type { Batch, HttpSinkTarget, Sink } from './sink';
@@ -5,12 +7,21 @@ import { PushError } from './push-error';
 
 export type PushgatewaySinkOptions = HttpSinkTarget;
 
+const gzipAsync = promisify(gzip);
+
+/** The body of a push: the exposition text, gzipped. Level 1: nearly all of level 6's saving on repetitive text, at a fraction of the CPU. */
+export function pushBody(text: string): Promise<Buffer> {
+  return gzipAsync(text, { level: 1 });
+}
+
 /**
  * PUTs the exposition text to the group of this host, so the group is replaced
  * whole and exited processes vanish. One keep-alive socket at most: pushes
  * never overlap (the loop awaits each), and a hung gateway cannot pile up
- * connections. prom-client's Pushgateway class is not used because it does
- * not base64-encode label values with '/'.
+ * connections. The body is gzipped (the Pushgateway takes Content-Encoding:
+ * gzip since 1.2): exposition text shrinks ~15x, which is what a gateway's
+ * NIC and a metered link carry. prom-client's Pushgateway class is not used
+ * because it does not base64-encode label values with '/'.
  */
 export class PushgatewaySink implements Sink {
   private readonly http: OneSocketClient;
@@ -18,6 +29,7 @@ export class PushgatewaySink implements Sink {
   constructor(private readonly opts: PushgatewaySinkOptions) {
     this.http = new OneSocketClient(groupUrl(opts.url, opts.job, opts.instance), opts.auth, opts.tls, {
       'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      'Content-Encoding': 'gzip',
     });
   }
 
@@ -27,7 +39,7 @@ export class PushgatewaySink implements Sink {
 
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */
   async send(batch: Batch, signal?: AbortSignal): Promise<void> {
-    const { status, body } = await this.http.request('PUT', batch.text, this.opts.timeoutMs, signal);
+    const { status, body } = await this.http.request('PUT', await pushBody(batch.text), this.opts.timeoutMs, signal);
     if (status < 200 || status >= 300) throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
   }
 

@@ -1,10 +1,13 @@
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
+import type { Readable } from 'stream';
+import { createGunzip } from 'zlib';
 
 export interface Received {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** Decoded, as the Pushgateway reads it (a gzip body is gunzipped). */
   body: string;
 }
 
@@ -26,8 +29,9 @@ export interface FakeGateway {
 
 /**
  * A loopback HTTP server standing in for a misbehaving Pushgateway: it reads
- * every request, records it (unless `record: false`, for long runs) and answers
- * as `behaviour` says (error, hang, reset...).
+ * every request (gunzipped when it says Content-Encoding: gzip, as the real
+ * gateway does), records it (unless `record: false`, for long runs) and
+ * answers as `behaviour` says (error, hang, reset...).
  */
 export async function startFakeGateway(behaviour: Behaviour, opts: { record?: boolean } = {}): Promise<FakeGateway> {
   const record = opts.record ?? true;
@@ -36,11 +40,16 @@ export async function startFakeGateway(behaviour: Behaviour, opts: { record?: bo
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
+    const input: Readable = req.headers['content-encoding'] === 'gzip' ? req.pipe(createGunzip()) : req;
+    input.setEncoding('utf8');
+    input.on('data', (c: string) => {
       if (record) body += c;
     });
-    req.on('end', () => {
+    // A body that is not gzip after all: answered like the gateway would, 400.
+    input.on('error', () => {
+      res.writeHead(400).end('bad gzip body');
+    });
+    input.on('end', () => {
       const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
       if (record) received.push(r);
       behaviour(r, res, ++n);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnTracked, type TrackedOptions } from './children';
+import { spawnTracked, type Spawned, type TrackedOptions } from './children';
 import { freePort } from './net';
 import { waitHttp } from './wait';
 import type { RunningServer } from './pushgateway';
@@ -11,26 +11,54 @@ import type { RunningServer } from './pushgateway';
  * receiver with a PromQL API, in a fresh data directory removed on stop.
  * `-search.latencyOffset=0s`: by default it hides the newest 30 s from queries.
  */
-export async function startVictoriaMetrics(spawn: Pick<TrackedOptions, 'group' | 'capture'> = {}): Promise<RunningServer & { writeUrl: string }> {
+export interface VictoriaMetricsServer extends RunningServer {
+  writeUrl: string;
+  /** Stops the server and keeps its data (a receiver outage); resume() starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+export async function startVictoriaMetrics(spawn: Pick<TrackedOptions, 'group' | 'capture'> = {}): Promise<VictoriaMetricsServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-vm-'));
-  const proc = spawnTracked(
-    'victoria-metrics',
-    [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-search.latencyOffset=0s', '-loggerLevel=ERROR'],
-    spawn,
-  );
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    await proc.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+  const launch = async (): Promise<Spawned> => {
+    const p = spawnTracked(
+      'victoria-metrics',
+      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-search.latencyOffset=0s', '-loggerLevel=ERROR'],
+      spawn,
+    );
+    try {
+      await waitHttp('victoria-metrics', p, `${url}/health`, 30000);
+    } catch (err) {
+      await p.stop();
+      throw err;
+    }
+    return p;
   };
+  let proc: Spawned;
   try {
-    await waitHttp('victoria-metrics', proc, `${url}/health`, 30000);
+    proc = await launch();
   } catch (err) {
-    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return { url, port, proc, writeUrl: `${url}/api/v1/write`, stop };
+  return {
+    url,
+    port,
+    get proc() {
+      return proc;
+    },
+    writeUrl: `${url}/api/v1/write`,
+    async stop() {
+      await proc.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    pause: () => proc.stop(),
+    async resume() {
+      proc = await launch();
+    },
+  };
 }
 
 /** An instant query's vector: labels and value of each series. */

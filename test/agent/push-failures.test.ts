@@ -22,6 +22,7 @@ describe('a failing push', () => {
     try {
       await waitFor('a successful push after failures', () => (gw.received.length >= 5 ? true : undefined));
       expect(gw.received[0].method).toBe('PUT');
+      expect(gw.received[0].headers['content-encoding']).toBe('gzip');
       expect(gw.received[0].url).toBe('/metrics/job/hostpulse/instance/failing-host');
       // The failures rendered before push 4 are in push 4's body; the counter never resets.
       expect(gw.received[3].body).toMatch(/^hostpulse_agent_push_failures_total 3$/m);

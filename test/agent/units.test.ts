@@ -16,9 +16,9 @@ const proc = (pid: number, comm: string, rss: number, extra: Partial<ProcessSamp
 
 describe('parseDuration', () => {
   it.each([
-    ['500ms', 500], ['1s', 1000], ['1.5s', 1500], ['15s', 15000], ['1m', 60000], ['2h', 7200000],
+    ['500ms', 500], ['1s', 1000], ['1.5s', 1500], ['15s', 15000], ['1m', 60000], ['2h', 7200000], ['7d', 604800000],
   ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(['15', 'abc', '-1s', '1d', '', 's'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['15', 'abc', '-1s', '1w', '', 's'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
 });
 
 describe('Pushgateway grouping key', () => {

@@ -3,6 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installer, repo, runInstaller as runIn, snapshotSource, treeState } from './support/staging';
+import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
+
+const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
+const gatewayInstances = async (url: string) => [...new Set((await gatewayMetrics(url)).get('push_time_seconds')?.map((s) => s.labels.instance))];
 
 const src = snapshotSource();
 afterAll(() => fs.rmSync(src, { recursive: true, force: true }));
@@ -80,9 +84,26 @@ describe('deploy/install.sh with DESTDIR', () => {
     expect(fs.readFileSync(path.join(dest, 'opt/hostpulse/dist/agent/cli/main.js'), 'utf8')).not.toContain('tampered');
   });
 
-  it('--uninstall removes the code, the link and the unit, and keeps the env file', () => {
-    const res = runInstaller(dest, ['--uninstall']);
-    expect(res.status).toBe(0);
+  it("--uninstall deletes this host's group from the Pushgateway, removes the code, the link and the unit, and keeps the env file", async () => {
+    // The settings the service ran with: a real gateway, and an instance that needs @base64 in the DELETE path.
+    const gateway = await startPushgateway();
+    let res: ReturnType<typeof runInstaller>;
+    try {
+      const envFile = path.join(dest, 'etc/hostpulse/hostpulse.env');
+      fs.writeFileSync(envFile, `HOSTPULSE_PUSHGATEWAY_URL="${gateway.url}"\nHOSTPULSE_INSTANCE=rack1/web-01\n`);
+      const pushed = spawnSync(launcher, ['once', '--pushgateway-url', gateway.url, '--instance', 'rack1/web-01', '--procfs-root', FIXTURE_PROC], { encoding: 'utf8' });
+      expect(pushed.stderr).not.toContain('failed');
+      expect(pushed.status).toBe(0);
+      expect(await gatewayInstances(gateway.url)).toEqual(['rack1/web-01']);
+
+      // The gateway is its own process: the synchronous installer run does not block it.
+      res = runInstaller(dest, ['--uninstall']);
+      expect(res.status).toBe(0);
+      expect(res.stdout).toContain('pushgateway: deleted');
+      expect(await gatewayInstances(gateway.url)).toEqual([]);
+    } finally {
+      await gateway.stop();
+    }
     expect(fs.existsSync(path.join(dest, 'opt/hostpulse'))).toBe(false);
     expect(fs.existsSync(path.join(dest, 'etc/systemd/system/hostpulse.service'))).toBe(false);
     expect(fs.existsSync(path.join(dest, 'usr/local/bin/hostpulse'))).toBe(false);

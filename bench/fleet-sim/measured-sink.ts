@@ -1,0 +1,75 @@
+import type { FamilySnapshot } from '../../agent/metrics/exposition';
+import { PushError } from '../../agent/sink/push-error';
+import type { Batch, Sink } from '../../agent/sink/sink';
+
+/** What one simulated host's deliveries did, counted by the sink wrapper around its real sink. */
+export interface HostCounts {
+  /** Cycles rendered and handed to the sink, and their samples. */
+  pushes: number;
+  samplesOffered: number;
+  /** send() resolved / rejected (by PushError kind). */
+  pushesOk: number;
+  pushesFailed: number;
+  failures: Record<string, number>;
+  /** Samples of the pushes that resolved (the Pushgateway's accepted count; remote write reads its own counter). */
+  samplesInOkPushes: number;
+  /** Samples of the newest push that resolved: what the gateway holds for this host now. */
+  lastOkSamples: number;
+  /** Milliseconds each send() took, resolved or not. */
+  latenciesMs: number[];
+}
+
+export function emptyCounts(): HostCounts {
+  return { pushes: 0, samplesOffered: 0, pushesOk: 0, pushesFailed: 0, failures: {}, samplesInOkPushes: 0, lastOkSamples: 0, latenciesMs: [] };
+}
+
+/** Series in a batch: one sample each. */
+export function countSamples(families: readonly FamilySnapshot[]): number {
+  let n = 0;
+  for (const f of families) n += f.values.length;
+  return n;
+}
+
+/**
+ * Wraps a host's real sink and counts what it did. Changes nothing of the
+ * delivery: the batch, the signal and the outcome pass through.
+ */
+export class MeasuredSink implements Sink {
+  readonly counts = emptyCounts();
+
+  constructor(
+    private readonly inner: Sink,
+    /** Sees every batch before it goes (the simulator samples push sizes here). */
+    private readonly onBatch?: (batch: Batch) => void,
+  ) {}
+
+  get target(): string {
+    return this.inner.target;
+  }
+
+  async send(batch: Batch, signal?: AbortSignal): Promise<void> {
+    const c = this.counts;
+    const samples = countSamples(batch.families);
+    this.onBatch?.(batch);
+    c.pushes++;
+    c.samplesOffered += samples;
+    const t0 = performance.now();
+    try {
+      await this.inner.send(batch, signal);
+      c.pushesOk++;
+      c.samplesInOkPushes += samples;
+      c.lastOkSamples = samples;
+    } catch (err) {
+      c.pushesFailed++;
+      const kind = err instanceof PushError ? err.kind : 'unknown';
+      c.failures[kind] = (c.failures[kind] ?? 0) + 1;
+      throw err;
+    } finally {
+      c.latenciesMs.push(performance.now() - t0);
+    }
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
