@@ -16,13 +16,13 @@ const RUN = '/run/hostpulse-test-containers';
 /** The project's image (deploy/docker/Dockerfile), built by the global setup. */
 export const HOST_IMAGE = 'hostpulse-test/host:latest';
 
-const TOOLS = ['podman', 'runc', 'catatonit', 'docker-compose', 'debootstrap', 'nsenter', 'ip', 'kubectl', 'curl'];
+const TOOLS = ['podman', 'runc', 'catatonit', 'docker-compose', 'debootstrap', 'nsenter', 'ip'];
 
 /** Why the container tests cannot run here, or undefined. */
-export function containersUnavailable(): string | undefined {
+export function containersUnavailable(extraTools: string[] = []): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'not root (podman as root and ip netns need it)';
-  for (const t of TOOLS) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return `${t} is not installed (deploy/install-deps.sh)`;
+  for (const t of [...TOOLS, ...extraTools]) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return `${t} is not installed (deploy/install-deps.sh)`;
   return undefined;
 }
 

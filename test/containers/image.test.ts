@@ -10,7 +10,8 @@ import * as path from 'path';
 import { containersUnavailable, engineEnv, HOST_IMAGE, podman, ROOT } from './engine';
 import { startMemoryChild } from '../support/memory-child';
 import { stopAll, waitFor } from '../support/processes';
-import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
+import { startPushgateway } from '../support/pushgateway';
+import { waitForPushedProcess } from './pushed-process';
 
 const why = containersUnavailable();
 const maybe = why ? describe.skip : describe;
@@ -82,16 +83,7 @@ maybe('the image', () => {
     args.splice(args.indexOf(HOST_IMAGE), 0, '-e', 'HOSTPULSE_INTERVAL=1s');
     names.push(name);
     podman(['run', ...args]);
-    const series = await waitFor(
-      'the host process in the pushed group',
-      async () => {
-        const rss = (await gatewayMetrics(gw.url)).get('hostpulse_process_resident_memory_bytes') ?? [];
-        const mine = rss.filter((s) => s.labels.comm === 'hpct-on-host');
-        return mine.length > 0 ? mine : undefined;
-      },
-      60000,
-      1000,
-    );
+    const series = await waitForPushedProcess(gw.url, 'hpct-on-host');
     expect(series.map((s) => s.labels.pid)).toEqual([String(marker.pid)]);
     podman(['rm', '-f', name]);
     await gw.stop();
