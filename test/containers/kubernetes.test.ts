@@ -108,6 +108,8 @@ maybe('deploy/kubernetes', () => {
       expect(inspect[0].HostConfig.Memory).toBe(mib(c.resources.limits.memory) * 1024 * 1024);
     } finally {
       podman(['kube', 'down', manifest]);
+      // kube play keeps a ConfigMap as a named volume, which kube down leaves behind.
+      podman(['volume', 'rm', '--force', cm.metadata.name]);
       fs.rmSync(dir, { recursive: true, force: true });
       await gw.stop();
     }
