@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/agent/**/*.test.ts', '<rootDir>/platforms/**/*.test.ts'],
+  // The container tests run on their own: npm run test:containers (jest.containers.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/containers/'],
   testTimeout: 60000,
   // Tests start real servers and processes; two workers fit a 2-core machine.
   maxWorkers: 2,

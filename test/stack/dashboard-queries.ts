@@ -53,7 +53,7 @@ export function panelQueries(d: Dashboard): PanelQuery[] {
 /** The metric selectors behind `label_values(selector, label)` template variables. */
 export function variableSelectors(d: Dashboard): string[] {
   return d.templating.list
-    .map((v) => /^label_values\((.+),\s*\w+\)$/.exec(v.definition ?? '')?.[1])
+    .map((v) => /^label_values\((.+),\s*\w+\)$/.exec(typeof v.query === 'string' ? v.query : (v.definition ?? ''))?.[1])
     .filter((s): s is string => s !== undefined);
 }
 
