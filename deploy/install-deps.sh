@@ -5,7 +5,7 @@
 # conntrack (the connections collector's blocking and event source).
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack)
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

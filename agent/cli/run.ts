@@ -7,7 +7,8 @@ import { runDaemon } from '../loop/daemon';
 import { splayMs } from '../loop/schedule';
 import { VERSION } from '../version';
 import { reparseAgentArgs, withConfigSources } from './config-sources';
-import { setUpAgent, sinkFor, type AgentParts } from './setup';
+import { SinkRunner } from '../loop/sink-runner';
+import { setUpAgent, sinksFor, type AgentParts } from './setup';
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -51,20 +52,22 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sink = sinkFor(config, parts);
+        const sinks = sinksFor(config, parts);
+        const runners = sinks.map((sink) => new SinkRunner(sink, agent, parts.sinkMetrics, logger));
         const firstDelayMs = splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
           version: VERSION,
           sampler: parts.samplerName,
           collectors: cycle.collectors.map((c) => c.name).join(','),
-          url: sink.target,
+          sinks: sinks.map((s) => s.name).join(','),
+          url: sinks.map((s) => s.target).join(' '),
           interval: formatDuration(config.intervalMs),
           firstPushIn: formatDuration(firstDelayMs),
         });
         try {
-          await runDaemon(cycle, sink, agent, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
+          await runDaemon(cycle, runners, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
         } finally {
-          sink.close();
+          for (const s of sinks) s.close();
         }
         if (next && !stop.signal.aborted) {
           const old = parts;

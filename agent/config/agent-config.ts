@@ -3,7 +3,7 @@ import { UsageError } from '../errors';
 import { buildClientAuth, httpUrl } from './http-backend';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { parseDuration } from './duration';
-import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
+import { buildSinkConfig, type SinkConfig } from './sink-config';
 import { readGroupRules, type GroupRule } from './group-rules';
 import { GROUP_BY, type GroupBy } from '../metrics/grouper';
 import { parseProcessDetail } from './process-detail';
@@ -27,7 +27,7 @@ export interface ConnectionsConfig {
 }
 
 /** Everything `run` and `once` need, validated. Built once before anything starts. */
-export interface AgentConfig {
+export interface AgentConfig extends SinkConfig {
   pushgatewayUrl: URL;
   job: string;
   instance: string;
@@ -65,9 +65,6 @@ export interface AgentConfig {
   logFormat: LogFormat;
   auth: PushAuth;
   tls: PushTls;
-  /** Remote write: which sink runs, and the remote-write sink's settings when it does. */
-  sink: SinkName;
-  remoteWrite: RemoteWriteConfig | undefined;
 }
 
 /** Longest push timeout when none is given: a slow gateway must not stall sampling for long. */
@@ -130,7 +127,6 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
 
   const { auth, tls } = buildClientAuth('pushgateway', str, pushgatewayUrl);
 
-  const { sink, remoteWrite } = buildSinkConfig(argv, str);
 
   return {
     pushgatewayUrl,
@@ -158,8 +154,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     logFormat,
     auth,
     tls,
-    sink,
-    remoteWrite,
+    // --sink and each sink's settings (pushgateway's are above: its flags predate --sink).
+    ...buildSinkConfig(argv, str),
   };
 }
 

@@ -13,6 +13,7 @@ export type PushgatewaySinkOptions = HttpSinkTarget;
  * not base64-encode label values with '/'.
  */
 export class PushgatewaySink implements Sink {
+  readonly name = 'pushgateway';
   private readonly http: OneSocketClient;
 
   constructor(private readonly opts: PushgatewaySinkOptions) {

@@ -1,0 +1,103 @@
+import * as dgram from 'dgram';
+import { isIPv6 } from 'net';
+import type { Logger } from '../../log';
+import { FailureLog } from '../../loop/failure-log';
+import type { SinkMetrics } from '../../metrics/sink-metrics';
+import { GraphitePaths } from '../graphite/paths';
+import type { Batch, Sink } from '../sink';
+import { gaugeDatagrams } from './datagrams';
+
+export interface StatsdSinkOptions {
+  host: string;
+  port: number;
+  prefix: readonly string[];
+  instance: string;
+  maxDatagramBytes: number;
+  metrics: SinkMetrics;
+  logger: Logger;
+}
+
+/**
+ * statsd gauges over UDP. Fire and forget: send() hands the datagrams to the
+ * kernel and resolves when the kernel took them, without waiting for any
+ * answer, so it never holds up a cycle. statsd takes no timestamps, so nothing is buffered: a datagram the
+ * kernel refuses (nothing listening: ECONNREFUSED on the connected socket;
+ * no route) is counted in samples_dropped{reason="send_failed"} and logged
+ * once per change of state. Datagrams lost in the network are not seen.
+ */
+export class StatsdSink implements Sink {
+  readonly name = 'statsd';
+  private readonly paths: GraphitePaths;
+  private readonly socket: dgram.Socket;
+  private connected: Promise<void> | undefined;
+  private readonly log: FailureLog;
+
+  constructor(private readonly opts: StatsdSinkOptions) {
+    this.paths = new GraphitePaths(opts.prefix, opts.instance);
+    // Resolved per connect: a name may stand for an IPv6 address only, which a udp4 socket cannot reach.
+    this.socket = dgram.createSocket(isIPv6(opts.host) ? 'udp6' : 'udp4');
+    // Errors of sends arrive in their callbacks; one here (a failed lookup) resets the connection.
+    this.socket.on('error', () => {
+      this.connected = undefined;
+    });
+    this.log = new FailureLog(opts.logger, 'statsd send', { sink: this.name, address: this.target });
+  }
+
+  get target(): string {
+    return `udp://${isIPv6(this.opts.host) ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`;
+  }
+
+  async send(batch: Batch): Promise<void> {
+    const { metrics } = this.opts;
+    const sink = this.name;
+    const { datagrams, lines, tooLong } = gaugeDatagrams(batch.families, this.paths, this.opts.maxDatagramBytes);
+    if (tooLong > 0) {
+      metrics.samplesDropped.inc({ sink, reason: 'too_long' }, tooLong);
+      this.opts.logger.debug(`statsd: ${tooLong} lines longer than --statsd-max-datagram not sent`, { sink });
+    }
+    try {
+      await this.connect();
+    } catch (err) {
+      this.connected = undefined;
+      const total = lines.reduce((a, b) => a + b, 0);
+      metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, total);
+      this.log.failed('connect', `cannot reach ${this.target}: ${(err as Error).message}`);
+      return;
+    }
+    // Resolves once the kernel took (or refused) every datagram: immediate for UDP, and `once` closes the socket after.
+    await Promise.all(
+      datagrams.map(
+        (d, i) =>
+          new Promise<void>((resolve) => {
+            this.socket.send(d, (err) => {
+              if (err) {
+                metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, lines[i]);
+                this.log.failed((err as NodeJS.ErrnoException).code ?? 'error', `${this.target}: ${err.message} (${lines[i]} gauges dropped)`);
+              } else {
+                metrics.samplesSent.inc({ sink }, lines[i]);
+                this.log.succeeded();
+              }
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  /** connect() once: a connected UDP socket hears ICMP port-unreachable, so sends to a stopped statsd fail visibly. */
+  private connect(): Promise<void> {
+    this.connected ??= new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.socket.once('error', onError);
+      this.socket.connect(this.opts.port, this.opts.host, () => {
+        this.socket.off('error', onError);
+        resolve();
+      });
+    });
+    return this.connected;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
