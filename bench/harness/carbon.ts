@@ -10,7 +10,7 @@ import { freePort } from './net';
 /**
  * Debian's carbon-cache (graphite-carbon) on 127.0.0.1, in the foreground
  * under the caller's control, with its own config, pid file, logs and
- * whisper storage in a temp directory. Every metric is stored at 1 s for 2 h,
+ * whisper storage in a temp directory. Every metric is stored at 1 s for 30 min,
  * so points of a 1 s interval are each kept. `stop()` ends the process and
  * keeps the storage (an outage); `start()` brings it back on the same port;
  * `remove()` stops it and deletes the directory.
@@ -25,11 +25,16 @@ export interface Carbon {
   remove(): Promise<void>;
 }
 
-export async function startCarbon(): Promise<Carbon> {
+export interface CarbonOptions {
+  /** Regular expressions of the paths carbon stores (its whitelist); the rest is dropped. Default: all. */
+  keep?: readonly string[];
+}
+
+export async function startCarbon(opts: CarbonOptions = {}): Promise<Carbon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-carbon-'));
   const port = await freePort();
   const whisperDir = path.join(dir, 'whisper');
-  for (const d of [whisperDir, path.join(dir, 'log'), path.join(dir, 'lists')]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [whisperDir, path.join(dir, 'log')]) fs.mkdirSync(d, { recursive: true });
   const conf = path.join(dir, 'carbon.conf');
   fs.writeFileSync(
     conf,
@@ -37,7 +42,6 @@ export async function startCarbon(): Promise<Carbon> {
       '[cache]',
       `STORAGE_DIR = ${dir}`,
       `LOCAL_DATA_DIR = ${whisperDir}`,
-      `WHITELISTS_DIR = ${path.join(dir, 'lists')}`,
       `CONF_DIR = ${dir}`,
       `LOG_DIR = ${path.join(dir, 'log')}`,
       `PID_DIR = ${dir}`,
@@ -58,10 +62,12 @@ export async function startCarbon(): Promise<Carbon> {
       'LOG_CREATES = False',
       'WHISPER_AUTOFLUSH = True',
       'ENABLE_TAGS = False',
+      `USE_WHITELIST = ${opts.keep === undefined ? 'False' : 'True'}`,
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(dir, 'storage-schemas.conf'), '[everything_1s]\npattern = .*\nretentions = 1s:2h\n');
+  if (opts.keep !== undefined) fs.writeFileSync(path.join(dir, 'whitelist.conf'), opts.keep.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'storage-schemas.conf'), '[everything_1s]\npattern = .*\nretentions = 1s:30m\n');
   fs.writeFileSync(path.join(dir, 'storage-aggregation.conf'), '[default]\npattern = .*\nxFilesFactor = 0\naggregationMethod = average\n');
 
   let proc: Spawned | undefined;

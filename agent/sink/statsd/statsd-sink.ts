@@ -28,18 +28,13 @@ export interface StatsdSinkOptions {
 export class StatsdSink implements Sink {
   readonly name = 'statsd';
   private readonly paths: GraphitePaths;
-  private readonly socket: dgram.Socket;
+  private socket: dgram.Socket;
   private connected: Promise<void> | undefined;
   private readonly log: FailureLog;
 
   constructor(private readonly opts: StatsdSinkOptions) {
     this.paths = new GraphitePaths(opts.prefix, opts.instance);
-    // Resolved per connect: a name may stand for an IPv6 address only, which a udp4 socket cannot reach.
-    this.socket = dgram.createSocket(isIPv6(opts.host) ? 'udp6' : 'udp4');
-    // Errors of sends arrive in their callbacks; one here (a failed lookup) resets the connection.
-    this.socket.on('error', () => {
-      this.connected = undefined;
-    });
+    this.socket = this.createSocket();
     this.log = new FailureLog(opts.logger, 'statsd send', { sink: this.name, address: this.target });
   }
 
@@ -58,30 +53,43 @@ export class StatsdSink implements Sink {
     try {
       await this.connect();
     } catch (err) {
+      // A failed connect (a name that does not resolve) leaves the socket unusable: start over next cycle.
       this.connected = undefined;
+      this.socket.close();
+      this.socket = this.createSocket();
       const total = lines.reduce((a, b) => a + b, 0);
       metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, total);
       this.log.failed('connect', `cannot reach ${this.target}: ${(err as Error).message}`);
       return;
     }
     // Resolves once the kernel took (or refused) every datagram: immediate for UDP, and `once` closes the socket after.
+    let failed = 0;
+    let firstError: NodeJS.ErrnoException | undefined;
     await Promise.all(
       datagrams.map(
         (d, i) =>
           new Promise<void>((resolve) => {
             this.socket.send(d, (err) => {
               if (err) {
-                metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, lines[i]);
-                this.log.failed((err as NodeJS.ErrnoException).code ?? 'error', `${this.target}: ${err.message} (${lines[i]} gauges dropped)`);
-              } else {
-                metrics.samplesSent.inc({ sink }, lines[i]);
-                this.log.succeeded();
-              }
+                failed += lines[i];
+                firstError ??= err;
+              } else metrics.samplesSent.inc({ sink }, lines[i]);
               resolve();
             });
           }),
       ),
     );
+    // One verdict per cycle: a stopped statsd refuses every other datagram (one ICMP answer per refusal), which must not read as flapping.
+    if (firstError === undefined) return this.log.succeeded();
+    metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, failed);
+    this.log.failed(firstError.code ?? 'error', `${this.target}: ${firstError.message} (${failed} gauges of this cycle dropped)`);
+  }
+
+  private createSocket(): dgram.Socket {
+    const socket = dgram.createSocket(isIPv6(this.opts.host) ? 'udp6' : 'udp4');
+    // Send errors arrive in their callbacks too, and a failed connect rejects connect(): nothing to do here.
+    socket.on('error', () => undefined);
+    return socket;
   }
 
   /** connect() once: a connected UDP socket hears ICMP port-unreachable, so sends to a stopped statsd fail visibly. */
