@@ -29,19 +29,24 @@ export async function runDaemon(cycle: Cycle, runners: readonly SinkRunner[], lo
       await sleep(next - performance.now(), stop);
       if (stop.aborted) break;
 
-      const out = await cycle.run(stop);
+      // Stamped with its tick on the wall clock, not the moment the timer fired: cycles stay exactly an
+      // interval apart, so a 1 s Graphite archive gets one point per second even when a busy machine
+      // wakes the loop a few hundred ms late (Prometheus aligns scrape timestamps likewise).
+      const timestampMs = Math.round(Date.now() - Math.max(0, performance.now() - next));
+      const out = await cycle.run(stop, timestampMs);
       if (out === undefined) break;
 
       const pushStart = performance.now();
       for (const r of runners) r.offer(out);
       // Deliveries usually end well within the interval; waiting for them keeps at most one in flight per sink
       // in the common case and lets the timing below say how long they took.
-      const untilTick = nextTick(start, opts.intervalMs, performance.now()) - performance.now();
+      // The next tick is fixed before waiting: a wait that ends on it must not skip it.
+      next = nextTick(start, opts.intervalMs, performance.now());
       const wake = new AbortController();
       const onStop = (): void => wake.abort();
       stop.addEventListener('abort', onStop);
       try {
-        await Promise.race([Promise.all(runners.map((r) => r.idle())), sleep(untilTick, wake.signal)]);
+        await Promise.race([Promise.all(runners.map((r) => r.idle())), sleep(next - performance.now(), wake.signal)]);
       } finally {
         wake.abort();
         stop.removeEventListener('abort', onStop);
@@ -57,7 +62,6 @@ export async function runDaemon(cycle: Cycle, runners: readonly SinkRunner[], lo
           heapUsedBytes: process.memoryUsage().heapUsed,
         });
       }
-      next = nextTick(start, opts.intervalMs, performance.now());
     }
   } finally {
     await Promise.all(runners.map((r) => r.stop(opts.shutdownGraceMs)));

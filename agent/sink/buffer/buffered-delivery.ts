@@ -35,6 +35,8 @@ export class BufferedDelivery {
   private attempt = 0;
   /** No request before this (performance.now() ms): the back-off in force. */
   private notBefore = 0;
+  /** Why the back-off is in force: a wait reports the failure it waits out, so an outage stays one state in the log. */
+  private failingKind = 'backoff';
 
   constructor(private readonly opts: BufferedDeliveryOptions) {
     this.updateGauges();
@@ -78,7 +80,7 @@ export class BufferedDelivery {
       if (req === undefined) break;
       const wait = this.notBefore - performance.now();
       if (wait > 0) {
-        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted) throw this.waiting(req, 'backoff', `waiting ${Math.round(wait)}ms to retry`);
+        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted) throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
         await sleep(wait, signal ?? new AbortController().signal);
         if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
       }
@@ -91,6 +93,7 @@ export class BufferedDelivery {
         this.attempt++;
         metrics.sendRetries.inc({ sink });
         this.notBefore = performance.now() + retryDelayMs(this.attempt, d.retryAfterMs);
+        this.failingKind = d.kind;
         throw this.waiting(req, d.kind, d.message);
       }
       queue.shift();

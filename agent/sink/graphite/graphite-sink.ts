@@ -6,7 +6,6 @@ import type { Batch, Sink } from '../sink';
 import { CarbonConnection } from './carbon-connection';
 import { GraphitePaths } from './paths';
 import { renderPlaintext } from './plaintext';
-import { graphiteSecond } from './seconds';
 
 export interface GraphiteSinkOptions {
   host: string;
@@ -34,12 +33,9 @@ export class GraphiteSink implements Sink {
   private readonly connection: CarbonConnection;
   private readonly paths: GraphitePaths;
   private readonly delivery: BufferedDelivery;
-  private previous: { ms: number; second: number } | undefined;
   readonly buffered = {
     enqueue: (batch: Batch): void => {
-      const second = graphiteSecond(batch.timestampMs, this.previous);
-      this.previous = { ms: batch.timestampMs, second };
-      const { text, samples } = renderPlaintext(batch.families, this.paths, second);
+      const { text, samples } = renderPlaintext(batch.families, this.paths, Math.floor(batch.timestampMs / 1000));
       this.delivery.enqueue(batch.timestampMs, samples, Buffer.from(text, 'latin1'));
     },
     flush: (signal?: AbortSignal): Promise<void> => this.delivery.drain((body, s) => this.write(body, s), signal),
