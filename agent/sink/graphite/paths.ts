@@ -66,7 +66,9 @@ export const GRAPHITE_PATHS: Readonly<Record<string, string | null>> = {
 
 /** The fallback for a family the table does not list: `hostpulse_spool_files_pending{queue}` → `spool.files_pending.{queue}`. */
 export function defaultTemplate(family: string, labelNames: readonly string[]): string {
-  const rest = family.replace(/^hostpulse_/, '').replace(/_total$/, '').replace(/_bytes$/, '');
+  let rest = family.replace(/^hostpulse_/, '').replace(/_total$/, '');
+  // `_bytes` goes only where a name is left after the section (hostpulse_spool_bytes stays spool.bytes).
+  if (/_.+_bytes$/.test(rest)) rest = rest.replace(/_bytes$/, '');
   const cut = rest.indexOf('_');
   const base = cut < 0 ? rest : `${rest.slice(0, cut)}.${rest.slice(cut + 1)}`;
   return [base, ...[...labelNames].sort().map((l) => `{${l}}`)].join('.');
