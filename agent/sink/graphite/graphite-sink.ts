@@ -1,8 +1,9 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
-import { BufferedDelivery, type Delivery } from '../buffer/buffered-delivery';
+import type { Delivery } from '../buffer/buffered-delivery';
+import { BufferedSink } from '../buffer/buffered-sink';
 import type { RequestQueue } from '../buffer/queue';
-import type { Batch, Sink } from '../sink';
+import type { Batch } from '../sink';
 import { CarbonConnection } from './carbon-connection';
 import { GraphitePaths } from './paths';
 import { renderPlaintext } from './plaintext';
@@ -28,41 +29,33 @@ export interface GraphiteSinkOptions {
  * --buffer-dir/graphite, bounded), then the queue is written oldest first:
  * carbon takes timestamps, so an outage is filled in afterwards.
  */
-export class GraphiteSink implements Sink {
+export class GraphiteSink extends BufferedSink {
   readonly name = 'graphite';
   private readonly connection: CarbonConnection;
   private readonly paths: GraphitePaths;
-  private readonly delivery: BufferedDelivery;
-  readonly buffered = {
-    enqueue: (batch: Batch): void => {
-      const { text, samples } = renderPlaintext(batch.families, this.paths, Math.floor(batch.timestampMs / 1000));
-      this.delivery.enqueue(batch.timestampMs, samples, Buffer.from(text, 'latin1'));
-    },
-    flush: (signal?: AbortSignal): Promise<void> => this.delivery.drain((body, s) => this.write(body, s), signal),
-  };
 
   constructor(private readonly opts: GraphiteSinkOptions) {
+    super({ ...opts, sink: 'graphite' });
     this.connection = new CarbonConnection(opts.host, opts.port);
     this.paths = new GraphitePaths(opts.prefix, opts.instance);
-    this.delivery = new BufferedDelivery({ sink: this.name, queue: opts.queue, metrics: opts.metrics, logger: opts.logger, timeoutMs: opts.timeoutMs, retry: opts.retry });
   }
 
   get target(): string {
     return this.connection.target;
   }
 
-  async send(batch: Batch, signal?: AbortSignal): Promise<void> {
-    this.buffered.enqueue(batch);
-    await this.buffered.flush(signal);
+  protected encode(batch: Batch): { samples: number; body: Buffer } {
+    const { text, samples } = renderPlaintext(batch.families, this.paths, Math.floor(batch.timestampMs / 1000));
+    return { samples, body: Buffer.from(text, 'latin1') };
   }
 
-  private async write(body: Buffer, signal?: AbortSignal): Promise<Delivery> {
+  protected async deliver(body: Buffer, signal?: AbortSignal): Promise<Delivery> {
     await this.connection.write(body, this.opts.timeoutMs, signal);
     return { outcome: 'sent' };
   }
 
-  close(): void {
+  override close(): void {
     this.connection.close();
-    this.delivery.close();
+    super.close();
   }
 }
