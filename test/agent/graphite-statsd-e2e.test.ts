@@ -4,6 +4,7 @@ import { startMemoryChild, vmRssBytes } from '../support/memory-child';
 import { Spawned, waitFor } from '../support/processes';
 import { startCarbon, whisperFetch, whisperFile, type Carbon } from '../../bench/harness/carbon';
 import { startStatsd } from '../../bench/harness/statsd';
+import { hang, startFakeGateway } from '../../bench/harness/fake-gateway';
 
 /*
  * The graphite and statsd sinks against the real things: Debian's
@@ -121,4 +122,24 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
     expect(warnings.filter((l) => !l.includes('statsd send failed'))).toEqual([]);
     await agent.stop();
   });
+
+  it('--sink pushgateway --sink graphite with a gateway that never answers: graphite still gets a point every second', async () => {
+    const gateway = await startFakeGateway(hang, { record: false });
+    running.push(gateway);
+    const from = Math.floor(Date.now() / 1000) - 1;
+    // Each push hangs for 5 s, five intervals: the loop must not wait for it.
+    const agent = spawnCli(agentArgs('hung-gateway', ['--sink', 'pushgateway', '--pushgateway-url', gateway.url, '--push-timeout', '5s', '--sink', 'graphite', '--graphite-address', `127.0.0.1:${carbon.port}`]));
+    running.push(agent);
+    const base = `${PREFIX}.hung-gateway`;
+    const available = await points(`${base}.host.memory_available`, 12, from);
+    const seconds = available.map(([t]) => t);
+    // Stamped with their ticks, 1 s apart: twelve points over twelve consecutive seconds.
+    expect(seconds[seconds.length - 1] - seconds[0]).toBe(seconds.length - 1);
+    const [[, failures]] = (await points(`${base}.agent.sink_failures.pushgateway`, 1, from)).slice(-1);
+    expect(failures).toBeGreaterThan(0);
+    const [[, graphiteFailures]] = (await points(`${base}.agent.sink_failures.graphite`, 1, from)).slice(-1);
+    expect(graphiteFailures).toBe(0);
+    await agent.stop();
+  });
 });
+
