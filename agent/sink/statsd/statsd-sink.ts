@@ -18,12 +18,12 @@ export interface StatsdSinkOptions {
 }
 
 /**
- * statsd gauges over UDP. Fire and forget: send() hands the datagrams to the
- * kernel and resolves when the kernel took them, without waiting for any
- * answer, so it never holds up a cycle. statsd takes no timestamps, so nothing is buffered: a datagram the
- * kernel refuses (nothing listening: ECONNREFUSED on the connected socket;
- * no route) is counted in samples_dropped{reason="send_failed"} and logged
- * once per change of state. Datagrams lost in the network are not seen.
+ * statsd gauges over UDP, fire and forget: send() resolves once the kernel
+ * took the datagrams, waiting for no answer, so it never holds up a cycle.
+ * statsd takes no timestamps, so nothing is buffered: a datagram the kernel
+ * refuses (nothing listening: ECONNREFUSED on the connected socket; no
+ * route) is counted in samples_dropped{reason="send_failed"} and logged once
+ * per change of state. Datagrams lost in the network are not seen.
  */
 export class StatsdSink implements Sink {
   readonly name = 'statsd';
