@@ -5,6 +5,9 @@ import { PushError } from '../push-error';
 import { retryDelayMs } from './backoff';
 import type { QueuedRequest, RequestQueue } from './queue';
 
+/** A queued request with its bytes, as a sink delivers it. */
+export type QueuedBody = QueuedRequest & { body: Buffer };
+
 /** What one delivery attempt of a queued request came to. A thrown PushError is a `retry` too. */
 export type Delivery =
   | { outcome: 'sent' }
@@ -64,7 +67,7 @@ export class BufferedDelivery {
    * whole `attemptMs`: one cut short after the backend took it would be sent
    * twice. A new one only starts before the drain's deadline.
    */
-  async drain(deliver: (body: Buffer, signal?: AbortSignal) => Promise<Delivery>, signal?: AbortSignal): Promise<void> {
+  async drain(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, signal?: AbortSignal): Promise<void> {
     try {
       await this.drainQueue(deliver, performance.now() + this.opts.timeoutMs, signal);
     } finally {
@@ -72,7 +75,7 @@ export class BufferedDelivery {
     }
   }
 
-  private async drainQueue(deliver: (body: Buffer, signal?: AbortSignal) => Promise<Delivery>, deadline: number, signal?: AbortSignal): Promise<void> {
+  private async drainQueue(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, deadline: number, signal?: AbortSignal): Promise<void> {
     const { queue, metrics, logger, sink } = this.opts;
     let rejected: PushError | undefined;
     for (;;) {
@@ -85,7 +88,7 @@ export class BufferedDelivery {
         if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
       }
       if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
-      const d = await deliver(req.body, signal).catch((err: unknown): Delivery => {
+      const d = await deliver(req, signal).catch((err: unknown): Delivery => {
         if (err instanceof PushError && err.kind === 'aborted') throw err;
         return err instanceof PushError ? { outcome: 'retry', kind: err.kind, message: err.message } : { outcome: 'retry', kind: 'unknown', message: String(err) };
       });

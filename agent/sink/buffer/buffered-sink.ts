@@ -1,5 +1,5 @@
 import type { Batch, Sink } from '../sink';
-import { BufferedDelivery, type BufferedDeliveryOptions, type Delivery } from './buffered-delivery';
+import { BufferedDelivery, type BufferedDeliveryOptions, type Delivery, type QueuedBody } from './buffered-delivery';
 
 /**
  * A sink whose samples carry timestamps (remote write, graphite): a cycle is
@@ -14,7 +14,7 @@ export abstract class BufferedSink implements Sink {
       const { samples, body } = this.encode(batch);
       this.delivery.enqueue(batch.timestampMs, samples, body);
     },
-    flush: (signal?: AbortSignal): Promise<void> => this.delivery.drain((body, s) => this.deliver(body, s), signal),
+    flush: (signal?: AbortSignal): Promise<void> => this.delivery.drain((req, s) => this.deliver(req, s), signal),
   };
 
   private readonly delivery: BufferedDelivery;
@@ -30,8 +30,13 @@ export abstract class BufferedSink implements Sink {
 
   /** One cycle as the bytes the backend takes, and how many samples they hold. */
   protected abstract encode(batch: Batch): { samples: number; body: Buffer };
-  /** One attempt at one queued body. */
-  protected abstract deliver(body: Buffer, signal?: AbortSignal): Promise<Delivery>;
+  /** One attempt at one queued request. */
+  protected abstract deliver(req: QueuedBody, signal?: AbortSignal): Promise<Delivery>;
+
+  /** Queues a request again (graphite: lines the kernel took but a dying carbon may not have read). */
+  protected requeue(req: QueuedBody): void {
+    this.delivery.enqueue(req.timestampMs, req.samples, req.body);
+  }
 
   close(): void {
     this.delivery.close();

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
-import type { Delivery } from '../buffer/buffered-delivery';
+import type { Delivery, QueuedBody } from '../buffer/buffered-delivery';
 import { BufferedSink } from '../buffer/buffered-sink';
 import type { RequestQueue } from '../buffer/queue';
 import type { Batch } from '../sink';
@@ -31,12 +31,17 @@ export interface GraphiteSinkOptions {
  */
 export class GraphiteSink extends BufferedSink {
   readonly name = 'graphite';
-  private readonly connection: CarbonConnection;
+  private readonly connection: CarbonConnection<QueuedBody>;
   private readonly paths: GraphitePaths;
 
   constructor(private readonly opts: GraphiteSinkOptions) {
     super({ ...opts, sink: 'graphite' });
-    this.connection = new CarbonConnection(opts.host, opts.port);
+    this.connection = new CarbonConnection<QueuedBody>(opts.host, opts.port, (lost) => {
+      // Written to a connection carbon then dropped: it may have died before reading them. Graphite
+      // takes a point twice without harm (the same second is overwritten), so they go again.
+      opts.logger.info(`graphite: connection lost, sending the last ${lost.length} writes again`, { sink: 'graphite' });
+      for (const req of lost) this.requeue(req);
+    });
     this.paths = new GraphitePaths(opts.prefix, opts.instance);
   }
 
@@ -49,8 +54,8 @@ export class GraphiteSink extends BufferedSink {
     return { samples, body: Buffer.from(text, 'latin1') };
   }
 
-  protected async deliver(body: Buffer, signal?: AbortSignal): Promise<Delivery> {
-    await this.connection.write(body, this.opts.timeoutMs, signal);
+  protected async deliver(req: QueuedBody, signal?: AbortSignal): Promise<Delivery> {
+    await this.connection.write(req.body, req, this.opts.timeoutMs, signal);
     return { outcome: 'sent' };
   }
 

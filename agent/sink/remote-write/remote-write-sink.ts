@@ -2,7 +2,7 @@ import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
 import type { Batch, HttpSinkTarget } from '../sink';
 import { retryable } from '../buffer/backoff';
-import type { Delivery } from '../buffer/buffered-delivery';
+import type { Delivery, QueuedBody } from '../buffer/buffered-delivery';
 import { BufferedSink } from '../buffer/buffered-sink';
 import type { RequestQueue } from '../buffer/queue';
 import { RemoteWritePoster } from './post';
@@ -45,8 +45,8 @@ export class RemoteWriteSink extends BufferedSink {
     return { samples: request.samples, body: snappyCompress(request.body) };
   }
 
-  protected async deliver(body: Buffer, signal?: AbortSignal): Promise<Delivery> {
-    const answer = await this.poster.post(body, this.opts.timeoutMs, signal);
+  protected async deliver(req: QueuedBody, signal?: AbortSignal): Promise<Delivery> {
+    const answer = await this.poster.post(req.body, this.opts.timeoutMs, signal);
     if (answer.status >= 200 && answer.status < 300) return { outcome: 'sent' };
     const message = `HTTP ${answer.status}: ${answer.body || '(empty body)'}`;
     const kind = `http_${answer.status}`;
