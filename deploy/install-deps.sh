@@ -2,7 +2,8 @@
 # Installs the Debian packages hostpulse's demo and tests use: the real Pushgateway,
 # Prometheus (with promtool), Alertmanager, VictoriaMetrics (with vmagent; remote-write tests), busybox (its ps/top flavour), procps,
 # docker-compose (to validate the compose file), systemd-analyze, and nftables +
-# conntrack (the connections collector's blocking and event source).
+# conntrack (the connections collector's blocking and event source), graphite-carbon +
+# python3-whisper (carbon-cache and whisper-fetch: the graphite sink tests).
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
 PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper)
