@@ -9,6 +9,7 @@ import { instantQuery, startVictoriaMetrics } from './harness/victoria-metrics';
 import { Filler } from './filler';
 import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
+import { measurePaths, PATHS_TOP } from './graphite-paths';
 import { countProcesses, descriptors, memory, pidsByCommPrefix, round1 } from './proc-stat';
 import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
 
@@ -152,11 +153,14 @@ async function main(): Promise<void> {
         progress(`scraping process-exporter ${args.warmup}+${scrapes} times`);
         exporter = await measureExporter(version, args.warmup, scrapes, filler.prefix);
       }
+      progress(`rendering graphite and statsd paths for --top ${PATHS_TOP}, ${args.warmup}+${cycles} cycles in this process`);
+      const paths = await measurePaths(cycles, args.warmup);
       const point: Point = {
         processes: { requested: target, measured: reached },
         fillers,
         agent: { ...agent, ...seen },
         exporter,
+        paths,
         ratio: exporter && exporter.cpuMsPerScrape > 0 ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000 : null,
       };
       record.points.push(point);

@@ -1,6 +1,7 @@
 import type { AgentResult } from './agent-run';
 import type { Machine } from './machine';
 import type { ExporterResult } from './process-exporter';
+import type { PathsResult } from './graphite-paths';
 
 export interface Point {
   /** Processes asked for, and counted in /proc just before the agent ran. */
@@ -15,6 +16,8 @@ export interface Point {
   exporter: ExporterResult | null;
   /** Agent CPU per cycle / process-exporter CPU per scrape. */
   ratio: number | null;
+  /** The graphite and statsd sinks' path rendering for --top 1000 against the procfs read of the same cycle. */
+  paths: PathsResult;
 }
 
 export interface SoakResult {
@@ -68,6 +71,22 @@ export function renderTable(r: BenchRecord): string {
     ]);
     out.push('', ...table(head, rows));
     out.push('(collect/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)');
+    out.push(
+      '',
+      ...table(
+        ['processes', 'per-pid (--top)', 'lines', 'procfs read', 'graphite render', 'statsd render', 'graphite / read'],
+        r.points.map(({ paths: p }) => [
+          String(p.processes),
+          String(p.top),
+          String(p.lines),
+          `${p.procfsReadMs.toFixed(2)} ms`,
+          `${p.graphiteRenderMs.toFixed(2)} ms`,
+          `${p.statsdRenderMs.toFixed(2)} ms`,
+          (p.graphiteRenderMs / p.procfsReadMs).toFixed(2),
+        ]),
+      ),
+      '(graphite/statsd paths: median wall ms per cycle, rendered in the bench process from the real processes collector\'s families; procfs read: that cycle\'s hostpulse_agent_sample_duration_seconds)',
+    );
   }
   if (r.soak) {
     const s = r.soak;

@@ -2,12 +2,13 @@
 # Installs the Debian packages hostpulse's demo and tests use: the real Pushgateway,
 # Prometheus (with promtool), Alertmanager, VictoriaMetrics (with vmagent; remote-write tests), busybox (its ps/top flavour), procps,
 # docker-compose (to validate the compose file), systemd-analyze, and nftables +
-# conntrack (the connections collector's blocking and event source); podman with
+# conntrack (the connections collector's blocking and event source); graphite-carbon +
+# python3-whisper (carbon-cache and whisper-fetch: the graphite sink tests); podman with
 # runc, netavark/aardvark-dns, iptables (netavark's firewall), catatonit (a pod's
 # pause process) and debootstrap for `npm run test:containers`.
 # Needs root (or sudo); installs nothing that is already there.
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack podman runc netavark aardvark-dns iptables catatonit debootstrap)
+PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper podman runc netavark aardvark-dns iptables catatonit debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -19,8 +19,8 @@ export const forgetCommand: CommandModule = {
   builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     const config = buildAgentConfig(argv, process.stderr.isTTY === true);
-    if (config.sink !== 'pushgateway') {
-      process.stdout.write(`nothing to forget: --sink is ${config.sink}, and only the Pushgateway keeps a last push\n`);
+    if (!config.sinks.includes('pushgateway')) {
+      process.stdout.write(`nothing to forget: --sink is ${config.sinks.join(',')}, and only the Pushgateway keeps a last push\n`);
       return;
     }
     const labels = { job: config.job, instance: config.instance };

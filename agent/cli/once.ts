@@ -3,7 +3,7 @@ import { flushLogger } from '../log';
 import { BackendError } from '../errors';
 import { AGENT_OPTIONS } from '../config/options';
 import { withConfigSources } from './config-sources';
-import { setUpAgent, sinkFor } from './setup';
+import { setUpAgent, sinksFor } from './setup';
 
 export const onceCommand: CommandModule = {
   command: 'once',
@@ -26,15 +26,18 @@ export const onceCommand: CommandModule = {
         await new Promise<void>((resolve, reject) => process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())));
         return;
       }
-      // One request: no back-off wait (with --buffer-dir an unsent one stays for the next `run`).
-      const sink = sinkFor(config, parts, false);
+      // One request per sink, all at once: no back-off wait (with --buffer-dir an unsent one stays for the next `run`).
+      const sinks = sinksFor(config, parts, false);
       try {
-        await sink.send(batch);
-        logger.info('pushed', { url: sink.target });
-      } catch (err) {
-        throw new BackendError(`push to ${sink.target} failed: ${(err as Error).message}`);
+        const results = await Promise.allSettled(sinks.map((s) => s.send(batch)));
+        const failed: string[] = [];
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled') logger.info('pushed', { sink: sinks[i].name, url: sinks[i].target });
+          else failed.push(`push to ${sinks[i].target} failed: ${(r.reason as Error).message}`);
+        });
+        if (failed.length > 0) throw new BackendError(failed.join('; '));
       } finally {
-        sink.close();
+        for (const s of sinks) s.close();
       }
     } finally {
       parts.close();

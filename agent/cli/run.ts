@@ -8,7 +8,8 @@ import { runSpoolDelivery } from '../spool/deliverer';
 import { splayMs } from '../loop/schedule';
 import { VERSION } from '../version';
 import { reparseAgentArgs, withConfigSources } from './config-sources';
-import { setUpAgent, sinkFor, type AgentParts } from './setup';
+import { SinkRunner } from '../loop/sink-runner';
+import { setUpAgent, sinksFor, type AgentParts } from './setup';
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -52,22 +53,24 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sink = sinkFor(config, parts);
+        const sinks = sinksFor(config, parts);
+        const runners = sinks.map((sink) => new SinkRunner(sink, agent, parts.sinkMetrics, logger));
         const firstDelayMs = splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
           version: VERSION,
           sampler: parts.samplerName,
           collectors: cycle.collectors.map((c) => c.name).join(','),
-          url: sink.target,
+          sinks: sinks.map((s) => s.name).join(','),
+          url: sinks.map((s) => s.target).join(' '),
           interval: formatDuration(config.intervalMs),
           firstPushIn: formatDuration(firstDelayMs),
         });
         // Spool files go out beside the cycle, on their own timing: a slow backend never delays a cycle.
         const spooling = parts.spool && runSpoolDelivery(parts.spool.spool, parts.spool.delivery, logger, generation.signal);
         try {
-          await runDaemon(cycle, sink, agent, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
+          await runDaemon(cycle, runners, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
         } finally {
-          sink.close();
+          for (const s of sinks) s.close();
           await spooling;
         }
         if (next && !stop.signal.aborted) {

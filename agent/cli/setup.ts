@@ -7,12 +7,13 @@ import { createLogger, type Logger } from '../log';
 import { Cycle } from '../loop/cycle';
 import { AgentMetrics } from '../metrics/agent-metrics';
 import { GroupAccumulator } from '../metrics/group-accumulator';
-import { RemoteWriteMetrics } from '../metrics/remote-write-metrics';
+import { SinkMetrics } from '../metrics/sink-metrics';
 import { PushgatewaySink } from '../sink/pushgateway';
-import { DiskQueue } from '../sink/remote-write/disk-queue';
-import { MemoryQueue } from '../sink/remote-write/queue';
-import { DEFAULT_BUFFER_MAX_BYTES } from '../config/remote-write-config';
+import { DiskQueue } from '../sink/buffer/disk-queue';
+import { MemoryQueue, type RequestQueue } from '../sink/buffer/queue';
+import { GraphiteSink } from '../sink/graphite/graphite-sink';
 import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
+import { StatsdSink } from '../sink/statsd/statsd-sink';
 import type { Sink } from '../sink/sink';
 import type { FileDelivery } from '../sink/file-delivery';
 import { PushgatewayFiles } from '../sink/pushgateway-files';
@@ -20,6 +21,8 @@ import { RemoteWriteFiles } from '../sink/remote-write/remote-write-files';
 import { SpoolMetrics } from '../metrics/spool-metrics';
 import { SpoolCollector } from '../collectors/spool';
 import type { Spool } from '../spool/spool';
+import type { SinkName } from '../config/sink-config';
+import * as path from 'path';
 import { VERSION } from '../version';
 import { UsageError } from '../errors';
 import { choosePlatform } from '../../platforms/choose';
@@ -29,13 +32,15 @@ import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 export interface CarriedState {
   agent: AgentMetrics;
   groups: GroupAccumulator;
-  /** The remote-write sink's counters (sent only while that sink runs). */
-  remoteWrite: RemoteWriteMetrics;
-  /** Unsent remote-write requests without --buffer-dir: a reload must not lose an outage's samples. */
-  memoryQueue: MemoryQueue;
+  /** The sinks' own counters (sent only while a sink other than the Pushgateway runs). */
+  sinkMetrics: SinkMetrics;
+  /** Unsent requests of the buffered sinks without --buffer-dir: a reload must not lose an outage's samples. */
+  memoryQueues: Record<BufferedSinkName, MemoryQueue>;
   /** The spool collector's counters. */
   spoolMetrics: SpoolMetrics;
 }
+
+type BufferedSinkName = Extract<SinkName, 'remote-write' | 'graphite'>;
 
 export interface AgentParts extends CarriedState {
   config: AgentConfig;
@@ -65,8 +70,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const { entry, probe } = await choosePlatform(config.procfsRoot, config.sampler);
   const agent = carried?.agent ?? new AgentMetrics();
   const groups = carried?.groups ?? new GroupAccumulator();
-  const remoteWrite = carried?.remoteWrite ?? new RemoteWriteMetrics();
-  const memoryQueue = carried?.memoryQueue ?? new MemoryQueue(config.remoteWrite?.bufferMaxBytes ?? DEFAULT_BUFFER_MAX_BYTES);
+  const sinkMetrics = carried?.sinkMetrics ?? new SinkMetrics();
+  const memoryQueues = carried?.memoryQueues ?? { 'remote-write': new MemoryQueue(config.buffer.maxBytes), graphite: new MemoryQueue(config.buffer.maxBytes) };
   const spoolMetrics = carried?.spoolMetrics ?? new SpoolMetrics();
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
@@ -110,7 +115,9 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
-  const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);
+  // The Pushgateway-only output stays as it always was; any other sink adds the sinks' own families.
+  const onlyPushgateway = config.sinks.length === 1 && config.sinks[0] === 'pushgateway';
+  const cycle = new Cycle(collectors, agent, logger, onlyPushgateway ? [] : sinkMetrics.families);
   const spoolCollector = collectors.find((c): c is SpoolCollector => c instanceof SpoolCollector);
   let spool: AgentParts['spool'];
   try {
@@ -126,8 +133,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     logger,
     agent,
     groups,
-    remoteWrite,
-    memoryQueue,
+    sinkMetrics,
+    memoryQueues,
     spoolMetrics,
     samplerName: entry.name,
     cycle,
@@ -136,7 +143,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
       agent.info.reset();
       agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
       agent.interval.set(config.intervalMs / 1000);
-      if (config.remoteWrite) memoryQueue.maxBytes = config.remoteWrite.bufferMaxBytes;
+      for (const q of Object.values(memoryQueues)) q.maxBytes = config.buffer.maxBytes;
+      for (const name of config.sinks) sinkMetrics.declare(name, DROP_REASONS[name], name === 'remote-write' || name === 'graphite');
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();
       agent.collectorDuration.reset();
@@ -150,48 +158,83 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   };
 }
 
+/** The reasons each sink may drop samples for: their counters exist from the start at 0. */
+const DROP_REASONS: Record<SinkName, readonly string[]> = {
+  pushgateway: [],
+  'remote-write': ['rejected', 'buffer_full'],
+  graphite: ['buffer_full'],
+  statsd: ['send_failed', 'too_long'],
+};
+
 /**
- * The one place a sink is chosen. `retry` false (for `once`): one attempt, no
- * back-off wait. Throws UsageError when --buffer-dir is another agent's.
+ * The one place sinks are chosen: one per --sink, in the order given.
+ * `retry` false (for `once`): one attempt, no back-off wait. Throws
+ * UsageError when --buffer-dir is another agent's.
  */
-export function sinkFor(
+export function sinksFor(
   config: AgentConfig,
-  parts: { remoteWrite: RemoteWriteMetrics; memoryQueue: MemoryQueue; logger: Logger },
+  parts: { sinkMetrics: SinkMetrics; memoryQueues: Record<BufferedSinkName, MemoryQueue>; logger: Logger },
   retry = true,
-): Sink {
-  const rw = config.remoteWrite;
-  if (config.sink === 'remote-write' && rw !== undefined) {
-    return new RemoteWriteSink({
-      url: rw.url,
-      job: config.job,
-      instance: config.instance,
-      timeoutMs: config.pushTimeoutMs,
-      auth: rw.auth,
-      tls: rw.tls,
-      headers: rw.headers,
-      queue: rw.bufferDir === undefined ? parts.memoryQueue : new DiskQueue(rw.bufferDir, rw.bufferMaxBytes),
-      metrics: parts.remoteWrite,
-      logger: parts.logger,
-      retry,
-    });
+): Sink[] {
+  const built: Sink[] = [];
+  const queue = (name: BufferedSinkName): RequestQueue => {
+    const dir = config.buffer.dir;
+    if (dir === undefined) return parts.memoryQueues[name];
+    // Remote write keeps its files in the directory itself (as before graphite existed); graphite in a subdirectory.
+    return name === 'remote-write' ? new DiskQueue(dir, config.buffer.maxBytes) : new DiskQueue(path.join(dir, name), config.buffer.maxBytes, 'txt');
+  };
+  const common = { metrics: parts.sinkMetrics, logger: parts.logger };
+  try {
+    for (const name of config.sinks) built.push(sinkFor(name));
+  } catch (err) {
+    for (const s of built) s.close();
+    throw err;
   }
-  return new PushgatewaySink({
-    url: config.pushgatewayUrl,
-    job: config.job,
-    instance: config.instance,
-    timeoutMs: config.pushTimeoutMs,
-    auth: config.auth,
-    tls: config.tls,
-  });
+  return built;
+
+  function sinkFor(name: SinkName): Sink {
+    const rw = config.remoteWrite;
+    switch (name) {
+      case 'remote-write':
+        if (rw === undefined) throw new UsageError('--sink remote-write needs --remote-write-url');
+        return new RemoteWriteSink({
+          url: rw.url,
+          job: config.job,
+          instance: config.instance,
+          timeoutMs: config.pushTimeoutMs,
+          auth: rw.auth,
+          tls: rw.tls,
+          headers: rw.headers,
+          queue: queue('remote-write'),
+          ...common,
+          retry,
+        });
+      case 'graphite':
+        return new GraphiteSink({ ...config.graphite, instance: config.instance, queue: queue('graphite'), ...common, retry });
+      case 'statsd':
+        return new StatsdSink({ ...config.statsd, instance: config.instance, ...common });
+      case 'pushgateway':
+        return new PushgatewaySink({
+          url: config.pushgatewayUrl,
+          job: config.job,
+          instance: config.instance,
+          timeoutMs: config.pushTimeoutMs,
+          auth: config.auth,
+          tls: config.tls,
+        });
+    }
+  }
 }
 
 /**
- * The one place a spool file's delivery is chosen, beside sinkFor: through the
- * same backend, auth and TLS as the cycle's sink. Throws UsageError (exit 2 at
- * start, a rejected reload) for a sink that cannot take a batch job's file.
+ * The one place a spool file's delivery is chosen, beside sinksFor: the first
+ * --sink that can take a batch job's file (pushgateway or remote-write), with
+ * that backend's auth and TLS. Throws UsageError (exit 2 at start, a rejected
+ * reload) when no configured sink can.
  */
 export function fileDeliveryFor(config: AgentConfig): FileDelivery {
-  switch (config.sink) {
+  const name = config.sinks.find((s) => s === 'pushgateway' || s === 'remote-write');
+  switch (name) {
     case 'remote-write': {
       const rw = config.remoteWrite;
       if (rw === undefined) throw new UsageError('--spool-dir with --sink remote-write needs --remote-write-url');
@@ -199,9 +242,7 @@ export function fileDeliveryFor(config: AgentConfig): FileDelivery {
     }
     case 'pushgateway':
       return new PushgatewayFiles({ url: config.pushgatewayUrl, job: config.job, instance: config.instance, timeoutMs: config.pushTimeoutMs, auth: config.auth, tls: config.tls });
-    default: {
-      const other: never = config.sink;
-      throw new UsageError(`--spool-dir needs a pushgateway or remote-write sink: --sink ${String(other)} cannot take a batch job's file`);
-    }
+    case undefined:
+      throw new UsageError(`--spool-dir needs a pushgateway or remote-write sink: --sink ${config.sinks.join(',')} cannot take a batch job's file`);
   }
 }

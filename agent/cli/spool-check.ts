@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { InvalidFileError, UsageError } from '../errors';
-import { parseBytes } from '../config/remote-write-config';
-import { DEFAULT_SPOOL_MAX_BYTES } from '../config/spool-config';
+import { InvalidFileError } from '../errors';
+import { spoolMaxBytes } from '../config/spool-config';
 import { checkExpositionBytes } from '../spool/check-exposition';
 import { jobOf, SPOOL_SUFFIX } from '../spool/file-name';
 
@@ -20,8 +19,7 @@ const checkCommand: CommandModule<object, { file: string; 'spool-max-bytes': str
       .positional('file', { type: 'string', demandOption: true, describe: 'the file (a name not ending in .prom is checked for its content only)' })
       .option('spool-max-bytes', { type: 'string', default: '1MiB', describe: 'as the agent\'s --spool-max-bytes' }),
   handler: (argv) => {
-    const max = parseBytes(argv['spool-max-bytes']) ?? DEFAULT_SPOOL_MAX_BYTES;
-    if (parseBytes(argv['spool-max-bytes']) === undefined) throw new UsageError(`--spool-max-bytes "${argv['spool-max-bytes']}" must be a size (examples: 65536, 512KiB, 1MiB)`);
+    const max = spoolMaxBytes(argv['spool-max-bytes']);
     const name = path.basename(argv.file);
     let job: string | undefined;
     if (name.endsWith(SPOOL_SUFFIX)) {

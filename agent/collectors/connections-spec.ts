@@ -38,7 +38,7 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
   try {
     const table = new HostpulseTable(c.source === 'conntrack', logger);
     const blocker = c.blockScanners
-      ? new ScanBlocker({ forMs: c.blockForMs, allow: c.blockAllow, sinkHost: sinkUrl(config).hostname.replace(/^\[|\]$/g, '') }, collector.metrics, logger)
+      ? new ScanBlocker({ forMs: c.blockForMs, allow: c.blockAllow, sinkHosts: sinkHosts(config) }, collector.metrics, logger)
       : undefined;
     collector.useTable(table, blocker);
   } catch (err) {
@@ -48,7 +48,12 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
   return collector;
 }
 
-/** Where the running sink delivers: its address is never blocked, or the agent would cut itself off. */
-function sinkUrl(config: AgentConfig): URL {
-  return config.sink === 'remote-write' && config.remoteWrite !== undefined ? config.remoteWrite.url : config.pushgatewayUrl;
+/** Where the running sinks deliver: their addresses are never blocked, or the agent would cut itself off. */
+function sinkHosts(config: AgentConfig): string[] {
+  return config.sinks.map((name) => {
+    if (name === 'remote-write' && config.remoteWrite !== undefined) return config.remoteWrite.url.hostname.replace(/^\[|\]$/g, '');
+    if (name === 'graphite') return config.graphite.host;
+    if (name === 'statsd') return config.statsd.host;
+    return config.pushgatewayUrl.hostname.replace(/^\[|\]$/g, '');
+  });
 }

@@ -10,8 +10,8 @@ export interface BlockerOptions {
   forMs: number;
   /** --block-allow CIDRs (and single addresses). */
   allow: readonly string[];
-  /** The sink's host name or address: never blocked (resolved once at start). */
-  sinkHost: string;
+  /** The running sinks' host names or addresses: never blocked (resolved once at start). */
+  sinkHosts: readonly string[];
   /** The nft binary (tests). */
   nftCommand?: string;
   /** The host's own addresses, asked at each block (tests give literals; default: every interface's). */
@@ -60,12 +60,14 @@ export class ScanBlocker {
     for (const c of opts.allow) if (!addCidr(this.allow, c)) throw new Error(`not a CIDR: ${c}`);
     addCidr(this.allow, '127.0.0.0/8');
     addCidr(this.allow, '::1');
-    if (isIP(opts.sinkHost)) this.sinkAddresses.add(opts.sinkHost);
-    else {
-      dns.lookup(opts.sinkHost, { all: true }, (err, addrs) => {
-        if (err) logger.warn(`--block-scanners: cannot resolve the sink host ${opts.sinkHost} (${err.message}): only its name is protected`);
-        else for (const a of addrs) this.sinkAddresses.add(a.address);
-      });
+    for (const host of opts.sinkHosts) {
+      if (isIP(host)) this.sinkAddresses.add(host);
+      else {
+        dns.lookup(host, { all: true }, (err, addrs) => {
+          if (err) logger.warn(`--block-scanners: cannot resolve the sink host ${host} (${err.message}): only its name is protected`);
+          else for (const a of addrs) this.sinkAddresses.add(a.address);
+        });
+      }
     }
     logger.info(`--block-scanners: scanners go into nftables table ${NFT_TABLE} for ${Math.round(opts.forMs / 1000)}s`);
   }

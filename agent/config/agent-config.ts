@@ -4,7 +4,7 @@ import { buildClientAuth, httpUrl } from './http-backend';
 import { SAMPLER_NAMES, type SamplerName } from '../../platforms/registry';
 import { durationFlag } from './duration';
 import { buildSpoolConfig, type SpoolConfig } from './spool-config';
-import { buildSinkConfig, type RemoteWriteConfig, type SinkName } from './remote-write-config';
+import { buildSinkConfig, type SinkConfig } from './sink-config';
 import { readGroupRules, type GroupRule } from './group-rules';
 import { GROUP_BY, type GroupBy } from '../metrics/grouper';
 import { parseProcessDetail } from './process-detail';
@@ -28,7 +28,7 @@ export interface ConnectionsConfig {
 }
 
 /** Everything `run` and `once` need, validated. Built once before anything starts. */
-export interface AgentConfig {
+export interface AgentConfig extends SinkConfig {
   pushgatewayUrl: URL;
   job: string;
   instance: string;
@@ -66,9 +66,6 @@ export interface AgentConfig {
   logFormat: LogFormat;
   auth: PushAuth;
   tls: PushTls;
-  /** Remote write: which sink runs, and the remote-write sink's settings when it does. */
-  sink: SinkName;
-  remoteWrite: RemoteWriteConfig | undefined;
   /** --spool-dir and its settings, when given. */
   spool: SpoolConfig | undefined;
 }
@@ -133,7 +130,6 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
 
   const { auth, tls } = buildClientAuth('pushgateway', str, pushgatewayUrl);
 
-  const { sink, remoteWrite } = buildSinkConfig(argv, str);
 
   return {
     pushgatewayUrl,
@@ -161,8 +157,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     logFormat,
     auth,
     tls,
-    sink,
-    remoteWrite,
+    // --sink and each sink's settings (pushgateway's are above: its flags predate --sink).
+    ...buildSinkConfig(argv, str),
     spool: buildSpoolConfig(str),
   };
 }

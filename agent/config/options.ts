@@ -176,13 +176,46 @@ export const AGENT_OPTIONS = {
     group: 'Connections:',
   },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
-  // Remote write: the second sink (README "Remote write").
+  // Sinks: where cycles go (README "Sinks"); several at once, each on its own.
   sink: {
     type: 'string',
-    default: 'pushgateway',
-    choices: ['pushgateway', 'remote-write'],
-    describe: 'where cycles go: a Pushgateway (PUT, no timestamps) or any Prometheus remote-write receiver',
-    group: 'Remote write:',
+    array: true,
+    default: ['pushgateway'],
+    describe:
+      'where cycles go, repeatable (--sink pushgateway --sink graphite; comma-separated in HOSTPULSE_SINK; a YAML list in --config): ' +
+      'pushgateway (PUT, no timestamps), remote-write (any Prometheus remote-write receiver, buffered), ' +
+      'graphite (plaintext over TCP, buffered), statsd (gauges over UDP). A failing sink never holds up another',
+    group: 'Sinks:',
+  },
+  'graphite-address': {
+    type: 'string',
+    default: '127.0.0.1:2003',
+    describe: 'carbon (Graphite) plaintext receiver, HOST or HOST:PORT (port 2003 when omitted); --sink graphite',
+    group: 'Sinks:',
+  },
+  'graphite-prefix': {
+    type: 'string',
+    default: 'hostpulse',
+    describe: 'first path elements of every Graphite and statsd path (dot-separated; "" for none): <prefix>.<host>.<comm>.<pid>.rss',
+    group: 'Sinks:',
+  },
+  'graphite-timeout': {
+    type: 'string',
+    default: '5s',
+    describe: 'longest one write to carbon (connect included) and one flush of the graphite buffer may take',
+    group: 'Sinks:',
+  },
+  'statsd-address': {
+    type: 'string',
+    default: '127.0.0.1:8125',
+    describe: 'statsd daemon, HOST or HOST:PORT (port 8125 when omitted); --sink statsd',
+    group: 'Sinks:',
+  },
+  'statsd-max-datagram': {
+    type: 'number',
+    default: 1432,
+    describe: 'largest UDP datagram of statsd gauges, bytes (1432 fits one Ethernet frame; 8932 for jumbo frames; 64-65507)',
+    group: 'Sinks:',
   },
   'remote-write-url': {
     type: 'string',
@@ -203,14 +236,14 @@ export const AGENT_OPTIONS = {
   'remote-write-key-file': { type: 'string', describe: 'PEM client key (mutual TLS)', group: 'Remote write:' },
   'buffer-dir': {
     type: 'string',
-    describe: 'directory for unsent remote-write requests (survives restarts and kill -9; one agent per directory)',
+    describe: 'directory for unsent remote-write requests, and graphite lines in its graphite/ subdirectory (survives restarts and kill -9; one agent per directory)',
     defaultDescription: 'in memory, lost on restart',
     group: 'Remote write:',
   },
   'buffer-max-bytes': {
     type: 'string',
     default: '64MiB',
-    describe: 'bound of the unsent-request buffer; when full the oldest samples are dropped and counted',
+    describe: 'bound of each buffered sink\'s unsent data (remote write, graphite); when full the oldest samples are dropped and counted',
     group: 'Remote write:',
   },
   // --- spool: batch jobs' files delivered once (README "Spool") ---
@@ -254,4 +287,4 @@ export type AgentOptionName = keyof typeof AGENT_OPTIONS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTIONS) as AgentOptionName[];
 
 /** Options that take a list: in the config file they may be a YAML list. */
-export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors', 'block-allow', 'process-detail'];
+export const AGENT_LIST_OPTIONS: readonly AgentOptionName[] = ['collectors', 'block-allow', 'process-detail', 'sink'];

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import { durationFlag } from './duration';
-import { parseBytes } from './remote-write-config';
+import { parseBytes } from './sink-config';
 
 /** The spool's settings (README, "Spool"), validated. */
 export interface SpoolConfig {
@@ -17,8 +17,12 @@ export function buildSpoolConfig(str: (name: string) => string | undefined): Spo
   if (dir === undefined) return undefined;
   if (dir.trim() === '') throw new UsageError('--spool-dir must not be empty');
   const settleMs = durationFlag('spool-settle', str('spool-settle') ?? '30s');
-  const maxText = str('spool-max-bytes');
-  const maxBytes = maxText === undefined ? DEFAULT_SPOOL_MAX_BYTES : parseBytes(maxText);
-  if (maxBytes === undefined || maxBytes < 1) throw new UsageError(`--spool-max-bytes "${maxText ?? ''}" must be a size (examples: 65536, 512KiB, 1MiB)`);
-  return { dir, settleMs, maxBytes };
+  return { dir, settleMs, maxBytes: spoolMaxBytes(str('spool-max-bytes')) };
+}
+
+/** --spool-max-bytes (the agent's and `spool check`'s), default 1 MiB. Throws UsageError. */
+export function spoolMaxBytes(text: string | undefined): number {
+  const maxBytes = text === undefined ? DEFAULT_SPOOL_MAX_BYTES : parseBytes(text);
+  if (maxBytes === undefined || maxBytes < 1) throw new UsageError(`--spool-max-bytes "${text ?? ''}" must be a size (examples: 65536, 512KiB, 1MiB)`);
+  return maxBytes;
 }

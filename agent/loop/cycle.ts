@@ -31,9 +31,12 @@ export class Cycle {
     this.logs = collectors.map((c) => new FailureLog(logger, `collector ${c.name}`, { collector: c.name }));
   }
 
-  /** Undefined when `signal` aborted the cycle (stop or reload): a cut-short cycle is not pushed. */
-  async run(signal: AbortSignal): Promise<Batch | undefined> {
-    const timestampMs = Date.now();
+  /**
+   * Undefined when `signal` aborted the cycle (stop or reload): a cut-short
+   * cycle is not pushed. `timestampMs` is the batch's sampling time: the
+   * daemon passes the tick the cycle ran for.
+   */
+  async run(signal: AbortSignal, timestampMs = Date.now()): Promise<Batch | undefined> {
     const t0 = performance.now();
     const durations: number[] = [];
     const results = await Promise.allSettled(

@@ -1,9 +1,6 @@
 import type { Logger } from '../log';
-import type { AgentMetrics } from '../metrics/agent-metrics';
-import { PushError } from '../sink/push-error';
-import type { Sink } from '../sink/sink';
 import type { Cycle } from './cycle';
-import { FailureLog } from './failure-log';
+import type { SinkRunner } from './sink-runner';
 import { nextTick, sleep } from './schedule';
 
 export interface DaemonOptions {
@@ -15,64 +12,59 @@ export interface DaemonOptions {
 }
 
 /**
- * The scheduler loop: collect, render, deliver; forever, until `stop` aborts.
- * Deliveries never overlap because each is awaited before the next cycle, and
- * each has a timeout no longer than the interval. A failed delivery is logged
- * and counted; the next cycle pushes fresh state (a gateway takes no
- * timestamps, so there is nothing to replay). A stop aborts a collection in
- * flight (a spawned ps/top is killed) and that cycle is not pushed. Nothing
- * here exits the process.
+ * The scheduler loop: collect, render, hand the cycle to every sink; forever,
+ * until `stop` aborts. Each sink delivers on its own (SinkRunner): the loop
+ * waits for the deliveries only until the next tick, so a slow sink never
+ * costs a cycle, neither its own nor another sink's. A stop aborts a
+ * collection in flight (a spawned ps/top is killed) and that cycle is not
+ * pushed; deliveries in flight get `shutdownGraceMs` to land. Nothing here
+ * exits the process.
  */
-export async function runDaemon(
-  cycle: Cycle,
-  sink: Sink,
-  agent: AgentMetrics,
-  logger: Logger,
-  opts: DaemonOptions,
-  stop: AbortSignal,
-): Promise<void> {
-  const pushLog = new FailureLog(logger, 'push', { url: sink.target });
+export async function runDaemon(cycle: Cycle, runners: readonly SinkRunner[], logger: Logger, opts: DaemonOptions, stop: AbortSignal): Promise<void> {
   // The monotonic clock: a wall-clock step (NTP at boot, a VM resumed) must not stall the loop.
   const start = performance.now() + opts.firstDelayMs;
   let next = start;
-  while (!stop.aborted) {
-    await sleep(next - performance.now(), stop);
-    if (stop.aborted) break;
+  try {
+    while (!stop.aborted) {
+      await sleep(next - performance.now(), stop);
+      if (stop.aborted) break;
 
-    const out = await cycle.run(stop);
-    if (out === undefined) break;
+      // Stamped with its tick on the wall clock, not the moment the timer fired: cycles stay exactly an
+      // interval apart, so a 1 s Graphite archive gets one point per second even when a busy machine
+      // wakes the loop a few hundred ms late (Prometheus aligns scrape timestamps likewise).
+      const timestampMs = Math.round(Date.now() - Math.max(0, performance.now() - next));
+      const out = await cycle.run(stop, timestampMs);
+      if (out === undefined) break;
 
-    const pushStart = performance.now();
-    const pushAbort = new AbortController();
-    const onStop = (): void => {
-      setTimeout(() => pushAbort.abort(), opts.shutdownGraceMs).unref();
-    };
-    stop.addEventListener('abort', onStop);
-    try {
-      await sink.send(out, pushAbort.signal);
-      pushLog.succeeded();
-    } catch (err) {
-      const e = err instanceof PushError ? err : new PushError((err as Error).message, 'unknown');
-      // A push cut short by a stop or reload is not the gateway's failure.
-      if (e.kind !== 'aborted') {
-        agent.pushFailures.inc();
-        pushLog.failed(e.kind, e.message);
+      const pushStart = performance.now();
+      for (const r of runners) r.offer(out);
+      // Deliveries usually end well within the interval; waiting for them keeps at most one in flight per sink
+      // in the common case and lets the timing below say how long they took.
+      // The next tick is fixed before waiting: a wait that ends on it must not skip it.
+      next = nextTick(start, opts.intervalMs, performance.now());
+      const wake = new AbortController();
+      const onStop = (): void => wake.abort();
+      stop.addEventListener('abort', onStop);
+      try {
+        await Promise.race([Promise.all(runners.map((r) => r.idle())), sleep(next - performance.now(), wake.signal)]);
+      } finally {
+        wake.abort();
+        stop.removeEventListener('abort', onStop);
       }
-    } finally {
-      stop.removeEventListener('abort', onStop);
+      // Where the time of each cycle went (npm run bench reads these lines).
+      if (logger.isDebugEnabled()) {
+        const t = cycle.timings;
+        logger.debug('cycle', {
+          collectMs: round3(t.collectMs),
+          serializeMs: round3(t.serializeMs),
+          pushMs: round3(performance.now() - pushStart),
+          chars: out.text.length,
+          heapUsedBytes: process.memoryUsage().heapUsed,
+        });
+      }
     }
-    // Where the time of each cycle went (npm run bench reads these lines).
-    if (logger.isDebugEnabled()) {
-      const t = cycle.timings;
-      logger.debug('cycle', {
-        collectMs: round3(t.collectMs),
-        serializeMs: round3(t.serializeMs),
-        pushMs: round3(performance.now() - pushStart),
-        chars: out.text.length,
-        heapUsedBytes: process.memoryUsage().heapUsed,
-      });
-    }
-    next = nextTick(start, opts.intervalMs, performance.now());
+  } finally {
+    await Promise.all(runners.map((r) => r.stop(opts.shutdownGraceMs)));
   }
 }
 

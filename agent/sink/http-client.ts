@@ -59,8 +59,13 @@ export class OneSocketClient {
         },
       );
       // `timeout` fires on socket inactivity; a backend that trickles bytes is bounded by the overall timer.
-      const overall = setTimeout(() => req.destroy(new PushError(`no answer within ${timeoutMs}ms`, 'timeout')), timeoutMs);
-      req.on('timeout', () => req.destroy(new PushError(`no answer within ${timeoutMs}ms`, 'timeout')));
+      // Both give up only after the event loop's next poll: a timer that fired late because this process
+      // was busy (the next cycle's synchronous /proc reads) must not discard an answer already received.
+      const giveUp = (): void => {
+        setImmediate(() => req.destroy(new PushError(`no answer within ${timeoutMs}ms`, 'timeout')));
+      };
+      const overall = setTimeout(giveUp, timeoutMs);
+      req.on('timeout', giveUp);
       req.on('error', (err) => {
         if (err instanceof PushError) reject(err);
         else if (err.name === 'AbortError') reject(new PushError('aborted at shutdown', 'aborted'));

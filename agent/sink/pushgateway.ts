@@ -24,6 +24,7 @@ export function pushBody(text: string): Promise<Buffer> {
  * because it does not base64-encode label values with '/'.
  */
 export class PushgatewaySink implements Sink {
+  readonly name = 'pushgateway';
   private readonly http: OneSocketClient;
 
   constructor(private readonly opts: PushgatewaySinkOptions) {

@@ -12,13 +12,26 @@ export interface Batch {
 
 /**
  * Where a cycle goes. A sink knows nothing of samplers or collectors: it gets
- * a Batch and delivers it. Chosen in one place (agent/cli/setup.ts).
+ * a Batch and delivers it. Chosen in one place (agent/cli/setup.ts); several
+ * may run at once, each on its own (agent/loop/sink-runner.ts).
  */
 export interface Sink {
+  /** Its --sink name: the `sink` label of its metrics and logs. */
+  readonly name: string;
   /** Where it delivers, for logs (no credentials). */
   readonly target: string;
   /** Resolves when the batch landed; rejects with PushError (a kind token) otherwise. `signal` aborts it. */
   send(batch: Batch, signal?: AbortSignal): Promise<void>;
+  /**
+   * Sinks whose samples carry timestamps keep every batch: while a send is in
+   * flight, a new batch is queued at once (no network) and flushed after it.
+   * Sinks without (Pushgateway, statsd) only ever need the newest.
+   */
+  readonly buffered?: {
+    enqueue(batch: Batch): void;
+    /** Sends what is queued; rejects like send. */
+    flush(signal?: AbortSignal): Promise<void>;
+  };
   /** Releases sockets. */
   close(): void;
 }

@@ -3,7 +3,7 @@ import { FailureLog } from '../loop/failure-log';
 import { sleep } from '../loop/schedule';
 import type { FileDelivery } from '../sink/file-delivery';
 import { PushError } from '../sink/push-error';
-import { retryable, retryDelayMs } from '../sink/remote-write/backoff';
+import { retryable, retryDelayMs } from '../sink/buffer/backoff';
 import type { Spool } from './spool';
 
 /**

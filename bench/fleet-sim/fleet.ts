@@ -97,7 +97,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const accepted = async (): Promise<number> => {
     if (o.sink === 'pushgateway') return hosts.reduce((n, h) => n + h.sink.counts.samplesInOkPushes, 0);
     let n = 0;
-    for (const h of hosts) n += await counterTotal(h.remoteWrite.samplesSent);
+    for (const h of hosts) n += await counterTotal(h.sinkMetrics.samplesSent);
     return n;
   };
   const totals = async (): Promise<Totals> => ({
@@ -114,7 +114,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   setMaxListeners(0, stop.signal);
   const t0 = performance.now();
   const daemons = hosts.map((h) =>
-    runDaemon(h.cycle, h.sink, h.agent, logger, { intervalMs: o.intervalMs, firstDelayMs: splayMs(h.instance, o.intervalMs), shutdownGraceMs: o.intervalMs }, stop.signal),
+    runDaemon(h.cycle, [h.runner], logger, { intervalMs: o.intervalMs, firstDelayMs: splayMs(h.instance, o.intervalMs), shutdownGraceMs: o.intervalMs }, stop.signal),
   );
 
   // The gateway scraped as Prometheus would, one scrape at a time, every interval.
@@ -200,7 +200,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   }, 0);
   const remoteWrite = [];
   for (const h of hosts) {
-    remoteWrite.push({ sent: await counterTotal(h.remoteWrite.samplesSent), dropped: await counterTotal(h.remoteWrite.samplesDropped), bufferedBytes: h.queue.bytes, bufferedRequests: h.queue.length });
+    remoteWrite.push({ sent: await counterTotal(h.sinkMetrics.samplesSent), dropped: await counterTotal(h.sinkMetrics.samplesDropped), bufferedBytes: h.queue.bytes, bufferedRequests: h.queue.length });
   }
   const pid = o.receiverPid?.();
   const receiver = pid === undefined ? undefined : safe(() => ({ pid, ...memory(pid) }), undefined);

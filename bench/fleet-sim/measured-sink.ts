@@ -36,29 +36,57 @@ export function countSamples(families: readonly FamilySnapshot[]): number {
  */
 export class MeasuredSink implements Sink {
   readonly counts = emptyCounts();
+  readonly buffered: Sink['buffered'];
 
   constructor(
     private readonly inner: Sink,
     /** Sees every batch before it goes (the simulator samples push sizes here). */
     private readonly onBatch?: (batch: Batch) => void,
-  ) {}
+  ) {
+    // A buffered sink takes the cycles that come during a delivery into its buffer and flushes them after it: counted alike.
+    const buffered = inner.buffered;
+    this.buffered = buffered && {
+      enqueue: (batch) => {
+        this.offered(batch);
+        buffered.enqueue(batch);
+      },
+      flush: (signal) => this.measure(0, () => buffered.flush(signal)),
+    };
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
 
   get target(): string {
     return this.inner.target;
   }
 
-  async send(batch: Batch, signal?: AbortSignal): Promise<void> {
-    const c = this.counts;
+  send(batch: Batch, signal?: AbortSignal): Promise<void> {
+    return this.measure(this.offered(batch), () => this.inner.send(batch, signal));
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  private offered(batch: Batch): number {
     const samples = countSamples(batch.families);
     this.onBatch?.(batch);
-    c.pushes++;
-    c.samplesOffered += samples;
+    this.counts.pushes++;
+    this.counts.samplesOffered += samples;
+    return samples;
+  }
+
+  /** One delivery: `samples` of the batch it carries (0 for a flush of the buffer: remote write counts its own). */
+  private async measure(samples: number, deliver: () => Promise<void>): Promise<void> {
+    const c = this.counts;
     const t0 = performance.now();
     try {
-      await this.inner.send(batch, signal);
+      await deliver();
       c.pushesOk++;
       c.samplesInOkPushes += samples;
-      c.lastOkSamples = samples;
+      if (samples > 0) c.lastOkSamples = samples;
     } catch (err) {
       c.pushesFailed++;
       const kind = err instanceof PushError ? err.kind : 'unknown';
@@ -67,9 +95,5 @@ export class MeasuredSink implements Sink {
     } finally {
       c.latenciesMs.push(performance.now() - t0);
     }
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }

@@ -1,15 +1,15 @@
 import type { AgentConfig } from '../../agent/config/agent-config';
-import { DEFAULT_BUFFER_MAX_BYTES } from '../../agent/config/remote-write-config';
 import { SampleProblems } from '../../agent/collectors/problems';
 import { COLLECTORS, type CollectorContext } from '../../agent/collectors/registry';
-import { sinkFor } from '../../agent/cli/setup';
+import { sinksFor } from '../../agent/cli/setup';
 import type { Logger } from '../../agent/log';
 import { Cycle } from '../../agent/loop/cycle';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
 import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
-import { RemoteWriteMetrics } from '../../agent/metrics/remote-write-metrics';
+import { SinkMetrics } from '../../agent/metrics/sink-metrics';
 import { SpoolMetrics } from '../../agent/metrics/spool-metrics';
-import { MemoryQueue } from '../../agent/sink/remote-write/queue';
+import { MemoryQueue } from '../../agent/sink/buffer/queue';
+import { SinkRunner } from '../../agent/loop/sink-runner';
 import type { Batch } from '../../agent/sink/sink';
 import { VERSION } from '../../agent/version';
 import { MeasuredSink } from './measured-sink';
@@ -26,22 +26,25 @@ export interface SimHost {
   agent: AgentMetrics;
   cycle: Cycle;
   sink: MeasuredSink;
-  /** Remote write's own counters (samples sent / dropped) and in-memory buffer; unused by the Pushgateway sink. */
-  remoteWrite: RemoteWriteMetrics;
+  /** Delivers the host's cycles to its sink, as `run` does: one runner per sink. */
+  runner: SinkRunner;
+  /** The sinks' own counters (samples sent / dropped) and remote write's in-memory buffer; unused by the Pushgateway sink. */
+  sinkMetrics: SinkMetrics;
   queue: MemoryQueue;
 }
 
 /**
  * Builds host `instance` as `run` would (agent/cli/setup.ts): the registry's
  * collectors on the synthetic samplers, the agent's families, and the sink
- * from sinkFor, each host with its own remote-write buffer.
+ * from sinksFor with its runner, each host with its own remote-write buffer.
  */
 export function buildSimHost(base: AgentConfig, instance: string, host: SyntheticHostOptions, logger: Logger, onBatch?: (batch: Batch) => void): SimHost {
   const config: AgentConfig = { ...base, instance };
   const synthetic = new SyntheticHost(host);
   const agent = new AgentMetrics();
-  const remoteWrite = new RemoteWriteMetrics();
-  const queue = new MemoryQueue(config.remoteWrite?.bufferMaxBytes ?? DEFAULT_BUFFER_MAX_BYTES);
+  const sinkMetrics = new SinkMetrics();
+  const queue = new MemoryQueue(config.buffer.maxBytes);
+  const memoryQueues = { 'remote-write': queue, graphite: new MemoryQueue(config.buffer.maxBytes) };
   const warned = new Set<string>();
   const ctx: CollectorContext = {
     config,
@@ -54,12 +57,13 @@ export function buildSimHost(base: AgentConfig, instance: string, host: Syntheti
     spoolMetrics: new SpoolMetrics(),
   };
   const collectors = COLLECTORS.filter((c) => SIMULATED.includes(c.name)).map((c) => c.create(ctx));
-  const cycle = new Cycle(collectors, agent, logger, config.sink === 'remote-write' ? remoteWrite.families : []);
+  const cycle = new Cycle(collectors, agent, logger, config.sinks.includes('remote-write') ? sinkMetrics.families : []);
   agent.info.set({ os: 'linux', kernel: 'simulated', sampler: 'synthetic', version: VERSION, oom_events: 'off', group_by: config.groupBy }, 1);
   agent.interval.set(config.intervalMs / 1000);
   for (const c of collectors) agent.collectorFailures.inc({ collector: c.name }, 0);
-  const sink = new MeasuredSink(sinkFor(config, { remoteWrite, memoryQueue: queue, logger }), onBatch);
-  return { instance, config, synthetic, agent, cycle, sink, remoteWrite, queue };
+  const [real] = sinksFor(config, { sinkMetrics, memoryQueues, logger });
+  const sink = new MeasuredSink(real, onBatch);
+  return { instance, config, synthetic, agent, cycle, sink, runner: new SinkRunner(sink, agent, sinkMetrics, logger), sinkMetrics, queue };
 }
 
 /** A prom-client counter's total over its label sets. */

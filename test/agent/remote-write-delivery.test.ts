@@ -91,7 +91,7 @@ describe('remote-write delivery against a scripted receiver', () => {
     // Printing needs no receiver: the exposition with this sink's own families.
     const printed = await runCli(['once', '--stdout', '--sink', 'remote-write', '--log-level', 'error']);
     expect([printed.code, printed.stderr]).toEqual([0, '']);
-    expect(printed.stdout).toContain('\nhostpulse_agent_buffer_bytes 0\n');
+    expect(printed.stdout).toContain('\nhostpulse_agent_buffer_bytes{sink="remote-write"} 0\n');
     const badHeader = await runCli(['once', '--sink', 'remote-write', '--remote-write-url', 'http://127.0.0.1:1/api/v1/write', '--remote-write-header', 'no colon']);
     expect(badHeader.code).toBe(2);
     expect(badHeader.stderr).toContain('--remote-write-header "no colon" must be "Name: value"');

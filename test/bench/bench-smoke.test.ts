@@ -76,6 +76,18 @@ describe('npm run bench, tiny: --processes <now+50> --cycles 3 --json', () => {
     expect(p.agent.processesSeen).toBeGreaterThanOrEqual(record.cleanup.fillersSpawned);
   });
 
+  it('rendered graphite and statsd paths for --top 1000 of the same process table, beside its procfs read', () => {
+    const { paths } = record.points[0];
+    expect(paths.top).toBe(1000);
+    expect(paths.processes).toBeGreaterThanOrEqual(record.cleanup.fillersSpawned);
+    // Six lines per exported pid (rss, vsz, cpu user and system, threads, start time), up to 1000 pids.
+    expect(paths.lines).toBeGreaterThan(Math.min(paths.processes, 1000) * 5);
+    expect(paths.procfsReadMs).toBeGreaterThan(0);
+    expect(paths.graphiteRenderMs).toBeGreaterThan(0);
+    expect(paths.statsdRenderMs).toBeGreaterThan(0);
+    expect(run.stderr).toContain('rendering graphite and statsd paths');
+  });
+
   it('measured process-exporter on the same table, or said how to install it', () => {
     const p = record.points[0];
     if ('missing' in record.exporter) {

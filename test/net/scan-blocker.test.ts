@@ -9,7 +9,7 @@ const NO_NFT = '/nonexistent/hostpulse-test-nft';
 
 function blocker(allow: string[] = ['198.51.100.0/24', '2001:db8:1::/48', '203.0.113.9']) {
   const { logger, lines } = memoryLogger();
-  const b = new ScanBlocker({ forMs: 60_000, allow, sinkHost: '192.0.2.10', nftCommand: NO_NFT, ownAddresses: () => OWN }, new ConnectionMetrics(), logger);
+  const b = new ScanBlocker({ forMs: 60_000, allow, sinkHosts: ['192.0.2.10'], nftCommand: NO_NFT, ownAddresses: () => OWN }, new ConnectionMetrics(), logger);
   return { b, lines };
 }
 

@@ -8,10 +8,9 @@ interface Entry extends QueuedRequest {
   file: string;
 }
 
-const NAME = /^(\d{16})-(\d+)-(\d+)\.rw$/;
-
 /**
- * --buffer-dir: every request is a file `<seq>-<timestampMs>-<samples>.rw`
+ * --buffer-dir: every request is a file `<seq>-<timestampMs>-<samples>.<suffix>`
+ * (`.rw` for remote write in the directory itself, `.txt` for graphite in its `graphite/` subdirectory)
  * (written to a temp name, then renamed, so a kill -9 leaves either the whole
  * file or none), deleted once delivered or dropped. On start the files left
  * behind are taken up again, oldest first, and new ones numbered after them.
@@ -20,12 +19,15 @@ export class DiskQueue implements RequestQueue {
   private readonly entries: Entry[] = [];
   private readonly unlock: () => void;
   private seq = 0;
+  private readonly name: RegExp;
   bytes = 0;
 
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
+    private readonly suffix = 'rw',
   ) {
+    this.name = new RegExp(`^(\\d{16})-(\\d+)-(\\d+)\\.${suffix}$`);
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
@@ -33,7 +35,7 @@ export class DiskQueue implements RequestQueue {
     }
     this.unlock = acquireBufferLock(dir);
     for (const name of fs.readdirSync(dir).sort()) {
-      const m = NAME.exec(name);
+      const m = this.name.exec(name);
       const file = path.join(dir, name);
       if (name.endsWith('.tmp')) fs.rmSync(file, { force: true }); // cut short by a kill: never renamed, never sent
       if (!m) continue;
@@ -52,7 +54,7 @@ export class DiskQueue implements RequestQueue {
     const dropped = this.entries.splice(0, evictions(this.entries, this.bytes, req.body.length, this.maxBytes));
     for (const d of dropped) this.remove(d);
     const seq = this.seq++;
-    const file = path.join(this.dir, `${String(seq).padStart(16, '0')}-${req.timestampMs}-${req.samples}.rw`);
+    const file = path.join(this.dir, `${String(seq).padStart(16, '0')}-${req.timestampMs}-${req.samples}.${this.suffix}`);
     fs.writeFileSync(file + '.tmp', req.body);
     fs.renameSync(file + '.tmp', file);
     this.entries.push({ timestampMs: req.timestampMs, samples: req.samples, size: req.body.length, seq, file });

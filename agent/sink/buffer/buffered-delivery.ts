@@ -1,0 +1,131 @@
+import type { Logger } from '../../log';
+import type { SinkMetrics } from '../../metrics/sink-metrics';
+import { sleep } from '../../loop/schedule';
+import { PushError } from '../push-error';
+import { retryDelayMs } from './backoff';
+import type { QueuedRequest, RequestQueue } from './queue';
+
+/** A queued request with its bytes, as a sink delivers it. */
+export type QueuedBody = QueuedRequest & { body: Buffer };
+
+/** What one delivery attempt of a queued request came to. A thrown PushError is a `retry` too. */
+export type Delivery =
+  | { outcome: 'sent' }
+  | { outcome: 'retry'; kind: string; message: string; retryAfterMs?: number }
+  /** The backend refused it for good (remote write: a 4xx other than 429): dropped, counted. */
+  | { outcome: 'rejected'; kind: string; message: string };
+
+export interface BufferedDeliveryOptions {
+  /** The `sink` label and log prefix: remote-write, graphite. */
+  sink: string;
+  queue: RequestQueue;
+  metrics: SinkMetrics;
+  logger: Logger;
+  /** How long one drain may take, back-off included. */
+  timeoutMs: number;
+  /** false for `once`: one attempt, no back-off wait. */
+  retry: boolean;
+}
+
+/**
+ * The part every buffered sink (remote write, graphite) shares: a cycle is
+ * queued first (memory or --buffer-dir, bounded; a full queue drops its
+ * oldest, never the newest), then the queue is sent oldest first, so a
+ * series' new sample never overtakes its buffered ones. A failure leaves the
+ * request at the head and waits a back-off (or the backend's Retry-After).
+ */
+export class BufferedDelivery {
+  private attempt = 0;
+  /** No request before this (performance.now() ms): the back-off in force. */
+  private notBefore = 0;
+  /** Why the back-off is in force: a wait reports the failure it waits out, so an outage stays one state in the log. */
+  private failingKind = 'backoff';
+
+  constructor(private readonly opts: BufferedDeliveryOptions) {
+    this.updateGauges();
+  }
+
+  get queue(): RequestQueue {
+    return this.opts.queue;
+  }
+
+  /** Queues one cycle's body; never touches the network. */
+  enqueue(timestampMs: number, samples: number, body: Buffer): void {
+    const { queue, metrics, sink } = this.opts;
+    const evicted = queue.push({ timestampMs, samples, body });
+    if (evicted.length > 0) {
+      const dropped = evicted.reduce((n, r) => n + r.samples, 0);
+      metrics.samplesDropped.inc({ sink, reason: 'buffer_full' }, dropped);
+      this.opts.logger.warn(`${sink} buffer full: dropped the oldest samples`, { sink, requests: evicted.length, samples: dropped, bytes: queue.bytes });
+    }
+    this.updateGauges();
+  }
+
+  /**
+   * Sends the queue oldest first until it is empty; throws PushError when the
+   * newest request is still waiting or was rejected. Each request gets the
+   * whole `attemptMs`: one cut short after the backend took it would be sent
+   * twice. A new one only starts before the drain's deadline.
+   */
+  async drain(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.drainQueue(deliver, performance.now() + this.opts.timeoutMs, signal);
+    } finally {
+      this.updateGauges();
+    }
+  }
+
+  private async drainQueue(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, deadline: number, signal?: AbortSignal): Promise<void> {
+    const { queue, metrics, logger, sink } = this.opts;
+    let rejected: PushError | undefined;
+    for (;;) {
+      const req = queue.peek();
+      if (req === undefined) break;
+      const wait = this.notBefore - performance.now();
+      if (wait > 0) {
+        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted) throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
+        await sleep(wait, signal ?? new AbortController().signal);
+        if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
+      }
+      if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+      const d = await deliver(req, signal).catch((err: unknown): Delivery => {
+        if (err instanceof PushError && err.kind === 'aborted') throw err;
+        return err instanceof PushError ? { outcome: 'retry', kind: err.kind, message: err.message } : { outcome: 'retry', kind: 'unknown', message: String(err) };
+      });
+      if (d.outcome === 'retry') {
+        this.attempt++;
+        metrics.sendRetries.inc({ sink });
+        this.notBefore = performance.now() + retryDelayMs(this.attempt, d.retryAfterMs);
+        this.failingKind = d.kind;
+        throw this.waiting(req, d.kind, d.message);
+      }
+      queue.shift();
+      this.attempt = 0;
+      this.notBefore = 0;
+      if (d.outcome === 'sent') {
+        metrics.samplesSent.inc({ sink }, req.samples);
+        continue;
+      }
+      metrics.samplesDropped.inc({ sink, reason: 'rejected' }, req.samples);
+      logger.warn(`${sink} rejected a request, dropped: ${d.message}`, { sink, samples: req.samples });
+      rejected = new PushError(`rejected, ${req.samples} samples dropped: ${d.message}`, d.kind);
+    }
+    // Everything older went; the newest (this cycle's) was the last one sent, so a rejection there is this cycle's failure.
+    if (rejected !== undefined && queue.length === 0) throw rejected;
+  }
+
+  private waiting(req: QueuedRequest, kind: string, message: string): PushError {
+    return new PushError(`${message} (${this.opts.queue.length} requests buffered, oldest from ${new Date(req.timestampMs).toISOString()})`, kind);
+  }
+
+  private updateGauges(): void {
+    const { queue, metrics, sink } = this.opts;
+    metrics.bufferBytes.set({ sink }, queue.bytes);
+    const oldest = queue.oldestTimestampMs();
+    metrics.bufferOldestAge.set({ sink }, oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+  }
+
+  close(): void {
+    this.opts.queue.close();
+  }
+}
