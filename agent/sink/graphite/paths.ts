@@ -62,9 +62,13 @@ export const GRAPHITE_PATHS: Readonly<Record<string, string | null>> = {
   hostpulse_agent_send_retries_total: 'agent.send_retries.{sink}',
   hostpulse_agent_buffer_bytes: 'agent.buffer_bytes.{sink}',
   hostpulse_agent_buffer_oldest_sample_age_seconds: 'agent.buffer_oldest_sample_age_seconds.{sink}',
+  hostpulse_spool_files_pending: 'spool.files_pending',
+  hostpulse_spool_oldest_pending_age_seconds: 'spool.oldest_pending_age_seconds',
+  hostpulse_spool_files_delivered_total: 'spool.files_delivered',
+  hostpulse_spool_files_failed_total: 'spool.files_failed.{reason}',
 };
 
-/** The fallback for a family the table does not list: `hostpulse_spool_files_pending{queue}` → `spool.files_pending.{queue}`. */
+/** The fallback for a family the table does not list: `hostpulse_spool_files_pending{queue}` would be `spool.files_pending.{queue}`. */
 export function defaultTemplate(family: string, labelNames: readonly string[]): string {
   let rest = family.replace(/^hostpulse_/, '').replace(/_total$/, '');
   // `_bytes` goes only where a name is left after the section (hostpulse_spool_bytes stays spool.bytes).
