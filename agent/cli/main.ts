@@ -19,7 +19,7 @@ import { spoolCommand } from './spool-check';
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('hostpulse')
-    .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway, and asks Prometheus about the fleet.')
+    .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway (or by remote write, or to Graphite or statsd), delivers the spool files of batch jobs, and asks Prometheus about the fleet.')
     .command(runCommand)
     .command(onceCommand)
     .command(fleetCommand)
