@@ -80,6 +80,8 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
     const { code } = await agent.exited;
     expect(code).toBe(0);
     expect(agent.stderr()).toContain('"message":"hostpulse stopped"');
-    expect(agent.stderr()).not.toContain('"level":"warn"');
+    // No warning of its own; an OOM kill elsewhere on the host (another suite's real OOM test) is rightly reported.
+    const warnings = agent.stderr().split('\n').filter((l) => l.includes('"level":"warn"') && !l.includes('"event":"oom_kill"'));
+    expect(warnings).toEqual([]);
   });
 });
