@@ -122,7 +122,9 @@ describe('npm run bench, tiny, --sink remote-write --no-exporter', () => {
   let record: BenchRecord;
 
   beforeAll(async () => {
-    run = await runBench(['--processes', String(processCount() + 20), '--cycles', '3', '--warmup', '2', '--no-exporter', '--sink', 'remote-write', '--json']);
+    run = await runBench(['--processes', String(processCount() + 20), '--cycles', '3', '--warmup', '2', '--no-exporter', '--sink', 'remote-write', '--json',
+      // The push timeout defaults to the interval (100 ms): a loaded machine can take longer for the store's first insert of every series.
+      '--agent-args=--push-timeout 10s']);
     record = JSON.parse(run.stdout) as BenchRecord;
   }, 150_000);
 
