@@ -3,6 +3,27 @@ import type { Options } from 'yargs';
 import { SAMPLER_NAMES } from '../../platforms/registry';
 import { COLLECTORS } from '../collectors/registry';
 
+type AuthFlag = 'username' | 'password-file' | 'bearer-token-file' | 'ca-file' | 'cert-file' | 'key-file';
+
+/**
+ * A backend's auth and TLS flags, `--<prefix>-username` ... `--<prefix>-key-file`:
+ * one definition for every HTTP backend, read back by buildClientAuth(prefix).
+ */
+type AuthOptions<P extends string> = Record<`${P}-${AuthFlag}`, { type: 'string'; describe: string; group: string }>;
+
+function clientAuthOptions<P extends string>(prefix: P, group: string, peer: string): AuthOptions<P> {
+  const option = (describe: string) => ({ type: 'string' as const, describe, group });
+  return {
+    [`${prefix}-username`]: option('basic-auth user name'),
+    [`${prefix}-password-file`]: option('file holding the basic-auth password (never pass secrets as flags: ps shows them)'),
+    [`${prefix}-bearer-token-file`]: option('file holding a bearer token'),
+    [`${prefix}-ca-file`]: option(`PEM CA bundle to verify ${peer}`),
+    [`${prefix}-cert-file`]: option('PEM client certificate (mutual TLS)'),
+    [`${prefix}-key-file`]: option('PEM client key (mutual TLS)'),
+    // Computed keys widen to string; the six written here are exactly AuthFlag's.
+  } as AuthOptions<P>;
+}
+
 /**
  * The options of `run` and `once`. Each is also read from HOSTPULSE_<NAME>
  * (e.g. HOSTPULSE_PUSHGATEWAY_URL) and from the --config file; a flag wins
@@ -29,16 +50,7 @@ export const AGENT_OPTIONS = {
     defaultDescription: 'the interval, at most 10s',
     group: 'Pushgateway:',
   },
-  'pushgateway-username': { type: 'string', describe: 'basic-auth user name', group: 'Pushgateway:' },
-  'pushgateway-password-file': {
-    type: 'string',
-    describe: 'file holding the basic-auth password (never pass secrets as flags: ps shows them)',
-    group: 'Pushgateway:',
-  },
-  'pushgateway-bearer-token-file': { type: 'string', describe: 'file holding a bearer token', group: 'Pushgateway:' },
-  'pushgateway-ca-file': { type: 'string', describe: 'PEM CA bundle to verify the Pushgateway', group: 'Pushgateway:' },
-  'pushgateway-cert-file': { type: 'string', describe: 'PEM client certificate (mutual TLS)', group: 'Pushgateway:' },
-  'pushgateway-key-file': { type: 'string', describe: 'PEM client key (mutual TLS)', group: 'Pushgateway:' },
+  ...clientAuthOptions('pushgateway', 'Pushgateway:', 'the Pushgateway'),
   interval: {
     type: 'string',
     default: '15s',
@@ -228,12 +240,7 @@ export const AGENT_OPTIONS = {
     describe: "extra request header 'Name: value', repeatable (X-Scope-OrgID for Mimir and Cortex)",
     group: 'Remote write:',
   },
-  'remote-write-username': { type: 'string', describe: 'basic-auth user name', group: 'Remote write:' },
-  'remote-write-password-file': { type: 'string', describe: 'file holding the basic-auth password', group: 'Remote write:' },
-  'remote-write-bearer-token-file': { type: 'string', describe: 'file holding a bearer token', group: 'Remote write:' },
-  'remote-write-ca-file': { type: 'string', describe: 'PEM CA bundle to verify the receiver', group: 'Remote write:' },
-  'remote-write-cert-file': { type: 'string', describe: 'PEM client certificate (mutual TLS)', group: 'Remote write:' },
-  'remote-write-key-file': { type: 'string', describe: 'PEM client key (mutual TLS)', group: 'Remote write:' },
+  ...clientAuthOptions('remote-write', 'Remote write:', 'the receiver'),
   'buffer-dir': {
     type: 'string',
     describe: 'directory for unsent remote-write requests, and graphite lines in its graphite/ subdirectory (survives restarts and kill -9; one agent per directory)',
