@@ -16,6 +16,7 @@
  * columns after that are separated by spaces, of which uid (the 4th) and
  * inode (the 6th) are read; later ones are ignored.
  */
+import { parseUint } from '../decimal';
 import { formatIpv6, TCP_STATES, type TcpSocket } from './tcp-table';
 
 /** Hex digit value by byte, -1 for anything else. */
@@ -174,8 +175,8 @@ function parseRow(buf: Buffer, start: number, end: number, alen: number, row: Tc
     if (p >= end) return false;
     const from = p;
     while (p < end && !isBlank(buf[p])) p++;
-    if (field === 3) uid = decimal(buf, from, p);
-    else if (field === 5) inode = decimal(buf, from, p);
+    if (field === 3) uid = parseUint(buf, from, p);
+    else if (field === 5) inode = parseUint(buf, from, p);
   }
   if (uid < 0 || inode < 0) return false;
   row.at = local;
@@ -185,16 +186,4 @@ function parseRow(buf: Buffer, start: number, end: number, alen: number, row: Tc
   row.uid = uid;
   row.inode = inode;
   return true;
-}
-
-/** Decimal digits `buf[from, to)` as a number, -1 when there are none or another byte is there. */
-function decimal(buf: Buffer, from: number, to: number): number {
-  if (from === to) return -1;
-  let v = 0;
-  for (let p = from; p < to; p++) {
-    const d = buf[p] - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
 }

@@ -1,3 +1,5 @@
+import { parseUint } from '../decimal';
+
 /**
  * Parser for /proc/<pid>/stat, working on the bytes read into a reused buffer.
  * The sampler's hot path (parseStatInto with a CommInterner) allocates
@@ -22,8 +24,6 @@ const OPEN = 0x28; // (
 const CLOSE = 0x29; // )
 const SPACE = 0x20;
 const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
 
 // proc(5) field numbers we keep; field 3 (state) is the first after comm.
 const F_PPID = 4;
@@ -146,18 +146,6 @@ function sameAscii(s: string, buf: Uint8Array, from: number, to: number): boolea
     if (c >= 0x80 || s.charCodeAt(i - from) !== c) return false;
   }
   return true;
-}
-
-/** Unsigned decimal in [from, to); -1 if empty or not a number. */
-function parseUint(buf: Uint8Array, from: number, to: number): number {
-  if (to <= from) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf[i];
-    if (c < ZERO || c > NINE) return -1;
-    n = n * 10 + (c - ZERO);
-  }
-  return n;
 }
 
 function parseInt64(buf: Uint8Array, from: number, to: number): number {
