@@ -48,7 +48,10 @@ const MAIN = path.resolve(__dirname, '..', 'agent', 'cli', 'main.js');
  * Readings are taken when a cycle's log line arrives, i.e. while the agent
  * sleeps until its next tick.
  */
-export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid: number, line: CycleLine) => void): Promise<AgentResult> {
+export async function measureAgent(
+  o: AgentRunOptions,
+  onCycle?: (n: number, pid: number, line: CycleLine) => void,
+): Promise<AgentResult> {
   const lines: CycleLine[] = [];
   let pushFailures = 0;
   let cpuStart = 0;
@@ -67,14 +70,22 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
     [
       MAIN,
       'run',
-      '--pushgateway-url', o.gatewayUrl,
-      '--job', 'hostpulse_bench',
-      '--instance', o.instance,
-      '--interval', o.interval,
-      '--top', String(o.top),
-      '--sampler', 'procfs',
-      '--log-level', 'debug',
-      '--log-format', 'json',
+      '--pushgateway-url',
+      o.gatewayUrl,
+      '--job',
+      'hostpulse_bench',
+      '--instance',
+      o.instance,
+      '--interval',
+      o.interval,
+      '--top',
+      String(o.top),
+      '--sampler',
+      'procfs',
+      '--log-level',
+      'debug',
+      '--log-format',
+      'json',
       ...(o.pushTimeout ? ['--push-timeout', o.pushTimeout] : []),
       ...(o.extraArgs ?? []),
     ],
@@ -112,7 +123,9 @@ export async function measureAgent(o: AgentRunOptions, onCycle?: (n: number, pid
       },
     },
   );
-  void child.exited.then(({ code }) => failed(new Error(`the agent exited (code ${code}) before ${o.warmup + o.cycles} cycles: ${stderrTail.join('\n')}`)));
+  void child.exited.then(({ code }) =>
+    failed(new Error(`the agent exited (code ${code}) before ${o.warmup + o.cycles} cycles: ${stderrTail.join('\n')}`)),
+  );
   try {
     await finished;
   } finally {

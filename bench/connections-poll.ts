@@ -40,7 +40,11 @@ function cpuMs(f: () => void): number {
 
 const summary = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2), median: +s[s.length >> 1].toFixed(2), max: +s[s.length - 1].toFixed(2) };
+  return {
+    mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2),
+    median: +s[s.length >> 1].toFixed(2),
+    max: +s[s.length - 1].toFixed(2),
+  };
 };
 
 /**
@@ -66,7 +70,9 @@ function measure(): void {
   tracker.begin();
   reader.read(tracker.row);
   const established = tracker.end(new Date()).states.get('established') ?? 0;
-  console.log(JSON.stringify({ established, polls: POLLS, pollCpuMs: summary(full), readOnlyCpuMs: summary(readOnly) }));
+  console.log(
+    JSON.stringify({ established, polls: POLLS, pollCpuMs: summary(full), readOnlyCpuMs: summary(readOnly) }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    const holder = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', HOLD_PY, String(PAIRS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', HOLD_PY, String(PAIRS)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       holder.on('exit', (code) => reject(new Error(`connection holder exited ${String(code)}`)));

@@ -51,7 +51,9 @@ export class Filler {
       this.spawned += n;
       const running = await this.waitForFillers();
       if (running < this.spawned) {
-        throw new Error(`only ${running} of ${this.spawned} filler processes started (a process limit? see ulimit -u and pid_max)`);
+        throw new Error(
+          `only ${running} of ${this.spawned} filler processes started (a process limit? see ulimit -u and pid_max)`,
+        );
       }
       now = countProcesses();
     }

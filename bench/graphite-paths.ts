@@ -55,7 +55,9 @@ export async function measurePaths(cycles: number, warmup: number): Promise<Path
       const t2 = performance.now();
       if (i < warmup) continue;
       const value = (family: string, label?: [string, string]): number =>
-        batch.families.find((f) => f.name === family)?.values.find((v) => label === undefined || v.labels[label[0]] === label[1])?.value ?? Number.NaN;
+        batch.families
+          .find((f) => f.name === family)
+          ?.values.find((v) => label === undefined || v.labels[label[0]] === label[1])?.value ?? Number.NaN;
       read.push(value('hostpulse_agent_sample_duration_seconds') * 1000);
       graphite.push(t1 - t0);
       statsd.push(t2 - t1);
@@ -65,7 +67,14 @@ export async function measurePaths(cycles: number, warmup: number): Promise<Path
   } finally {
     parts.close();
   }
-  return { top: PATHS_TOP, processes, lines, procfsReadMs: median(read), graphiteRenderMs: median(graphite), statsdRenderMs: median(statsd) };
+  return {
+    top: PATHS_TOP,
+    processes,
+    lines,
+    procfsReadMs: median(read),
+    graphiteRenderMs: median(graphite),
+    statsdRenderMs: median(statsd),
+  };
 }
 
 function median(xs: number[]): number {

@@ -41,14 +41,24 @@ function parseArgs(argv: string[]): Args {
         'and of prometheus-process-exporter on the same process table, filled up with idle sleep processes.',
     )
     .options({
-      processes: { type: 'number', describe: 'one point at this many processes (default: the curve 250, 1000, 4000; --soak: 4000)' },
+      processes: {
+        type: 'number',
+        describe: 'one point at this many processes (default: the curve 250, 1000, 4000; --soak: 4000)',
+      },
       cycles: { type: 'number', describe: 'agent cycles measured per point (default 50; --soak: 1000)' },
-      scrapes: { type: 'number', describe: 'process-exporter scrapes measured per point (default: --cycles, at most 20)' },
+      scrapes: {
+        type: 'number',
+        describe: 'process-exporter scrapes measured per point (default: --cycles, at most 20)',
+      },
       warmup: { type: 'number', default: 5, describe: 'cycles (and scrapes) before the measurement starts' },
-      interval: { type: 'string', default: '100ms', describe: 'the agent\'s --interval' },
-      top: { type: 'number', default: 20, describe: 'the agent\'s --top' },
+      interval: { type: 'string', default: '100ms', describe: "the agent's --interval" },
+      top: { type: 'number', default: 20, describe: "the agent's --top" },
       json: { type: 'boolean', default: false, describe: 'print one JSON record on stdout instead of the table' },
-      soak: { type: 'boolean', default: false, describe: 'long run of the agent alone: RSS, heap, fds and sockets every 50 cycles' },
+      soak: {
+        type: 'boolean',
+        default: false,
+        describe: 'long run of the agent alone: RSS, heap, fds and sockets every 50 cycles',
+      },
       'soak-gateway': {
         choices: ['pushgateway', 'hanging'] as const,
         default: 'pushgateway' as const,
@@ -57,7 +67,7 @@ function parseArgs(argv: string[]): Args {
       sink: {
         choices: ['pushgateway', 'remote-write'] as const,
         default: 'pushgateway' as const,
-        describe: 'the agent\'s --sink: push to a local Pushgateway, or remote-write to a local VictoriaMetrics',
+        describe: "the agent's --sink: push to a local Pushgateway, or remote-write to a local VictoriaMetrics",
       },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
       'agent-args': {
@@ -68,7 +78,8 @@ function parseArgs(argv: string[]): Args {
       'node-options': {
         type: 'string',
         default: '--max-semi-space-size=1',
-        describe: 'NODE_OPTIONS for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
+        describe:
+          'NODE_OPTIONS for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
       },
     })
     .strict()
@@ -122,8 +133,18 @@ async function main(): Promise<void> {
     tool: 'hostpulse-bench',
     date: new Date().toISOString(),
     machine,
-    settings: { interval: args.interval, top: args.top, warmup: args.warmup, cycles, scrapes, nodeOptions: args['node-options'], agentArgs: args['agent-args'], sink: args.sink },
-    exporter: version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
+    settings: {
+      interval: args.interval,
+      top: args.top,
+      warmup: args.warmup,
+      cycles,
+      scrapes,
+      nodeOptions: args['node-options'],
+      agentArgs: args['agent-args'],
+      sink: args.sink,
+    },
+    exporter:
+      version !== undefined ? { version } : { missing: args.exporter && !args.soak ? EXPORTER_MISSING : 'skipped' },
     points: [],
     soak: null,
     cleanup: { fillerPrefix: filler.prefix, fillersSpawned: 0, leftover: 0, pids: [], gatewayPid: null },
@@ -145,15 +166,28 @@ async function main(): Promise<void> {
         record.soak = await soak(gateway.url, instance, args, cycles, reached);
         continue;
       }
-      const agent = await measureAgent({ gatewayUrl: gateway.url, instance, interval: args.interval, top: args.top, warmup: args.warmup, cycles, nodeOptions: args['node-options'], extraArgs: [...sinkArgs, ...splitArgs(args['agent-args'])] });
-      const seen = vm ? await agentSawInStore(vm.url, instance, filler.prefix) : await agentSaw(gateway.url, instance, filler.prefix);
+      const agent = await measureAgent({
+        gatewayUrl: gateway.url,
+        instance,
+        interval: args.interval,
+        top: args.top,
+        warmup: args.warmup,
+        cycles,
+        nodeOptions: args['node-options'],
+        extraArgs: [...sinkArgs, ...splitArgs(args['agent-args'])],
+      });
+      const seen = vm
+        ? await agentSawInStore(vm.url, instance, filler.prefix)
+        : await agentSaw(gateway.url, instance, filler.prefix);
       const fillers = filler.running();
       let exporter = null;
       if (version !== undefined) {
         progress(`scraping process-exporter ${args.warmup}+${scrapes} times`);
         exporter = await measureExporter(version, args.warmup, scrapes, filler.prefix);
       }
-      progress(`rendering graphite and statsd paths for --top ${PATHS_TOP}, ${args.warmup}+${cycles} cycles in this process`);
+      progress(
+        `rendering graphite and statsd paths for --top ${PATHS_TOP}, ${args.warmup}+${cycles} cycles in this process`,
+      );
       const paths = await measurePaths(cycles, args.warmup);
       const point: Point = {
         processes: { requested: target, measured: reached },
@@ -161,7 +195,10 @@ async function main(): Promise<void> {
         agent: { ...agent, ...seen },
         exporter,
         paths,
-        ratio: exporter && exporter.cpuMsPerScrape > 0 ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000 : null,
+        ratio:
+          exporter && exporter.cpuMsPerScrape > 0
+            ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000
+            : null,
       };
       record.points.push(point);
       progress(
@@ -185,13 +222,19 @@ async function main(): Promise<void> {
   process.off('SIGTERM', onSignal);
   process.stdout.write(args.json ? JSON.stringify(record, null, 2) + '\n' : renderTable(record) + '\n');
   if (record.cleanup.leftover > 0) {
-    progress(`${record.cleanup.leftover} filler processes outlived the cleanup (pids ${record.cleanup.pids.join(' ')})`);
+    progress(
+      `${record.cleanup.leftover} filler processes outlived the cleanup (pids ${record.cleanup.pids.join(' ')})`,
+    );
     process.exitCode = 1;
   }
 }
 
 /** What the agent's last push to the gateway says it saw: all processes, and each filler group. */
-async function agentSaw(url: string, instance: string, fillerPrefix: string): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
+async function agentSaw(
+  url: string,
+  instance: string,
+  fillerPrefix: string,
+): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
   const metrics = await gatewayMetrics(url);
   const mine = (name: string) => (metrics.get(name) ?? []).filter((s) => s.labels.instance === instance);
   const seen = mine('hostpulse_agent_processes').find((s) => s.labels.state === 'seen');
@@ -206,10 +249,15 @@ async function agentSaw(url: string, instance: string, fillerPrefix: string): Pr
  * The same as agentSaw, from the last samples the agent remote-wrote. VictoriaMetrics makes
  * what it received searchable about a second later, so the first answer may still be empty.
  */
-async function agentSawInStore(url: string, instance: string, fillerPrefix: string): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
-  const sel = (name: string) => `last_over_time(${name}{job="hostpulse_bench",instance=${JSON.stringify(instance)}}[10m])`;
+async function agentSawInStore(
+  url: string,
+  instance: string,
+  fillerPrefix: string,
+): Promise<{ processesSeen: number | null; fillersSeen: Record<string, number> }> {
+  const sel = (name: string) =>
+    `last_over_time(${name}{job="hostpulse_bench",instance=${JSON.stringify(instance)}}[10m])`;
   const [seen, groups] = await waitFor(
-    'the agent\'s samples searchable in victoria-metrics',
+    "the agent's samples searchable in victoria-metrics",
     async () => {
       const s = (await instantQuery(url, sel('hostpulse_agent_processes'))).find((x) => x.labels.state === 'seen');
       const g = await instantQuery(url, sel('hostpulse_group_processes'));
@@ -226,7 +274,13 @@ async function agentSawInStore(url: string, instance: string, fillerPrefix: stri
 }
 
 /** The agent alone for many cycles: does its RSS stay flat? */
-async function soak(gatewayUrl: string, instance: string, args: Args, cycles: number, processes: number): Promise<SoakResult> {
+async function soak(
+  gatewayUrl: string,
+  instance: string,
+  args: Args,
+  cycles: number,
+  processes: number,
+): Promise<SoakResult> {
   const rss: SoakResult['rss'] = [];
   const hanging = args['soak-gateway'] === 'hanging' ? await startFakeGateway(hang, { record: false }) : undefined;
   let agent;
@@ -249,7 +303,8 @@ async function soak(gatewayUrl: string, instance: string, args: Args, cycles: nu
         const heapMb = round1(line.heapUsedBytes / (1024 * 1024));
         const { fds, sockets } = descriptors(pid);
         rss.push({ cycle: n, rssMb, heapMb, fds, sockets });
-        if (n % (SOAK_SAMPLE_EVERY * 4) === 0) progress(`soak: cycle ${n}, RSS ${rssMb} MB, heap ${heapMb} MB, ${fds} fds, ${sockets} sockets`);
+        if (n % (SOAK_SAMPLE_EVERY * 4) === 0)
+          progress(`soak: cycle ${n}, RSS ${rssMb} MB, heap ${heapMb} MB, ${fds} fds, ${sockets} sockets`);
       },
     );
   } finally {
@@ -271,7 +326,7 @@ async function soak(gatewayUrl: string, instance: string, args: Args, cycles: nu
 }
 
 main().catch(async (err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   await stopAll();
   process.exit(1);
 });

@@ -28,7 +28,11 @@ export interface ExporterResult extends Memory {
 export function exporterVersion(): string | undefined {
   let out: string;
   try {
-    out = execFileSync(EXPORTER_BIN, ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+    out = execFileSync(EXPORTER_BIN, ['-version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -41,17 +45,21 @@ export function exporterVersion(): string | undefined {
  * scrapes it `warmup` times, then `scrapes` times one after the other, and
  * reads its CPU accounting around the measured scrapes.
  */
-export async function measureExporter(version: string, warmup: number, scrapes: number, fillerPrefix: string): Promise<ExporterResult> {
+export async function measureExporter(
+  version: string,
+  warmup: number,
+  scrapes: number,
+  fillerPrefix: string,
+): Promise<ExporterResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-bench-pe-'));
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, CONFIG);
   const port = await freePort();
-  const child = spawnTracked(EXPORTER_BIN, [
-    '-config.path', config,
-    `-web.listen-address=127.0.0.1:${port}`,
-    '-gather-smaps=false',
-    '-threads=false',
-  ], { group: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTracked(
+    EXPORTER_BIN,
+    ['-config.path', config, `-web.listen-address=127.0.0.1:${port}`, '-gather-smaps=false', '-threads=false'],
+    { group: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const url = `http://127.0.0.1:${port}/metrics`;
   try {
     await waitHttp('process-exporter', child, url);

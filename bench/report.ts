@@ -39,25 +39,54 @@ export interface BenchRecord {
   tool: 'hostpulse-bench';
   date: string;
   machine: Machine;
-  settings: { interval: string; top: number; warmup: number; cycles: number; scrapes: number; nodeOptions: string; agentArgs?: string; sink?: string };
+  settings: {
+    interval: string;
+    top: number;
+    warmup: number;
+    cycles: number;
+    scrapes: number;
+    nodeOptions: string;
+    agentArgs?: string;
+    sink?: string;
+  };
   exporter: { version: string } | { missing: string };
   points: Point[];
   soak: SoakResult | null;
-  cleanup: { fillerPrefix: string; fillersSpawned: number; leftover: number; pids: number[]; gatewayPid: number | null };
+  cleanup: {
+    fillerPrefix: string;
+    fillersSpawned: number;
+    leftover: number;
+    pids: number[];
+    gatewayPid: number | null;
+  };
 }
 
 export function renderTable(r: BenchRecord): string {
   const m = r.machine;
   const out: string[] = [];
-  out.push(`machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memTotalGiB} GiB, ${m.kernel}, node ${m.node}, pushgateway ${m.pushgateway}`);
+  out.push(
+    `machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memTotalGiB} GiB, ${m.kernel}, node ${m.node}, pushgateway ${m.pushgateway}`,
+  );
   out.push(
     `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
       `agent NODE_OPTIONS "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
       `sink ${r.settings.sink ?? 'pushgateway'}, ` +
-      ('version' in r.exporter ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}` : r.exporter.missing),
+      ('version' in r.exporter
+        ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}`
+        : r.exporter.missing),
   );
   if (r.points.length > 0) {
-    const head = ['processes', 'agent CPU/cycle', 'collect', 'serialize', 'push', 'agent RSS', 'exporter CPU/scrape', 'exporter RSS', 'agent/exporter'];
+    const head = [
+      'processes',
+      'agent CPU/cycle',
+      'collect',
+      'serialize',
+      'push',
+      'agent RSS',
+      'exporter CPU/scrape',
+      'exporter RSS',
+      'agent/exporter',
+    ];
     const rows = r.points.map((p) => [
       String(p.processes.measured),
       `${p.agent.cpuMsPerCycle.toFixed(2)} ms`,
@@ -70,7 +99,9 @@ export function renderTable(r: BenchRecord): string {
       p.ratio !== null ? p.ratio.toFixed(3) : '-',
     ]);
     out.push('', ...table(head, rows));
-    out.push('(collect/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)');
+    out.push(
+      '(collect/serialize/push: median wall ms per cycle as the agent logs them; CPU: user+system from /proc/<pid>/stat)',
+    );
     out.push(
       '',
       ...table(
@@ -85,7 +116,7 @@ export function renderTable(r: BenchRecord): string {
           (p.graphiteRenderMs / p.procfsReadMs).toFixed(2),
         ]),
       ),
-      '(graphite/statsd paths: median wall ms per cycle, rendered in the bench process from the real processes collector\'s families; procfs read: that cycle\'s hostpulse_agent_sample_duration_seconds)',
+      "(graphite/statsd paths: median wall ms per cycle, rendered in the bench process from the real processes collector's families; procfs read: that cycle's hostpulse_agent_sample_duration_seconds)",
     );
   }
   if (r.soak) {
@@ -96,7 +127,13 @@ export function renderTable(r: BenchRecord): string {
         `RSS ${s.rssFirstMb} MB after warm-up -> ${s.rssLastMb} MB at the end (max ${s.rssMaxMb} MB, high-water ${s.peakRssMb} MB); gateway: ${s.gateway}`,
       ...table(
         ['cycle', 'RSS MB', 'heap MB', 'fds', 'sockets'],
-        thin(s.rss, 20).map((x) => [String(x.cycle), x.rssMb.toFixed(1), x.heapMb.toFixed(1), String(x.fds), String(x.sockets)]),
+        thin(s.rss, 20).map((x) => [
+          String(x.cycle),
+          x.rssMb.toFixed(1),
+          x.heapMb.toFixed(1),
+          String(x.fds),
+          String(x.sockets),
+        ]),
       ).map((l) => '  ' + l),
     );
   }

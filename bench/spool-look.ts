@@ -43,12 +43,17 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-spool-bench-'));
     try {
-      const spool = new Spool({ dir, settleMs: 30_000, maxBytes: 1 << 20, procfsRoot: '/proc' }, new SpoolMetrics(), logger);
+      const spool = new Spool(
+        { dir, settleMs: 30_000, maxBytes: 1 << 20, procfsRoot: '/proc' },
+        new SpoolMetrics(),
+        logger,
+      );
       fill(dir);
       // Let the inotify events of the renames arrive, as they do between two cycles.
       await new Promise((r) => setTimeout(r, 50));
       first.push(cpuMs(() => spool.look()));
-      if (spool.readyFiles().length !== FILES) throw new Error(`expected ${FILES} ready files, got ${spool.readyFiles().length}`);
+      if (spool.readyFiles().length !== FILES)
+        throw new Error(`expected ${FILES} ready files, got ${spool.readyFiles().length}`);
       steady.push(cpuMs(() => spool.look()));
       spool.close();
     } finally {
@@ -57,7 +62,8 @@ async function main(): Promise<void> {
   }
   const scans: number[] = [];
   let hidden = 0;
-  for (let r = 0; r < ROUNDS; r++) scans.push(cpuMs(() => (hidden = scanWriters('/proc', new Map([['x.prom', '0:0']])).hidden)));
+  for (let r = 0; r < ROUNDS; r++)
+    scans.push(cpuMs(() => (hidden = scanWriters('/proc', new Map([['x.prom', '0:0']])).hidden)));
   const processes = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
   let fds = 0;
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -67,7 +73,17 @@ async function main(): Promise<void> {
       // gone, or another user's: not counted
     }
   }
-  console.log(JSON.stringify({ files: FILES, firstLookMs: median(first), steadyLookMs: median(steady), writerScanMs: median(scans), processes, openFds: fds, hiddenProcesses: hidden }));
+  console.log(
+    JSON.stringify({
+      files: FILES,
+      firstLookMs: median(first),
+      steadyLookMs: median(steady),
+      writerScanMs: median(scans),
+      processes,
+      openFds: fds,
+      hiddenProcesses: hidden,
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -64,7 +64,11 @@ const SAMPLERS: readonly SamplerEntry[] = [
  * `auto` needs it unless a usable procfs comes first. When it answers false,
  * selectPlatform gives the same answer with or without the ps/top probe.
  */
-export function needsCommandProbe(platform: NodeJS.Platform, procfs: boolean, requested: SamplerName | 'auto'): boolean {
+export function needsCommandProbe(
+  platform: NodeJS.Platform,
+  procfs: boolean,
+  requested: SamplerName | 'auto',
+): boolean {
   const here = SAMPLERS.filter((s) => s.platforms.includes(platform));
   if (requested !== 'auto') return here.some((s) => s.name === requested && s.requires !== 'procfs');
   for (const s of here) {
@@ -87,8 +91,7 @@ export function selectPlatform(
     const chosen = SAMPLERS.find((s) => s.platforms.includes(platform) && usable(s, probe));
     if (!chosen) {
       throw new UnsupportedSamplerError(
-        `no sampler can run on ${platform}: ` +
-          SAMPLERS.map((s) => `${s.name} needs ${s.needs}`).join('; '),
+        `no sampler can run on ${platform}: ` + SAMPLERS.map((s) => `${s.name} needs ${s.needs}`).join('; '),
       );
     }
     return chosen;
@@ -117,7 +120,9 @@ function usable(entry: SamplerEntry, probe: PlatformProbe): boolean {
 /** The flavour selectPlatform saw; a probe without one is the caller's bug, not this host's. */
 function found<T>(flavour: T | undefined, name: SamplerName): T {
   if (flavour === undefined) {
-    throw new Error(`sampler ${name}: create() was given a probe without a ${name} flavour (pass the probe selectPlatform accepted)`);
+    throw new Error(
+      `sampler ${name}: create() was given a probe without a ${name} flavour (pass the probe selectPlatform accepted)`,
+    );
   }
   return flavour;
 }

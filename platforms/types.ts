@@ -79,7 +79,6 @@ export interface SamplerOptions {
   runCommand?: CommandRunner;
 }
 
-
 // --- per-process lookups beyond the sample (group-by, process detail) ---
 /** Where a process runs: the cgroup path chosen from /proc/<pid>/cgroup and a readable name for it. */
 export interface ProcessCgroup {

@@ -8,14 +8,18 @@ import { UsageError } from '../errors';
  * variables and the --config file. yargs' precedence: flag > env > file.
  */
 export function withConfigSources<T>(y: Argv<T>): Argv<T> {
-  return y
-    // HOSTPULSE_PROMETHEUS_URL is the fleet commands' variable; exported in the same shell it must
-    // not make run/once fail as an unknown argument (any other unknown HOSTPULSE_* still does).
-    .option('prometheus-url', { type: 'string', hidden: true })
-    .env('HOSTPULSE')
-    .config('config', 'JSON or YAML file of options (keys are the long flag names); flags win over HOSTPULSE_* env, env over the file', (file: string) =>
-      loadConfigFile(file, AGENT_OPTION_NAMES, AGENT_LIST_OPTIONS),
-    );
+  return (
+    y
+      // HOSTPULSE_PROMETHEUS_URL is the fleet commands' variable; exported in the same shell it must
+      // not make run/once fail as an unknown argument (any other unknown HOSTPULSE_* still does).
+      .option('prometheus-url', { type: 'string', hidden: true })
+      .env('HOSTPULSE')
+      .config(
+        'config',
+        'JSON or YAML file of options (keys are the long flag names); flags win over HOSTPULSE_* env, env over the file',
+        (file: string) => loadConfigFile(file, AGENT_OPTION_NAMES, AGENT_LIST_OPTIONS),
+      )
+  );
 }
 
 /** yargs reports its own validation problems as `msg`; errors thrown by handlers come as `err`. */
@@ -31,7 +35,14 @@ function nameEnvSource(msg: string): string {
   if (!m) return msg;
   const fromEnv = m[1]
     .split(', ')
-    .map((name) => 'HOSTPULSE_' + name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase())
+    .map(
+      (name) =>
+        'HOSTPULSE_' +
+        name
+          .replace(/([a-z])([A-Z])/g, '$1_$2')
+          .replace(/-/g, '_')
+          .toUpperCase(),
+    )
     .filter((v) => process.env[v] !== undefined);
   return fromEnv.length ? `${msg} (from the environment: ${fromEnv.join(', ')})` : msg;
 }

@@ -15,18 +15,25 @@ import { withConfigSources } from './config-sources';
  */
 export const forgetCommand: CommandModule = {
   command: 'forget',
-  describe: "delete this host's group (--job, --instance) from the Pushgateway, e.g. when the host is decommissioned; exit 3 if the gateway refused",
+  describe:
+    "delete this host's group (--job, --instance) from the Pushgateway, e.g. when the host is decommissioned; exit 3 if the gateway refused",
   builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     const config = buildAgentConfig(argv, process.stderr.isTTY === true);
     if (!config.sinks.includes('pushgateway')) {
-      process.stdout.write(`nothing to forget: --sink is ${config.sinks.join(',')}, and only the Pushgateway keeps a last push\n`);
+      process.stdout.write(
+        `nothing to forget: --sink is ${config.sinks.join(',')}, and only the Pushgateway keeps a last push\n`,
+      );
       return;
     }
     const labels = { job: config.job, instance: config.instance };
     const target = groupUrlOf(config.pushgatewayUrl, labels).toString();
     try {
-      await deleteGatewayGroup(config.pushgatewayUrl, labels, { auth: config.auth, tls: config.tls, timeoutMs: config.pushTimeoutMs });
+      await deleteGatewayGroup(config.pushgatewayUrl, labels, {
+        auth: config.auth,
+        tls: config.tls,
+        timeoutMs: config.pushTimeoutMs,
+      });
     } catch (err) {
       throw new BackendError(`could not delete ${target}: ${(err as Error).message}`);
     }

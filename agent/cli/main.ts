@@ -19,7 +19,9 @@ import { spoolCommand } from './spool-check';
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('hostpulse')
-    .usage('$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway (or by remote write, or to Graphite or statsd), delivers the spool files of batch jobs, and asks Prometheus about the fleet.')
+    .usage(
+      '$0 <command> [options]\n\nSamples processes and the host, pushes to a Prometheus Pushgateway (or by remote write, or to Graphite or statsd), delivers the spool files of batch jobs, and asks Prometheus about the fleet.',
+    )
     .command(runCommand)
     .command(onceCommand)
     .command(fleetCommand)
@@ -38,7 +40,11 @@ async function main(argv: string[]): Promise<void> {
 
 function debugWanted(argv: string[]): boolean {
   const i = argv.indexOf('--log-level');
-  return argv.includes('--log-level=debug') || (i >= 0 && argv[i + 1] === 'debug') || process.env.HOSTPULSE_LOG_LEVEL === 'debug';
+  return (
+    argv.includes('--log-level=debug') ||
+    (i >= 0 && argv[i + 1] === 'debug') ||
+    process.env.HOSTPULSE_LOG_LEVEL === 'debug'
+  );
 }
 
 const args = hideBin(process.argv);

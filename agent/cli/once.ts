@@ -7,7 +7,8 @@ import { setUpAgent, sinksFor } from './setup';
 
 export const onceCommand: CommandModule = {
   command: 'once',
-  describe: 'Collect once and push (or print with --stdout), then exit; a failing collector is logged and reported in hostpulse_agent_collector_success',
+  describe:
+    'Collect once and push (or print with --stdout), then exit; a failing collector is logged and reported in hostpulse_agent_collector_success',
   builder: (y) =>
     withConfigSources(y).options(AGENT_OPTIONS).option('stdout', {
       type: 'boolean',
@@ -23,7 +24,9 @@ export const onceCommand: CommandModule = {
       const batch = await cycle.run(new AbortController().signal);
       if (batch === undefined) throw new Error('the cycle was aborted');
       if (argv.stdout) {
-        await new Promise<void>((resolve, reject) => process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())),
+        );
         return;
       }
       // One request per sink, all at once: no back-off wait (with --buffer-dir an unsent one stays for the next `run`).

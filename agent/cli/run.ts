@@ -44,7 +44,9 @@ export const runCommand: CommandModule = {
           next = built;
           generation.abort();
         })
-        .catch((err: unknown) => parts.logger.error(`reload rejected, keeping the running configuration: ${(err as Error).message}`));
+        .catch((err: unknown) =>
+          parts.logger.error(`reload rejected, keeping the running configuration: ${(err as Error).message}`),
+        );
     };
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
@@ -66,9 +68,16 @@ export const runCommand: CommandModule = {
           firstPushIn: formatDuration(firstDelayMs),
         });
         // Spool files go out beside the cycle, on their own timing: a slow backend never delays a cycle.
-        const spooling = parts.spool && runSpoolDelivery(parts.spool.spool, parts.spool.delivery, logger, generation.signal);
+        const spooling =
+          parts.spool && runSpoolDelivery(parts.spool.spool, parts.spool.delivery, logger, generation.signal);
         try {
-          await runDaemon(cycle, runners, logger, { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS }, generation.signal);
+          await runDaemon(
+            cycle,
+            runners,
+            logger,
+            { intervalMs: config.intervalMs, firstDelayMs, shutdownGraceMs: SHUTDOWN_GRACE_MS },
+            generation.signal,
+          );
         } finally {
           for (const s of sinks) s.close();
           await spooling;

@@ -71,7 +71,10 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const agent = carried?.agent ?? new AgentMetrics();
   const groups = carried?.groups ?? new GroupAccumulator();
   const sinkMetrics = carried?.sinkMetrics ?? new SinkMetrics();
-  const memoryQueues = carried?.memoryQueues ?? { 'remote-write': new MemoryQueue(config.buffer.maxBytes), graphite: new MemoryQueue(config.buffer.maxBytes) };
+  const memoryQueues = carried?.memoryQueues ?? {
+    'remote-write': new MemoryQueue(config.buffer.maxBytes),
+    graphite: new MemoryQueue(config.buffer.maxBytes),
+  };
   const spoolMetrics = carried?.spoolMetrics ?? new SpoolMetrics();
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
@@ -81,10 +84,14 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   });
   // --- grouping needs per-process lookups only the procfs sampler has ---
   if (config.groupBy !== 'comm' && entry.createInspector === undefined) {
-    throw new UsageError(`--group-by ${config.groupBy} needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/cgroup)`);
+    throw new UsageError(
+      `--group-by ${config.groupBy} needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/cgroup)`,
+    );
   }
   if (config.processDetail.length > 0 && entry.createInspector === undefined) {
-    throw new UsageError(`--process-detail needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/smaps_rollup, io or fd)`);
+    throw new UsageError(
+      `--process-detail needs the procfs sampler (the ${entry.name} sampler reads no /proc/<pid>/smaps_rollup, io or fd)`,
+    );
   }
   const createInspector = entry.createInspector;
   const warned = new Set<string>();
@@ -103,14 +110,18 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   // Said once, at start (a reload does not repeat it): the default set leaves these out. (A spool without
   // --spool-dir is not something missing here.)
   if (!carried) {
-    for (const c of choices) if (c.unavailable !== undefined && c.optIn !== true && c.name !== 'spool') logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
+    for (const c of choices)
+      if (c.unavailable !== undefined && c.optIn !== true && c.name !== 'spool')
+        logger.info(`collector ${c.name} is not run: ${c.unavailable}`, { collector: c.name });
   }
   // A collector's own flags do nothing without it: say so rather than ignore them.
   for (const c of COLLECTORS) {
-    const flags = names.includes(c.name) ? [] : c.flagsSet?.(config) ?? [];
+    const flags = names.includes(c.name) ? [] : (c.flagsSet?.(config) ?? []);
     if (flags.length === 0) continue;
     const why = choices.find((x) => x.name === c.name)?.unavailable ?? `add it: --collectors=+${c.name}`;
-    logger.warn(`${flags.join(', ')} set, but the ${c.name} collector does not run (${why}): it has no effect`, { collector: c.name });
+    logger.warn(`${flags.join(', ')} set, but the ${c.name} collector does not run (${why}): it has no effect`, {
+      collector: c.name,
+    });
   }
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
@@ -141,10 +152,21 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     spool,
     activate() {
       agent.info.reset();
-      agent.info.set({ os: info.os, kernel: info.kernel, sampler: entry.name, version: VERSION, oom_events: oomEvents, group_by: config.groupBy }, 1);
+      agent.info.set(
+        {
+          os: info.os,
+          kernel: info.kernel,
+          sampler: entry.name,
+          version: VERSION,
+          oom_events: oomEvents,
+          group_by: config.groupBy,
+        },
+        1,
+      );
       agent.interval.set(config.intervalMs / 1000);
       for (const q of Object.values(memoryQueues)) q.maxBytes = config.buffer.maxBytes;
-      for (const name of config.sinks) sinkMetrics.declare(name, DROP_REASONS[name], name === 'remote-write' || name === 'graphite');
+      for (const name of config.sinks)
+        sinkMetrics.declare(name, DROP_REASONS[name], name === 'remote-write' || name === 'graphite');
       // A collector the new configuration dropped must not keep its last success value.
       agent.collectorSuccess.reset();
       agent.collectorDuration.reset();
@@ -181,7 +203,9 @@ export function sinksFor(
     const dir = config.buffer.dir;
     if (dir === undefined) return parts.memoryQueues[name];
     // Remote write keeps its files in the directory itself (as before graphite existed); graphite in a subdirectory.
-    return name === 'remote-write' ? new DiskQueue(dir, config.buffer.maxBytes) : new DiskQueue(path.join(dir, name), config.buffer.maxBytes, 'txt');
+    return name === 'remote-write'
+      ? new DiskQueue(dir, config.buffer.maxBytes)
+      : new DiskQueue(path.join(dir, name), config.buffer.maxBytes, 'txt');
   };
   const common = { metrics: parts.sinkMetrics, logger: parts.logger };
   try {
@@ -210,7 +234,13 @@ export function sinksFor(
           retry,
         });
       case 'graphite':
-        return new GraphiteSink({ ...config.graphite, instance: config.instance, queue: queue('graphite'), ...common, retry });
+        return new GraphiteSink({
+          ...config.graphite,
+          instance: config.instance,
+          queue: queue('graphite'),
+          ...common,
+          retry,
+        });
       case 'statsd':
         return new StatsdSink({ ...config.statsd, instance: config.instance, ...common });
       case 'pushgateway':
@@ -238,11 +268,28 @@ export function fileDeliveryFor(config: AgentConfig): FileDelivery {
     case 'remote-write': {
       const rw = config.remoteWrite;
       if (rw === undefined) throw new UsageError('--spool-dir with --sink remote-write needs --remote-write-url');
-      return new RemoteWriteFiles({ url: rw.url, job: config.job, instance: config.instance, timeoutMs: config.pushTimeoutMs, auth: rw.auth, tls: rw.tls, headers: rw.headers });
+      return new RemoteWriteFiles({
+        url: rw.url,
+        job: config.job,
+        instance: config.instance,
+        timeoutMs: config.pushTimeoutMs,
+        auth: rw.auth,
+        tls: rw.tls,
+        headers: rw.headers,
+      });
     }
     case 'pushgateway':
-      return new PushgatewayFiles({ url: config.pushgatewayUrl, job: config.job, instance: config.instance, timeoutMs: config.pushTimeoutMs, auth: config.auth, tls: config.tls });
+      return new PushgatewayFiles({
+        url: config.pushgatewayUrl,
+        job: config.job,
+        instance: config.instance,
+        timeoutMs: config.pushTimeoutMs,
+        auth: config.auth,
+        tls: config.tls,
+      });
     case undefined:
-      throw new UsageError(`--spool-dir needs a pushgateway or remote-write sink: --sink ${config.sinks.join(',')} cannot take a batch job's file`);
+      throw new UsageError(
+        `--spool-dir needs a pushgateway or remote-write sink: --sink ${config.sinks.join(',')} cannot take a batch job's file`,
+      );
   }
 }

@@ -103,17 +103,16 @@ export class ConnectionTracker {
 
   end(now: Date): PollResult {
     const states = new Map<TcpState, number>();
-    for (let code = 1; code <= TCP_STATES.length; code++) if (this.counts[code] > 0) states.set(TCP_STATES[code - 1], this.counts[code]);
-    const fresh = this.pending.map(
-      (s): NewConnection => ({
-        time: now,
-        direction: this.listening.has(s.localPort) ? 'inbound' : 'outbound',
-        localAddress: s.localAddress,
-        localPort: s.localPort,
-        remoteAddress: s.remoteAddress,
-        remotePort: s.remotePort,
-      }),
-    );
+    for (let code = 1; code <= TCP_STATES.length; code++)
+      if (this.counts[code] > 0) states.set(TCP_STATES[code - 1], this.counts[code]);
+    const fresh = this.pending.map((s): NewConnection => ({
+      time: now,
+      direction: this.listening.has(s.localPort) ? 'inbound' : 'outbound',
+      localAddress: s.localAddress,
+      localPort: s.localPort,
+      remoteAddress: s.remoteAddress,
+      remotePort: s.remotePort,
+    }));
     this.seen.forEach(this.dropGone);
     this.pending = [];
     this.primed = true;

@@ -11,7 +11,9 @@ import { ScanBlocker } from './scan-blocker';
 function nftUnavailable(): string | undefined {
   const r = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8', timeout: 5000 });
   if (r.error) {
-    return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'nft is not installed (Debian/Ubuntu package "nftables")' : `nft: ${r.error.message}`;
+    return (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'nft is not installed (Debian/Ubuntu package "nftables")'
+      : `nft: ${r.error.message}`;
   }
   if (r.status !== 0) return `nft list tables failed: ${r.stderr.trim()} (--block-scanners needs CAP_NET_ADMIN)`;
   return undefined;
@@ -30,7 +32,13 @@ export function connectionsUnavailable(config: AgentConfig): string | undefined 
 export function createConnections(config: AgentConfig, problems: SampleProblems, logger: Logger): ConnectionsCollector {
   const c = config.connections;
   const collector = new ConnectionsCollector(
-    { procfsRoot: config.procfsRoot, intervalMs: c.intervalMs, source: c.source, scanPorts: c.scanPorts, scanWindowMs: c.scanWindowMs },
+    {
+      procfsRoot: config.procfsRoot,
+      intervalMs: c.intervalMs,
+      source: c.source,
+      scanPorts: c.scanPorts,
+      scanWindowMs: c.scanWindowMs,
+    },
     problems,
     logger,
   );
@@ -38,7 +46,11 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
   try {
     const table = new HostpulseTable(c.source === 'conntrack', logger);
     const blocker = c.blockScanners
-      ? new ScanBlocker({ forMs: c.blockForMs, allow: c.blockAllow, sinkHosts: sinkHosts(config) }, collector.metrics, logger)
+      ? new ScanBlocker(
+          { forMs: c.blockForMs, allow: c.blockAllow, sinkHosts: sinkHosts(config) },
+          collector.metrics,
+          logger,
+        )
       : undefined;
     collector.useTable(table, blocker);
   } catch (err) {
@@ -51,7 +63,8 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
 /** Where the running sinks deliver: their addresses are never blocked, or the agent would cut itself off. */
 function sinkHosts(config: AgentConfig): string[] {
   return config.sinks.map((name) => {
-    if (name === 'remote-write' && config.remoteWrite !== undefined) return config.remoteWrite.url.hostname.replace(/^\[|\]$/g, '');
+    if (name === 'remote-write' && config.remoteWrite !== undefined)
+      return config.remoteWrite.url.hostname.replace(/^\[|\]$/g, '');
     if (name === 'graphite') return config.graphite.host;
     if (name === 'statsd') return config.statsd.host;
     return config.pushgatewayUrl.hostname.replace(/^\[|\]$/g, '');

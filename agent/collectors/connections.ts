@@ -66,7 +66,10 @@ export class ConnectionsCollector implements Collector {
     this.detector = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
     this.reader = new TcpTableReader(opts.procfsRoot);
     this.poll();
-    if (this.states) logger.info(`connections: ${this.tracker.size} connections open at start (not reported as new); reading every ${opts.intervalMs} ms, new ones from ${opts.source}`);
+    if (this.states)
+      logger.info(
+        `connections: ${this.tracker.size} connections open at start (not reported as new); reading every ${opts.intervalMs} ms, new ones from ${opts.source}`,
+      );
     this.timer = setInterval(() => this.poll(), opts.intervalMs);
     this.timer.unref();
     if (opts.source === 'conntrack') {
@@ -83,7 +86,10 @@ export class ConnectionsCollector implements Collector {
               return;
             }
             this.conntrackDown = true;
-            logger.warn(`connections: ${reason}; restarting in ${restartInMs} ms, backing off to 30 s while it fails (logged again when events flow)`, { event: 'conntrack_down' });
+            logger.warn(
+              `connections: ${reason}; restarting in ${restartInMs} ms, backing off to 30 s while it fails (logged again when events flow)`,
+              { event: 'conntrack_down' },
+            );
           },
         },
         opts.conntrackCommand,
@@ -143,13 +149,29 @@ export class ConnectionsCollector implements Collector {
   private conntrackNew(c: ConntrackNew): void {
     if (this.conntrackDown) {
       this.conntrackDown = false;
-      this.logger.info(`connections: conntrack -E delivers events again (restarts so far: ${this.conntrackRestarts})`, { event: 'conntrack_up' });
+      this.logger.info(`connections: conntrack -E delivers events again (restarts so far: ${this.conntrackRestarts})`, {
+        event: 'conntrack_up',
+      });
     }
     const inbound = this.localAddresses.has(c.dst) || !this.localAddresses.has(c.src);
     this.connection(
       inbound
-        ? { time: new Date(), direction: 'inbound', localAddress: c.dst, localPort: c.dport, remoteAddress: c.src, remotePort: c.sport }
-        : { time: new Date(), direction: 'outbound', localAddress: c.src, localPort: c.sport, remoteAddress: c.dst, remotePort: c.dport },
+        ? {
+            time: new Date(),
+            direction: 'inbound',
+            localAddress: c.dst,
+            localPort: c.dport,
+            remoteAddress: c.src,
+            remotePort: c.sport,
+          }
+        : {
+            time: new Date(),
+            direction: 'outbound',
+            localAddress: c.src,
+            localPort: c.sport,
+            remoteAddress: c.dst,
+            remotePort: c.dport,
+          },
     );
   }
 

@@ -58,7 +58,10 @@ export class OomCommand {
     if (this.closed) return;
     if (this.queue.length >= this.opts.maxQueued) {
       this.metrics.commandDropped.inc();
-      this.logger.warn(`--on-oom: queue full (${this.opts.maxQueued}), not run for the kill of ${e.comm} (pid ${e.pid})`, { pid: e.pid, comm: e.comm });
+      this.logger.warn(
+        `--on-oom: queue full (${this.opts.maxQueued}), not run for the kill of ${e.comm} (pid ${e.pid})`,
+        { pid: e.pid, comm: e.comm },
+      );
       return;
     }
     this.queue.push(e);
@@ -118,10 +121,21 @@ export class OomCommand {
       this.child = undefined;
       const result = spawnError ? 'failed' : timedOut ? 'timeout' : code === 0 ? 'ok' : 'failed';
       this.metrics.commandRuns.inc({ result });
-      const meta = { pid: e.pid, comm: e.comm, exit_code: code, signal, duration_ms: Date.now() - started, stderr: stderr.trimEnd() || undefined };
+      const meta = {
+        pid: e.pid,
+        comm: e.comm,
+        exit_code: code,
+        signal,
+        duration_ms: Date.now() - started,
+        stderr: stderr.trimEnd() || undefined,
+      };
       if (spawnError) this.logger.error(`--on-oom: could not start sh: ${spawnError.message}`, meta);
       else if (result === 'ok') this.logger.info('--on-oom: command finished', meta);
-      else this.logger.warn(timedOut ? `--on-oom: command killed after ${this.opts.timeoutMs} ms` : '--on-oom: command failed', meta);
+      else
+        this.logger.warn(
+          timedOut ? `--on-oom: command killed after ${this.opts.timeoutMs} ms` : '--on-oom: command failed',
+          meta,
+        );
       this.running = false;
       this.next();
     };

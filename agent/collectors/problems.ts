@@ -27,7 +27,10 @@ export class SampleProblems {
     if (this.warned.has(reason)) this.logger.debug(`sampling: skipped ${detail}`, { reason });
     else {
       this.warned.add(reason);
-      this.logger.warn(`sampling: skipped ${detail} (further ones are counted in hostpulse_agent_sample_errors_total)`, { reason });
+      this.logger.warn(
+        `sampling: skipped ${detail} (further ones are counted in hostpulse_agent_sample_errors_total)`,
+        { reason },
+      );
     }
   };
 

@@ -47,7 +47,10 @@ export class ProcessesCollector implements Collector {
   ) {
     this.exported = new ExportedProcesses(top.hold);
     this.budget = new GroupBudget(top.maxGroups);
-    this.families = detail === undefined ? this.metrics.families : [...this.metrics.families, ...detail.metrics.familiesFor(detail.reader.kinds)];
+    this.families =
+      detail === undefined
+        ? this.metrics.families
+        : [...this.metrics.families, ...detail.metrics.familiesFor(detail.reader.kinds)];
   }
 
   async collect(signal: AbortSignal): Promise<Incomplete | undefined> {

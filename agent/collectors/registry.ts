@@ -52,13 +52,19 @@ export interface CollectorSpec {
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
     name: 'processes',
-    describe: 'every process folded into groups, per-pid series for the --top largest and --top-cpu busiest (from --sampler)',
+    describe:
+      'every process folded into groups, per-pid series for the --top largest and --top-cpu busiest (from --sampler)',
     unavailable: () => undefined,
     create: (ctx) => {
       const problems = ctx.problems();
       const { config } = ctx;
       const inspector = ctx.inspector?.(problems.sink);
-      const grouper = createGrouper(config.groupBy, inspector, config.groupBy === 'user' ? readUserNames() : new Map(), config.groupRules);
+      const grouper = createGrouper(
+        config.groupBy,
+        inspector,
+        config.groupBy === 'user' ? readUserNames() : new Map(),
+        config.groupRules,
+      );
       return new ProcessesCollector(
         ctx.processSampler(problems.sink),
         { rss: config.top, cpu: config.topCpu, hold: config.topHold, maxGroups: config.maxGroups },
@@ -66,7 +72,14 @@ export const COLLECTORS: readonly CollectorSpec[] = [
         ctx.groups,
         grouper,
         config.processDetail.length > 0 && inspector !== undefined
-          ? { reader: new ProcessDetailReader(inspector, new Set(config.processDetail), config.processDetailPssPerCycle), metrics: new ProcessDetailMetrics() }
+          ? {
+              reader: new ProcessDetailReader(
+                inspector,
+                new Set(config.processDetail),
+                config.processDetailPssPerCycle,
+              ),
+              metrics: new ProcessDetailMetrics(),
+            }
           : undefined,
       );
     },
@@ -82,19 +95,24 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   },
   {
     name: 'oom',
-    describe: 'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
+    describe:
+      'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
     unavailable: (ctx) => kmsgUnavailable(ctx.config.kmsgPath),
     flagsSet: (config) => (config.onOom === undefined ? [] : ['--on-oom']),
     // Opens the kernel log and skips its history here, so kills during the first splay are counted.
     create: (ctx) => {
       const { config } = ctx;
-      const command = config.onOom === undefined ? undefined : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
+      const command =
+        config.onOom === undefined
+          ? undefined
+          : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
       return new OomCollector(config.kmsgPath, config.oomMaxVictims, ctx.problems(), ctx.logger, command);
     },
   },
   {
     name: 'connections',
-    describe: 'opt-in: new TCP connections and port scans from /proc/net/tcp{,6} (or conntrack events), logged and counted; --block-scanners blocks scanners with nftables',
+    describe:
+      'opt-in: new TCP connections and port scans from /proc/net/tcp{,6} (or conntrack events), logged and counted; --block-scanners blocks scanners with nftables',
     optIn: true,
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
     flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
@@ -102,14 +120,17 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   },
   {
     name: 'spool',
-    describe: 'batch jobs\' *.prom files in --spool-dir: each complete, valid one delivered once through the sink and deleted (runs when --spool-dir is given)',
+    describe:
+      "batch jobs' *.prom files in --spool-dir: each complete, valid one delivered once through the sink and deleted (runs when --spool-dir is given)",
     unavailable: (ctx) => (ctx.config.spool === undefined ? 'no --spool-dir given' : undefined),
     flagsSet: (config) => (config.spool === undefined ? [] : ['--spool-dir']),
     create: (ctx) => {
       const spool = ctx.config.spool;
       if (spool === undefined) throw new Error('spool collector without --spool-dir');
       checkSpoolDir(spool.dir);
-      return new SpoolCollector(new Spool({ ...spool, procfsRoot: ctx.config.procfsRoot }, ctx.spoolMetrics, ctx.logger));
+      return new SpoolCollector(
+        new Spool({ ...spool, procfsRoot: ctx.config.procfsRoot }, ctx.spoolMetrics, ctx.logger),
+      );
     },
   },
 ];

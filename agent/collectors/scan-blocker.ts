@@ -64,7 +64,10 @@ export class ScanBlocker {
       if (isIP(host)) this.sinkAddresses.add(host);
       else {
         dns.lookup(host, { all: true }, (err, addrs) => {
-          if (err) logger.warn(`--block-scanners: cannot resolve the sink host ${host} (${err.message}): only its name is protected`);
+          if (err)
+            logger.warn(
+              `--block-scanners: cannot resolve the sink host ${host} (${err.message}): only its name is protected`,
+            );
           else for (const a of addrs) this.sinkAddresses.add(a.address);
         });
       }
@@ -78,7 +81,8 @@ export class ScanBlocker {
     if (type === 0) return 'not an address';
     if (this.allow.check(address, type === 4 ? 'ipv4' : 'ipv6')) return 'loopback or --block-allow';
     if (this.sinkAddresses.has(address)) return "the sink's address";
-    for (const own of (this.opts.ownAddresses ?? interfaceAddresses)()) if (own === address) return "one of the host's own addresses";
+    for (const own of (this.opts.ownAddresses ?? interfaceAddresses)())
+      if (own === address) return "one of the host's own addresses";
     return undefined;
   }
 
@@ -87,13 +91,20 @@ export class ScanBlocker {
     if (this.closed || this.expiries.has(address)) return;
     const exempt = this.exempt(address);
     if (exempt !== undefined) {
-      this.logger.warn(`--block-scanners: not blocking ${address}: ${exempt}`, { event: 'tcp_block_skipped', source: address, reason: exempt });
+      this.logger.warn(`--block-scanners: not blocking ${address}: ${exempt}`, {
+        event: 'tcp_block_skipped',
+        source: address,
+        reason: exempt,
+      });
       return;
     }
     try {
       await nft(blockScript(address, this.opts.forMs), this.opts.nftCommand);
     } catch (err) {
-      this.logger.error(`--block-scanners: blocking ${address} failed: ${(err as Error).message}`, { event: 'tcp_block_failed', source: address });
+      this.logger.error(`--block-scanners: blocking ${address} failed: ${(err as Error).message}`, {
+        event: 'tcp_block_failed',
+        source: address,
+      });
       return;
     }
     if (this.closed) return;
@@ -106,7 +117,11 @@ export class ScanBlocker {
     timer.unref();
     this.expiries.set(address, timer);
     this.metrics.blockedSources.set(this.expiries.size);
-    this.logger.warn(`Blocked ${address} until ${until.toISOString()} (${why})`, { event: 'tcp_block', source: address, until: until.toISOString() });
+    this.logger.warn(`Blocked ${address} until ${until.toISOString()} (${why})`, {
+      event: 'tcp_block',
+      source: address,
+      until: until.toISOString(),
+    });
   }
 
   close(): void {

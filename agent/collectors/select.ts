@@ -18,12 +18,17 @@ export function selectCollectors(spec: string | undefined, known: readonly Colle
   const names = known.map((k) => k.name);
   const byName = new Map(known.map((k) => [k.name, k]));
   const defaults = known.filter((k) => k.unavailable === undefined && k.optIn !== true).map((k) => k.name);
-  const items = (spec ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) return defaults;
 
   const signed = items.filter((s) => s.startsWith('+') || s.startsWith('-'));
   if (signed.length > 0 && signed.length < items.length) {
-    throw new UsageError(`--collectors "${spec}": either list the collectors to run or change the default with +name/-name, not both`);
+    throw new UsageError(
+      `--collectors "${spec}": either list the collectors to run or change the default with +name/-name, not both`,
+    );
   }
   const chosen = new Set(signed.length > 0 ? defaults : []);
   for (const item of items) {
@@ -34,9 +39,11 @@ export function selectCollectors(spec: string | undefined, known: readonly Colle
       chosen.delete(name);
       continue;
     }
-    if (k.unavailable !== undefined) throw new UsageError(`--collectors: collector ${name} cannot run here: ${k.unavailable}`);
+    if (k.unavailable !== undefined)
+      throw new UsageError(`--collectors: collector ${name} cannot run here: ${k.unavailable}`);
     chosen.add(name);
   }
-  if (chosen.size === 0) throw new UsageError(`--collectors "${spec}" leaves no collector to run (known: ${names.join(', ')})`);
+  if (chosen.size === 0)
+    throw new UsageError(`--collectors "${spec}" leaves no collector to run (known: ${names.join(', ')})`);
   return names.filter((n) => chosen.has(n));
 }

@@ -98,10 +98,13 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
   const timeoutText = str('push-timeout');
   const pushTimeoutMs =
-    timeoutText === undefined ? Math.min(intervalMs, MAX_DEFAULT_PUSH_TIMEOUT_MS) : duration('push-timeout', timeoutText);
+    timeoutText === undefined
+      ? Math.min(intervalMs, MAX_DEFAULT_PUSH_TIMEOUT_MS)
+      : duration('push-timeout', timeoutText);
 
   const top = Number(argv.top);
-  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
+  if (!Number.isInteger(top) || top < 0)
+    throw new UsageError(`--top must be a whole number >= 0, got "${String(argv.top)}"`);
 
   // --- process selection and grouping ---
   const topCpu = wholeNumber(argv, 'top-cpu', 5, 0, 10_000);
@@ -110,7 +113,8 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   const groupBy = oneOf('group-by', str('group-by') ?? 'comm', GROUP_BY);
   const rulesFile = str('group-rules');
   if (groupBy === 'rules' && rulesFile === undefined) throw new UsageError('--group-by rules needs --group-rules FILE');
-  if (groupBy !== 'rules' && rulesFile !== undefined) throw new UsageError(`--group-rules is only read with --group-by rules (--group-by is ${groupBy})`);
+  if (groupBy !== 'rules' && rulesFile !== undefined)
+    throw new UsageError(`--group-rules is only read with --group-by rules (--group-by is ${groupBy})`);
   const groupRules = rulesFile === undefined ? [] : readGroupRules(rulesFile);
   // --- end of process selection and grouping ---
 
@@ -126,10 +130,14 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
   }
   const logLevel = oneOf('log-level', required('log-level'), ['error', 'warn', 'info', 'debug'] as const);
   const formatText = str('log-format');
-  const logFormat = formatText === undefined ? (stderrIsTTY ? 'text' : 'json') : oneOf('log-format', formatText, ['json', 'text'] as const);
+  const logFormat =
+    formatText === undefined
+      ? stderrIsTTY
+        ? 'text'
+        : 'json'
+      : oneOf('log-format', formatText, ['json', 'text'] as const);
 
   const { auth, tls } = buildClientAuth('pushgateway', str, pushgatewayUrl);
-
 
   return {
     pushgatewayUrl,
@@ -174,16 +182,24 @@ function wholeNumber(argv: Record<string, unknown>, name: string, fallback: numb
   return n;
 }
 
-function connectionsConfig(argv: Record<string, unknown>, str: (name: string) => string | undefined): ConnectionsConfig {
+function connectionsConfig(
+  argv: Record<string, unknown>,
+  str: (name: string) => string | undefined,
+): ConnectionsConfig {
   const intervalMs = duration('connections-interval', str('connections-interval') ?? '10s');
-  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--connections-interval must be at least ${MIN_INTERVAL_MS}ms`);
+  if (intervalMs < MIN_INTERVAL_MS)
+    throw new UsageError(`--connections-interval must be at least ${MIN_INTERVAL_MS}ms`);
   const scanPorts = wholeNumber(argv, 'scan-ports', 3, 1, 65535);
   const blockAllow = ([] as unknown[])
     .concat(argv['block-allow'] ?? [])
     .flatMap((v) => String(v).split(','))
     .map((v) => v.trim())
     .filter((v) => v !== '');
-  for (const c of blockAllow) if (!isCidr(c)) throw new UsageError(`--block-allow "${c}" is not a CIDR or an address (examples: 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)`);
+  for (const c of blockAllow)
+    if (!isCidr(c))
+      throw new UsageError(
+        `--block-allow "${c}" is not a CIDR or an address (examples: 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)`,
+      );
   const block = argv['block-scanners'];
   return {
     intervalMs,

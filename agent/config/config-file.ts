@@ -8,7 +8,11 @@ import { UsageError } from '../errors';
  * naming the key and the file: a typo must not silently fall back to a default.
  * A key in `lists` may also be a list of scalars, passed on comma-joined as the flag takes it.
  */
-export function loadConfigFile(file: string, allowed: readonly string[], lists: readonly string[] = []): Record<string, unknown> {
+export function loadConfigFile(
+  file: string,
+  allowed: readonly string[],
+  lists: readonly string[] = [],
+): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

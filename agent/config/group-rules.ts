@@ -44,24 +44,30 @@ export function parseGroupRules(text: string, file: string): GroupRule[] {
     throw new UsageError(`--group-rules ${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0]}`);
   }
   const root = doc.contents;
-  if (!YAML.isSeq(root)) throw new UsageError(`--group-rules ${at(root)}: expected a list of rules ({name, comm, cmdline, cgroup, user})`);
+  if (!YAML.isSeq(root))
+    throw new UsageError(`--group-rules ${at(root)}: expected a list of rules ({name, comm, cmdline, cgroup, user})`);
   const rules: GroupRule[] = [];
   for (const item of root.items) {
-    if (!YAML.isMap(item)) throw new UsageError(`--group-rules ${at(item as Yaml.Node)}: a rule is a mapping with keys ${KEYS.join(', ')}`);
+    if (!YAML.isMap(item))
+      throw new UsageError(`--group-rules ${at(item as Yaml.Node)}: a rule is a mapping with keys ${KEYS.join(', ')}`);
     const rule: Partial<Record<(typeof KEYS)[number], string>> = {};
     for (const pair of item.items) {
       const key = YAML.isScalar(pair.key) ? String(pair.key.value) : '';
       const where = at(pair.key as Yaml.Node);
-      if (!(KEYS as readonly string[]).includes(key)) throw new UsageError(`--group-rules ${where}: unknown key "${key}" (known: ${KEYS.join(', ')})`);
+      if (!(KEYS as readonly string[]).includes(key))
+        throw new UsageError(`--group-rules ${where}: unknown key "${key}" (known: ${KEYS.join(', ')})`);
       if (!YAML.isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {
         throw new UsageError(`--group-rules ${where}: "${key}" must be a string`);
       }
       rule[key as (typeof KEYS)[number]] = String(pair.value.value);
     }
     const where = at(item);
-    if (rule.name === undefined || rule.name.trim() === '') throw new UsageError(`--group-rules ${where}: a rule needs a non-empty name`);
+    if (rule.name === undefined || rule.name.trim() === '')
+      throw new UsageError(`--group-rules ${where}: a rule needs a non-empty name`);
     if (REGEX_KEYS.every((k) => rule[k] === undefined) && rule.user === undefined) {
-      throw new UsageError(`--group-rules ${where}: rule "${rule.name}" has no matcher (comm, cmdline, cgroup or user)`);
+      throw new UsageError(
+        `--group-rules ${where}: rule "${rule.name}" has no matcher (comm, cmdline, cgroup or user)`,
+      );
     }
     const out: GroupRule = { name: rule.name, captures: 0 };
     if (rule.user !== undefined) out.user = rule.user;
@@ -78,7 +84,9 @@ export function parseGroupRules(text: string, file: string): GroupRule[] {
     }
     for (const ref of rule.name.matchAll(/\$(\d+)/g)) {
       if (Number(ref[1]) < 1 || Number(ref[1]) > out.captures) {
-        throw new UsageError(`--group-rules ${where}: name "${rule.name}" uses $${ref[1]} but the rule has ${out.captures} capture group(s)`);
+        throw new UsageError(
+          `--group-rules ${where}: name "${rule.name}" uses $${ref[1]} but the rule has ${out.captures} capture group(s)`,
+        );
       }
     }
     rules.push(out);

@@ -22,7 +22,8 @@ export function httpUrl(flag: string, text: string): URL {
     // URL's own message is "Invalid URL": ours names the flag and the value.
     throw new UsageError(`--${flag} "${text}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} "${text}" must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--${flag} "${text}" must be http:// or https://`);
   return url;
 }
 
@@ -33,7 +34,11 @@ export function httpUrl(flag: string, text: string): URL {
  * Secret and certificate files are read here, so a missing file stops start-up
  * instead of failing every push. Throws UsageError naming the flag.
  */
-export function buildClientAuth(prefix: string, str: (name: string) => string | undefined, url: URL): { auth: PushAuth; tls: PushTls } {
+export function buildClientAuth(
+  prefix: string,
+  str: (name: string) => string | undefined,
+  url: URL,
+): { auth: PushAuth; tls: PushTls } {
   const auth: PushAuth = {};
   const username = str(`${prefix}-username`);
   const passwordFile = str(`${prefix}-password-file`);
@@ -78,5 +83,7 @@ function file(name: string, path: string): Buffer {
 
 /** A secret file's content without the trailing newline editors add. */
 function secret(name: string, path: string): string {
-  return file(name, path).toString('utf8').replace(/\r?\n$/, '');
+  return file(name, path)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

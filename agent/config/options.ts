@@ -15,7 +15,9 @@ function clientAuthOptions<P extends string>(prefix: P, group: string, peer: str
   const option = (describe: string) => ({ type: 'string' as const, describe, group });
   return {
     [`${prefix}-username`]: option('basic-auth user name'),
-    [`${prefix}-password-file`]: option('file holding the basic-auth password (never pass secrets as flags: ps shows them)'),
+    [`${prefix}-password-file`]: option(
+      'file holding the basic-auth password (never pass secrets as flags: ps shows them)',
+    ),
     [`${prefix}-bearer-token-file`]: option('file holding a bearer token'),
     [`${prefix}-ca-file`]: option(`PEM CA bundle to verify ${peer}`),
     [`${prefix}-cert-file`]: option('PEM client certificate (mutual TLS)'),
@@ -54,7 +56,8 @@ export const AGENT_OPTIONS = {
   interval: {
     type: 'string',
     default: '15s',
-    describe: 'time between pushes: 500ms, 1s, 15s, 1m (the first cycle waits a fixed per-host splay within one interval)',
+    describe:
+      'time between pushes: 500ms, 1s, 15s, 1m (the first cycle waits a fixed per-host splay within one interval)',
     group: 'Sampling:',
   },
   top: {
@@ -79,19 +82,22 @@ export const AGENT_OPTIONS = {
   'max-groups': {
     type: 'number',
     default: 100,
-    describe: 'most group series per host (group="other" included): the smallest groups by RSS fold into group="other", so sums stay exact',
+    describe:
+      'most group series per host (group="other" included): the smallest groups by RSS fold into group="other", so sums stay exact',
     group: 'Sampling:',
   },
   'group-by': {
     type: 'string',
     default: 'comm',
     choices: ['comm', 'cgroup', 'user', 'rules'],
-    describe: 'what a group is: comm, cgroup (systemd unit, container, pod), user (real uid), rules (--group-rules); cgroup, user and rules need the procfs sampler',
+    describe:
+      'what a group is: comm, cgroup (systemd unit, container, pod), user (real uid), rules (--group-rules); cgroup, user and rules need the procfs sampler',
     group: 'Sampling:',
   },
   'group-rules': {
     type: 'string',
-    describe: 'YAML file of ordered rules {name, comm, cmdline, cgroup, user} for --group-by rules; unmatched processes go to group "other"',
+    describe:
+      'YAML file of ordered rules {name, comm, cmdline, cgroup, user} for --group-by rules; unmatched processes go to group "other"',
     group: 'Sampling:',
   },
   // --- end of process selection and grouping ---
@@ -157,14 +163,16 @@ export const AGENT_OPTIONS = {
   'connections-interval': {
     type: 'string',
     default: '10s',
-    describe: 'connections collector: how often /proc/net/tcp and tcp6 are read (its own timer, independent of --interval)',
+    describe:
+      'connections collector: how often /proc/net/tcp and tcp6 are read (its own timer, independent of --interval)',
     group: 'Connections:',
   },
   'connections-source': {
     type: 'string',
     default: 'poll',
     choices: ['poll', 'conntrack'],
-    describe: 'where new connections come from: poll (diff of two reads; misses connections opened and closed in between) or conntrack (`conntrack -E` events, Debian package conntrack; needs CAP_NET_ADMIN)',
+    describe:
+      'where new connections come from: poll (diff of two reads; misses connections opened and closed in between) or conntrack (`conntrack -E` events, Debian package conntrack; needs CAP_NET_ADMIN)',
     group: 'Connections:',
   },
   'scan-ports': {
@@ -177,14 +185,21 @@ export const AGENT_OPTIONS = {
   'block-scanners': {
     type: 'boolean',
     default: false,
-    describe: 'put each scanner in the nftables table `inet hostpulse` (created at start, removed at exit) for --block-for; needs nft and CAP_NET_ADMIN',
+    describe:
+      'put each scanner in the nftables table `inet hostpulse` (created at start, removed at exit) for --block-for; needs nft and CAP_NET_ADMIN',
     group: 'Connections:',
   },
-  'block-for': { type: 'string', default: '1h', describe: 'how long a block lasts (the kernel expires it)', group: 'Connections:' },
+  'block-for': {
+    type: 'string',
+    default: '1h',
+    describe: 'how long a block lasts (the kernel expires it)',
+    group: 'Connections:',
+  },
   'block-allow': {
     type: 'string',
     array: true,
-    describe: 'CIDR never blocked (repeatable; loopback, the host\'s own addresses and the Pushgateway are never blocked anyway)',
+    describe:
+      "CIDR never blocked (repeatable; loopback, the host's own addresses and the Pushgateway are never blocked anyway)",
     group: 'Connections:',
   },
   'procfs-root': { type: 'string', default: '/proc', describe: 'where procfs is mounted', group: 'Sampling:' },
@@ -208,7 +223,8 @@ export const AGENT_OPTIONS = {
   'graphite-prefix': {
     type: 'string',
     default: 'hostpulse',
-    describe: 'first path elements of every Graphite and statsd path (dot-separated; "" for none): <prefix>.<host>.<comm>.<pid>.rss',
+    describe:
+      'first path elements of every Graphite and statsd path (dot-separated; "" for none): <prefix>.<host>.<comm>.<pid>.rss',
     group: 'Sinks:',
   },
   'graphite-timeout': {
@@ -226,7 +242,8 @@ export const AGENT_OPTIONS = {
   'statsd-max-datagram': {
     type: 'number',
     default: 1432,
-    describe: 'largest UDP datagram of statsd gauges, bytes (1432 fits one Ethernet frame; 8932 for jumbo frames; 64-65507)',
+    describe:
+      'largest UDP datagram of statsd gauges, bytes (1432 fits one Ethernet frame; 8932 for jumbo frames; 64-65507)',
     group: 'Sinks:',
   },
   'remote-write-url': {
@@ -243,14 +260,16 @@ export const AGENT_OPTIONS = {
   ...clientAuthOptions('remote-write', 'Remote write:', 'the receiver'),
   'buffer-dir': {
     type: 'string',
-    describe: 'directory for unsent remote-write requests, and graphite lines in its graphite/ subdirectory (survives restarts and kill -9; one agent per directory)',
+    describe:
+      'directory for unsent remote-write requests, and graphite lines in its graphite/ subdirectory (survives restarts and kill -9; one agent per directory)',
     defaultDescription: 'in memory, lost on restart',
     group: 'Remote write:',
   },
   'buffer-max-bytes': {
     type: 'string',
     default: '64MiB',
-    describe: 'bound of each buffered sink\'s unsent data (remote write, graphite); when full the oldest samples are dropped and counted',
+    describe:
+      "bound of each buffered sink's unsent data (remote write, graphite); when full the oldest samples are dropped and counted",
     group: 'Remote write:',
   },
   // --- spool: batch jobs' files delivered once (README "Spool") ---
@@ -264,7 +283,8 @@ export const AGENT_OPTIONS = {
   'spool-settle': {
     type: 'string',
     default: '30s',
-    describe: 'a file written in place (not renamed into place) is complete once its size and mtime held this long, and nobody has it open for writing',
+    describe:
+      'a file written in place (not renamed into place) is complete once its size and mtime held this long, and nobody has it open for writing',
     group: 'Spool:',
   },
   'spool-max-bytes': {

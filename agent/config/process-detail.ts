@@ -13,7 +13,9 @@ export function parseProcessDetail(value: unknown): DetailKind[] {
     .filter((s) => s !== '');
   for (const item of items) {
     if (!(DETAIL_KINDS as readonly string[]).includes(item)) {
-      throw new UsageError(`--process-detail: unknown kind "${item}" (choose any of ${DETAIL_KINDS.join(', ')}, comma-separated)`);
+      throw new UsageError(
+        `--process-detail: unknown kind "${item}" (choose any of ${DETAIL_KINDS.join(', ')}, comma-separated)`,
+      );
     }
   }
   return DETAIL_KINDS.filter((k) => items.includes(k));

@@ -25,7 +25,8 @@ export function buildRemoteWriteConfig(argv: Record<string, unknown>, str: Str):
   const raw = argv['remote-write-header'];
   for (const h of raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw]) {
     const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(String(h));
-    if (!m || /[\r\n]/.test(m[2])) throw new UsageError(`--remote-write-header "${String(h)}" must be "Name: value" (e.g. "X-Scope-OrgID: team-a")`);
+    if (!m || /[\r\n]/.test(m[2]))
+      throw new UsageError(`--remote-write-header "${String(h)}" must be "Name: value" (e.g. "X-Scope-OrgID: team-a")`);
     headers[m[1]] = m[2].trim();
   }
 

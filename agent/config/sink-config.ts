@@ -76,7 +76,9 @@ export function buildSinkConfig(argv: Record<string, unknown>, str: Str): SinkCo
   const bufText = str('buffer-max-bytes');
   const maxBytes = bufText === undefined ? DEFAULT_BUFFER_MAX_BYTES : parseBytes(bufText);
   if (maxBytes === undefined || maxBytes < 64 * 1024) {
-    throw new UsageError(`--buffer-max-bytes "${bufText ?? ''}" must be a size of at least 64KiB (examples: 1048576, 512KiB, 64MiB, 1GiB)`);
+    throw new UsageError(
+      `--buffer-max-bytes "${bufText ?? ''}" must be a size of at least 64KiB (examples: 1048576, 512KiB, 64MiB, 1GiB)`,
+    );
   }
   return { sinks, remoteWrite, graphite, statsd, buffer: { dir, maxBytes } };
 }
@@ -90,7 +92,8 @@ export function parseSinkList(raw: unknown): SinkName[] {
     .filter((v) => v !== '');
   const out: SinkName[] = [];
   for (const name of given) {
-    if (!(SINK_NAMES as readonly string[]).includes(name)) throw new UsageError(`--sink "${name}" is unknown (choose ${SINK_NAMES.join(', ')}; repeat --sink for several)`);
+    if (!(SINK_NAMES as readonly string[]).includes(name))
+      throw new UsageError(`--sink "${name}" is unknown (choose ${SINK_NAMES.join(', ')}; repeat --sink for several)`);
     if (!out.includes(name as SinkName)) out.push(name as SinkName);
   }
   return out.length > 0 ? out : ['pushgateway'];
@@ -106,9 +109,13 @@ export function parseAddress(flag: string, text: string, defaultPort: number): S
   if (bracketed) [, host, portText] = bracketed;
   else if (isIP(t) === 6) host = t;
   else if (plain) [, host, portText] = plain;
-  else throw new UsageError(`--${flag} "${text}" must be HOST or HOST:PORT (examples: graphite.example:2003, 10.0.0.5, [2001:db8::5]:2003)`);
+  else
+    throw new UsageError(
+      `--${flag} "${text}" must be HOST or HOST:PORT (examples: graphite.example:2003, 10.0.0.5, [2001:db8::5]:2003)`,
+    );
   const port = portText === undefined ? defaultPort : Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--${flag} "${text}": the port must be from 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--${flag} "${text}": the port must be from 1 to 65535`);
   return { host, port };
 }
 
@@ -116,12 +123,24 @@ export function parseAddress(flag: string, text: string, defaultPort: number): S
 function parsePrefix(flag: string, text: string): string[] {
   const parts = text.split('.').filter((p) => p !== '');
   for (const p of parts) {
-    if (!/^[A-Za-z0-9_-]+$/.test(p)) throw new UsageError(`--${flag} "${text}": path elements may hold only letters, digits, _ and - (separated by dots)`);
+    if (!/^[A-Za-z0-9_-]+$/.test(p))
+      throw new UsageError(
+        `--${flag} "${text}": path elements may hold only letters, digits, _ and - (separated by dots)`,
+      );
   }
   return parts;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 /** 1048576, 512KiB, 64MiB, 1GB: whole bytes, or undefined. */
 export function parseBytes(text: string): number | undefined {

@@ -23,6 +23,7 @@ export function buildSpoolConfig(str: (name: string) => string | undefined): Spo
 /** --spool-max-bytes (the agent's and `spool check`'s), default 1 MiB. Throws UsageError. */
 export function spoolMaxBytes(text: string | undefined): number {
   const maxBytes = text === undefined ? DEFAULT_SPOOL_MAX_BYTES : parseBytes(text);
-  if (maxBytes === undefined || maxBytes < 1) throw new UsageError(`--spool-max-bytes "${text ?? ''}" must be a size (examples: 65536, 512KiB, 1MiB)`);
+  if (maxBytes === undefined || maxBytes < 1)
+    throw new UsageError(`--spool-max-bytes "${text ?? ''}" must be a size (examples: 65536, 512KiB, 1MiB)`);
   return maxBytes;
 }

@@ -16,7 +16,8 @@ import { watchCommand } from './commands/watch';
  */
 export const fleetCommand: CommandModule = {
   command: 'fleet <subcommand>',
-  describe: 'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live; prune hosts that left the Pushgateway',
+  describe:
+    'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live; prune hosts that left the Pushgateway',
   builder: (y: Argv) =>
     y
       .command(hostsCommand)

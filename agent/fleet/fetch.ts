@@ -20,14 +20,22 @@ export async function fetchHosts(
 ): Promise<HostRow[]> {
   const q = hostQueries(window, instance);
   const [interval, pushAge, cpu, memory, oomKills] = await Promise.all(
-    [q.interval, q.pushAge, q.cpu, q.memory, q.oomKills].map(async (promql) => byLabel(await client.query(promql), 'instance')),
+    [q.interval, q.pushAge, q.cpu, q.memory, q.oomKills].map(async (promql) =>
+      byLabel(await client.query(promql), 'instance'),
+    ),
   );
   return buildHostRows({ interval, pushAge, cpu, memory, oomKills }, t);
 }
 
-export async function fetchProcesses(client: PrometheusClient, instance: string, window: string): Promise<ProcessRow[]> {
+export async function fetchProcesses(
+  client: PrometheusClient,
+  instance: string,
+  window: string,
+): Promise<ProcessRow[]> {
   const q = processQueries(instance, window);
-  const [rss, cpu] = await Promise.all([q.rss, q.cpu].map(async (promql) => byLabels(await client.query(promql), ['pid', 'comm'])));
+  const [rss, cpu] = await Promise.all(
+    [q.rss, q.cpu].map(async (promql) => byLabels(await client.query(promql), ['pid', 'comm'])),
+  );
   return buildProcessRows(rss, cpu);
 }
 
@@ -66,7 +74,9 @@ export async function requireKnownHost(client: PrometheusClient, instance: strin
   if (found.length > 0) return;
   const known = [...byLabel(await client.query(`max by (instance) (${hostInterval()})`), 'instance').keys()].sort();
   const list = known.length === 0 ? 'no hosts report to it' : `known hosts: ${abbreviate(known, 5)}`;
-  throw new UsageError(`unknown host "${instance}": no hostpulse metrics for it in Prometheus at ${client.url} (${list})`);
+  throw new UsageError(
+    `unknown host "${instance}": no hostpulse metrics for it in Prometheus at ${client.url} (${list})`,
+  );
 }
 
 function abbreviate(names: string[], max: number): string {

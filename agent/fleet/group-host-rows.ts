@@ -27,7 +27,11 @@ const STATUS_RANK: Record<HostStatus, number> = { stale: 0, unhealthy: 1, ok: 2 
  * group series but no row there (no push interval reported) is stale. Worst
  * status first, then largest RSS, then name. Pure.
  */
-export function buildGroupHostRows(cols: GroupHostColumns, hosts: readonly HostRow[], grouping: ReadonlyMap<string, string>): GroupHostRow[] {
+export function buildGroupHostRows(
+  cols: GroupHostColumns,
+  hosts: readonly HostRow[],
+  grouping: ReadonlyMap<string, string>,
+): GroupHostRow[] {
   const health = new Map(hosts.map((h) => [h.instance, h]));
   const rows: GroupHostRow[] = [];
   for (const [instance, processes] of cols.processes) {

@@ -31,6 +31,8 @@ export function describeGrouping(byInstance: ReadonlyMap<string, string>, instan
   }
   if (counts.size === 0) return 'groups by (no host reports its grouping)';
   if (counts.size === 1) return `groups by ${[...counts.keys()][0]}`;
-  const parts = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([by, n]) => `${by} on ${n} host${n === 1 ? '' : 's'}`);
+  const parts = [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([by, n]) => `${by} on ${n} host${n === 1 ? '' : 's'}`);
   return `groups by mixed (${parts.join(', ')})`;
 }

@@ -36,7 +36,9 @@ export function hostStatus(
   let stale = false;
   if (cols.pushAge !== null && cols.interval !== null && cols.pushAge > STALE_INTERVALS * cols.interval) {
     stale = true;
-    reasons.push(`stale: last push ${fmtSeconds(cols.pushAge)} ago, over ${STALE_INTERVALS} x ${fmtSeconds(cols.interval)} interval`);
+    reasons.push(
+      `stale: last push ${fmtSeconds(cols.pushAge)} ago, over ${STALE_INTERVALS} x ${fmtSeconds(cols.interval)} interval`,
+    );
   }
   if (cols.cpu !== null && cols.cpu > t.cpuPercent) reasons.push(`cpu: ${cols.cpu.toFixed(1)}% > ${t.cpuPercent}%`);
   if (cols.memory !== null && cols.memory > t.memoryPercent) {

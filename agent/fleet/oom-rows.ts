@@ -43,13 +43,21 @@ export function buildOomRows(cols: OomColumns): OomHostRow[] {
     const kills = pos(v);
     if (kills === 0) continue;
     const [instance, comm, constraint] = key.split('\0');
-    host(instance).victims.push({ comm, constraint, kills, last_rss_bytes: cols.victimRss.get(`${instance}\0${comm}`) ?? null });
+    host(instance).victims.push({
+      comm,
+      constraint,
+      kills,
+      last_rss_bytes: cols.victimRss.get(`${instance}\0${comm}`) ?? null,
+    });
   }
   for (const [instance, v] of cols.hostKills) if (pos(v) > 0) host(instance);
   const rows = [...hosts.values()];
   for (const r of rows) {
     r.victims.sort((a, b) => b.kills - a.kills || a.comm.localeCompare(b.comm));
-    r.kills = Math.max(pos(cols.hostKills.get(r.instance)), r.victims.reduce((a, v) => a + v.kills, 0));
+    r.kills = Math.max(
+      pos(cols.hostKills.get(r.instance)),
+      r.victims.reduce((a, v) => a + v.kills, 0),
+    );
   }
   return rows.sort((a, b) => b.kills - a.kills || a.instance.localeCompare(b.instance));
 }
@@ -66,7 +74,8 @@ export interface OomLine {
 
 export function oomLines(rows: OomHostRow[]): OomLine[] {
   return rows.flatMap((r) => {
-    const victims = r.victims.length > 0 ? r.victims : [{ comm: '?', constraint: '?', kills: NaN, last_rss_bytes: null }];
+    const victims =
+      r.victims.length > 0 ? r.victims : [{ comm: '?', constraint: '?', kills: NaN, last_rss_bytes: null }];
     return victims.map((v, i) => ({
       instance: i === 0 ? r.instance : '',
       kills: i === 0 ? String(r.kills) : '',

@@ -13,31 +13,37 @@ import { OutputFormat } from './render';
 export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
 
 export function withConnectionOptions<T>(y: Argv<T>) {
-  return y
-    .option('prometheus-url', {
-      type: 'string',
-      // Only this env var applies to fleet commands: HOSTPULSE_INTERVAL etc. belong to the agent.
-      default: process.env.HOSTPULSE_PROMETHEUS_URL || DEFAULT_PROMETHEUS_URL,
-      defaultDescription: `$HOSTPULSE_PROMETHEUS_URL or ${DEFAULT_PROMETHEUS_URL}`,
-      describe: 'Prometheus that scrapes the Pushgateway'
-    })
-    .option('output', {
-      alias: 'o',
-      choices: ['table', 'json'] as const,
-      describe: 'table (default on a terminal) or json (default otherwise)',
-    })
-    .option('query-timeout', { type: 'string', default: '10s', describe: 'give up on a Prometheus query after this long' })
-    // main.ts declares --log-level for run/once only; the fleet commands take it too (debug: queries and stack traces).
-    .option('log-level', {
-      choices: ['error', 'warn', 'info', 'debug'] as const,
-      default: 'info' as const,
-      describe: 'debug prints each PromQL query with its duration, and stack traces on errors',
-    })
-    .option('rate-window', {
-      type: 'string',
-      default: '1m',
-      describe: 'PromQL range for CPU rates; must hold >= 2 scrapes (4 x scrape interval is safe)',
-    });
+  return (
+    y
+      .option('prometheus-url', {
+        type: 'string',
+        // Only this env var applies to fleet commands: HOSTPULSE_INTERVAL etc. belong to the agent.
+        default: process.env.HOSTPULSE_PROMETHEUS_URL || DEFAULT_PROMETHEUS_URL,
+        defaultDescription: `$HOSTPULSE_PROMETHEUS_URL or ${DEFAULT_PROMETHEUS_URL}`,
+        describe: 'Prometheus that scrapes the Pushgateway',
+      })
+      .option('output', {
+        alias: 'o',
+        choices: ['table', 'json'] as const,
+        describe: 'table (default on a terminal) or json (default otherwise)',
+      })
+      .option('query-timeout', {
+        type: 'string',
+        default: '10s',
+        describe: 'give up on a Prometheus query after this long',
+      })
+      // main.ts declares --log-level for run/once only; the fleet commands take it too (debug: queries and stack traces).
+      .option('log-level', {
+        choices: ['error', 'warn', 'info', 'debug'] as const,
+        default: 'info' as const,
+        describe: 'debug prints each PromQL query with its duration, and stack traces on errors',
+      })
+      .option('rate-window', {
+        type: 'string',
+        default: '1m',
+        describe: 'PromQL range for CPU rates; must hold >= 2 scrapes (4 x scrape interval is safe)',
+      })
+  );
 }
 
 export function withThresholdOptions<T>(y: Argv<T>) {
@@ -93,7 +99,8 @@ export function positiveInteger(v: number, flag: string): number {
 }
 
 export function checkUrl(text: string): string {
-  if (!URL.canParse(text)) throw new UsageError(`--prometheus-url: "${text}" is not a URL (example: http://127.0.0.1:9090)`);
+  if (!URL.canParse(text))
+    throw new UsageError(`--prometheus-url: "${text}" is not a URL (example: http://127.0.0.1:9090)`);
   const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new UsageError(`--prometheus-url: "${text}" must be http:// or https://`);

@@ -13,10 +13,7 @@ export interface ProcessRow {
 export type ProcessSortKey = 'memory' | 'cpu';
 
 /** Joins the RSS and CPU answers (keyed by pid + comm) into rows. Pure. */
-export function buildProcessRows(
-  rss: Map<string, number | null>,
-  cpu: Map<string, number | null>,
-): ProcessRow[] {
+export function buildProcessRows(rss: Map<string, number | null>, cpu: Map<string, number | null>): ProcessRow[] {
   const keys = new Set([...rss.keys(), ...cpu.keys()]);
   const rows: ProcessRow[] = [];
   for (const key of keys) {

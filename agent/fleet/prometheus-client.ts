@@ -24,7 +24,10 @@ export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
     url: base,
     async query(promql: string): Promise<VectorSample[]> {
       const started = Date.now();
-      const body = new URLSearchParams({ query: promql, timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s` });
+      const body = new URLSearchParams({
+        query: promql,
+        timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s`,
+      });
       let res: Response;
       try {
         // POST with a form body: long queries do not hit URL length limits.
@@ -66,7 +69,9 @@ export function parseQueryResponse(base: string, status: number, text: string): 
     throw new BackendError(`${base} does not look like the Prometheus API: HTTP ${status} (check --prometheus-url)`);
   }
   if (answer.status === 'error') {
-    throw new BackendError(`Prometheus at ${base} rejected a query (HTTP ${status}, ${answer.errorType ?? 'error'}): ${oneLine(answer.error ?? '')}`);
+    throw new BackendError(
+      `Prometheus at ${base} rejected a query (HTTP ${status}, ${answer.errorType ?? 'error'}): ${oneLine(answer.error ?? '')}`,
+    );
   }
   const samples = vectorOf(answer);
   if (typeof samples === 'string') throw new BackendError(`unexpected answer from Prometheus at ${base}: ${samples}`);

@@ -14,7 +14,11 @@ export const HOST_COLUMNS: Column<HostRow>[] = [
   { header: 'CPU', cell: (r) => fmtPercent(r.cpu_percent), align: 'right' },
   { header: 'MEMORY', cell: (r) => fmtPercent(r.memory_percent), align: 'right' },
   { header: 'OOM/1H', cell: (r) => fmtNumber(r.oom_kills_1h), align: 'right' },
-  { header: 'LAST PUSH', cell: (r) => (r.last_push_age_seconds === null ? '-' : `${fmtSeconds(r.last_push_age_seconds)} ago`), align: 'right' },
+  {
+    header: 'LAST PUSH',
+    cell: (r) => (r.last_push_age_seconds === null ? '-' : `${fmtSeconds(r.last_push_age_seconds)} ago`),
+    align: 'right',
+  },
 ];
 
 const REASONS_COLUMN: Column<HostRow> = { header: 'REASONS', cell: (r) => r.reasons.join('; ') };

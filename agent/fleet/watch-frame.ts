@@ -17,7 +17,9 @@ export const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 
 export function renderWatchFrame(format: OutputFormat, f: WatchFrame, instance: string, intervalText: string): string {
   if (format === 'json') return JSON.stringify(f) + '\n';
-  const parts = [`${CLEAR_SCREEN}hostpulse fleet watch ${instance}  every ${intervalText}  ${f.time}  (Ctrl-C to quit)\n\n`];
+  const parts = [
+    `${CLEAR_SCREEN}hostpulse fleet watch ${instance}  every ${intervalText}  ${f.time}  (Ctrl-C to quit)\n\n`,
+  ];
   if (f.error !== undefined) parts.push(`error: ${f.error}\n\n`);
   if (f.host) {
     parts.push(formatTable(HOST_COLUMNS, [f.host]));

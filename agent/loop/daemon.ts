@@ -20,7 +20,13 @@ export interface DaemonOptions {
  * pushed; deliveries in flight get `shutdownGraceMs` to land. Nothing here
  * exits the process.
  */
-export async function runDaemon(cycle: Cycle, runners: readonly SinkRunner[], logger: Logger, opts: DaemonOptions, stop: AbortSignal): Promise<void> {
+export async function runDaemon(
+  cycle: Cycle,
+  runners: readonly SinkRunner[],
+  logger: Logger,
+  opts: DaemonOptions,
+  stop: AbortSignal,
+): Promise<void> {
   // The monotonic clock: a wall-clock step (NTP at boot, a VM resumed) must not stall the loop.
   const start = performance.now() + opts.firstDelayMs;
   let next = start;

@@ -31,7 +31,11 @@ export class FailureLog {
       this.logger.warn(`${this.what} failed: ${message}`, { ...this.meta, reason: kind });
       this.failingKind = kind;
     } else {
-      this.logger.debug(`${this.what} failed again: ${message}`, { ...this.meta, reason: kind, failures: this.failures });
+      this.logger.debug(`${this.what} failed again: ${message}`, {
+        ...this.meta,
+        reason: kind,
+        failures: this.failures,
+      });
     }
   }
 }

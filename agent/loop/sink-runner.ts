@@ -71,7 +71,8 @@ export class SinkRunner {
     this.inFlight = deliver()
       .then(
         () => this.log.succeeded(),
-        (err: unknown) => this.failed(err instanceof PushError ? err : new PushError((err as Error).message, 'unknown')),
+        (err: unknown) =>
+          this.failed(err instanceof PushError ? err : new PushError((err as Error).message, 'unknown')),
       )
       .finally(() => {
         this.inFlight = undefined;

@@ -8,11 +8,28 @@ export type Direction = 'inbound' | 'outbound';
  * go to the log, never into series (README, "Metrics").
  */
 export class ConnectionMetrics extends FamilySet {
-  readonly connections = this.gauge('hostpulse_tcp_connections', 'TCP sockets in /proc/net/tcp and tcp6 at the last read, by state.', ['state']);
-  readonly newConnections = this.counter('hostpulse_tcp_new_connections_total', 'New TCP connections seen since the agent started, by direction (inbound: to a listening local port).', ['direction']);
-  readonly portScans = this.counter('hostpulse_tcp_port_scans_total', 'Port scans detected: a source connecting to more than --scan-ports host ports within --scan-window.');
-  readonly blockedSources = this.gauge('hostpulse_tcp_blocked_sources', 'Source addresses in the --block-scanners nftables sets now.');
-  readonly conntrackRestarts = this.counter('hostpulse_tcp_conntrack_restarts_total', 'Times the conntrack event stream ended and was started again (--connections-source conntrack).');
+  readonly connections = this.gauge(
+    'hostpulse_tcp_connections',
+    'TCP sockets in /proc/net/tcp and tcp6 at the last read, by state.',
+    ['state'],
+  );
+  readonly newConnections = this.counter(
+    'hostpulse_tcp_new_connections_total',
+    'New TCP connections seen since the agent started, by direction (inbound: to a listening local port).',
+    ['direction'],
+  );
+  readonly portScans = this.counter(
+    'hostpulse_tcp_port_scans_total',
+    'Port scans detected: a source connecting to more than --scan-ports host ports within --scan-window.',
+  );
+  readonly blockedSources = this.gauge(
+    'hostpulse_tcp_blocked_sources',
+    'Source addresses in the --block-scanners nftables sets now.',
+  );
+  readonly conntrackRestarts = this.counter(
+    'hostpulse_tcp_conntrack_restarts_total',
+    'Times the conntrack event stream ended and was started again (--connections-source conntrack).',
+  );
 
   constructor() {
     super();

@@ -22,7 +22,11 @@ export class ExportedProcesses {
 
   constructor(private readonly hold: number) {}
 
-  choose(processes: readonly ProcessSample[], byRss: readonly ProcessSample[], byCpu: readonly ProcessSample[]): ProcessSample[] {
+  choose(
+    processes: readonly ProcessSample[],
+    byRss: readonly ProcessSample[],
+    byCpu: readonly ProcessSample[],
+  ): ProcessSample[] {
     const out: ProcessSample[] = [];
     const reasons = this.reasons;
     reasons.length = 0;

@@ -28,7 +28,8 @@ export function renderExposition(families: readonly FamilySnapshot[]): string {
     if (i > 0) out += '\n\n';
     out += '# HELP ' + name + ' ' + escapeText(metric.help) + '\n# TYPE ' + name + ' ' + metric.type;
     const values = metric.values;
-    for (let j = 0; j < values.length; j++) out += '\n' + name + renderLabels(values[j].labels) + ' ' + renderValue(values[j].value);
+    for (let j = 0; j < values.length; j++)
+      out += '\n' + name + renderLabels(values[j].labels) + ' ' + renderValue(values[j].value);
   }
   return out + '\n';
 }

@@ -73,14 +73,20 @@ export class CachedGrouper implements Grouper {
 const isKernelThread = (p: ProcessSample): boolean => p.pid === 2 || p.ppid === 2;
 
 /** The grouper for a --group-by mode. `users` maps uid to name; a uid without a name groups as its number. */
-export function createGrouper(by: GroupBy, inspector: ProcessInspector | undefined, users: ReadonlyMap<number, string>, rules: readonly GroupRule[]): Grouper {
+export function createGrouper(
+  by: GroupBy,
+  inspector: ProcessInspector | undefined,
+  users: ReadonlyMap<number, string>,
+  rules: readonly GroupRule[],
+): Grouper {
   if (by === 'comm') return COMM_GROUPER;
   if (inspector === undefined) throw new Error(`--group-by ${by} needs a sampler that reads /proc`);
   const userOf = (pid: number): string | undefined => {
     const uid = inspector.realUid(pid);
-    return uid === undefined ? undefined : users.get(uid) ?? String(uid);
+    return uid === undefined ? undefined : (users.get(uid) ?? String(uid));
   };
-  if (by === 'cgroup') return new CachedGrouper((p) => (isKernelThread(p) ? KERNEL_GROUP : inspector.cgroup(p.pid)?.name));
+  if (by === 'cgroup')
+    return new CachedGrouper((p) => (isKernelThread(p) ? KERNEL_GROUP : inspector.cgroup(p.pid)?.name));
   if (by === 'user') return new CachedGrouper((p) => userOf(p.pid));
   return new CachedGrouper((p) => {
     let vanished = false;

@@ -10,11 +10,29 @@ export const OTHER_COMM = 'other';
  * comm stay exact. Counters only go up for the life of the collector.
  */
 export class OomMetrics extends FamilySet {
-  readonly kills = this.counter('hostpulse_oom_kills_total', 'Processes the kernel OOM killer killed since the agent started, by victim comm and constraint (host or cgroup).', ['comm', 'constraint']);
-  readonly victimRss = this.gauge('hostpulse_oom_victim_resident_memory_bytes', 'Resident memory (anon + file + shmem) of the last OOM victim with this comm when it was killed.', ['comm']);
-  readonly recordsLost = this.counter('hostpulse_oom_kernel_log_records_lost_total', 'Kernel log records overwritten before the agent read them (an OOM kill may be among them).');
-  readonly commandRuns = this.counter('hostpulse_oom_command_runs_total', 'Runs of the --on-oom command, by result (ok, failed, timeout).', ['result']);
-  readonly commandDropped = this.counter('hostpulse_oom_command_dropped_total', 'OOM kills for which --on-oom was not run because its queue was full.');
+  readonly kills = this.counter(
+    'hostpulse_oom_kills_total',
+    'Processes the kernel OOM killer killed since the agent started, by victim comm and constraint (host or cgroup).',
+    ['comm', 'constraint'],
+  );
+  readonly victimRss = this.gauge(
+    'hostpulse_oom_victim_resident_memory_bytes',
+    'Resident memory (anon + file + shmem) of the last OOM victim with this comm when it was killed.',
+    ['comm'],
+  );
+  readonly recordsLost = this.counter(
+    'hostpulse_oom_kernel_log_records_lost_total',
+    'Kernel log records overwritten before the agent read them (an OOM kill may be among them).',
+  );
+  readonly commandRuns = this.counter(
+    'hostpulse_oom_command_runs_total',
+    'Runs of the --on-oom command, by result (ok, failed, timeout).',
+    ['result'],
+  );
+  readonly commandDropped = this.counter(
+    'hostpulse_oom_command_dropped_total',
+    'OOM kills for which --on-oom was not run because its queue was full.',
+  );
   private readonly comms = new Set<string>();
 
   constructor(private readonly maxVictims: number) {

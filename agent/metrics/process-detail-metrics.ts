@@ -8,12 +8,34 @@ import { FamilySet } from './families';
  * holds no empty family for it.
  */
 export class ProcessDetailMetrics extends FamilySet {
-  readonly pss = this.gauge('hostpulse_process_proportional_memory_bytes', 'Proportional set size (PSS) of a top process: its private memory plus its share of shared pages.', ['pid', 'comm']);
-  readonly uss = this.gauge('hostpulse_process_unique_memory_bytes', 'Unique set size (USS) of a top process: memory no other process maps, freed if it exits.', ['pid', 'comm']);
-  readonly ioRead = this.counter('hostpulse_process_io_read_bytes_total', 'Bytes a top process caused to be read from storage (/proc/<pid>/io read_bytes).', ['pid', 'comm']);
-  readonly ioWrite = this.counter('hostpulse_process_io_write_bytes_total', 'Bytes a top process caused to be written to storage (/proc/<pid>/io write_bytes).', ['pid', 'comm']);
-  readonly openFds = this.gauge('hostpulse_process_open_fds', 'Open file descriptors of a top process.', ['pid', 'comm']);
-  readonly maxFds = this.gauge('hostpulse_process_max_fds', 'Soft limit of open file descriptors of a top process.', ['pid', 'comm']);
+  readonly pss = this.gauge(
+    'hostpulse_process_proportional_memory_bytes',
+    'Proportional set size (PSS) of a top process: its private memory plus its share of shared pages.',
+    ['pid', 'comm'],
+  );
+  readonly uss = this.gauge(
+    'hostpulse_process_unique_memory_bytes',
+    'Unique set size (USS) of a top process: memory no other process maps, freed if it exits.',
+    ['pid', 'comm'],
+  );
+  readonly ioRead = this.counter(
+    'hostpulse_process_io_read_bytes_total',
+    'Bytes a top process caused to be read from storage (/proc/<pid>/io read_bytes).',
+    ['pid', 'comm'],
+  );
+  readonly ioWrite = this.counter(
+    'hostpulse_process_io_write_bytes_total',
+    'Bytes a top process caused to be written to storage (/proc/<pid>/io write_bytes).',
+    ['pid', 'comm'],
+  );
+  readonly openFds = this.gauge('hostpulse_process_open_fds', 'Open file descriptors of a top process.', [
+    'pid',
+    'comm',
+  ]);
+  readonly maxFds = this.gauge('hostpulse_process_max_fds', 'Soft limit of open file descriptors of a top process.', [
+    'pid',
+    'comm',
+  ]);
 
   /** The families of the kinds asked for, in exposition order: no empty family for a kind not read. */
   familiesFor(kinds: ReadonlySet<DetailKind>): Family[] {

@@ -16,19 +16,51 @@ export interface ProcessCycle {
 
 /** The per-process and per-group families of the metric contract (README, Metrics), and the sampler's own figures. */
 export class ProcessMetrics extends FamilySet {
-  readonly rss = this.gauge('hostpulse_process_resident_memory_bytes', 'Resident set size of a top process.', ['pid', 'comm']);
-  readonly vsz = this.gauge('hostpulse_process_virtual_memory_bytes', 'Virtual memory size of a top process.', ['pid', 'comm']);
-  readonly cpu = this.counter('hostpulse_process_cpu_seconds_total', 'CPU time of a top process by mode.', ['pid', 'comm', 'mode']);
+  readonly rss = this.gauge('hostpulse_process_resident_memory_bytes', 'Resident set size of a top process.', [
+    'pid',
+    'comm',
+  ]);
+  readonly vsz = this.gauge('hostpulse_process_virtual_memory_bytes', 'Virtual memory size of a top process.', [
+    'pid',
+    'comm',
+  ]);
+  readonly cpu = this.counter('hostpulse_process_cpu_seconds_total', 'CPU time of a top process by mode.', [
+    'pid',
+    'comm',
+    'mode',
+  ]);
   readonly threads = this.gauge('hostpulse_process_threads', 'Threads of a top process.', ['pid', 'comm']);
-  readonly start = this.gauge('hostpulse_process_start_time_seconds', 'Start time of a top process, Unix seconds.', ['pid', 'comm']);
+  readonly start = this.gauge('hostpulse_process_start_time_seconds', 'Start time of a top process, Unix seconds.', [
+    'pid',
+    'comm',
+  ]);
 
-  readonly groupRss = this.gauge('hostpulse_group_resident_memory_bytes', 'Resident set size summed over the processes of a group.', ['group']);
-  readonly groupCpu = this.counter('hostpulse_group_cpu_seconds_total', 'CPU time of the processes of a group by mode, including processes seen to exit.', ['group', 'mode']);
+  readonly groupRss = this.gauge(
+    'hostpulse_group_resident_memory_bytes',
+    'Resident set size summed over the processes of a group.',
+    ['group'],
+  );
+  readonly groupCpu = this.counter(
+    'hostpulse_group_cpu_seconds_total',
+    'CPU time of the processes of a group by mode, including processes seen to exit.',
+    ['group', 'mode'],
+  );
   readonly groupProcesses = this.gauge('hostpulse_group_processes', 'Processes in a group.', ['group']);
 
-  readonly seen = this.gauge('hostpulse_agent_processes', 'Processes seen in the last sample, and how many got per-pid series.', ['state']);
-  readonly groupsFolded = this.gauge('hostpulse_agent_groups_folded', 'Groups folded into group="other" by the per-host group budget (--max-groups) in the last cycle.');
-  readonly sampleDuration = this.gauge('hostpulse_agent_sample_duration_seconds', 'Wall time of the last process sampling.', ['sampler']);
+  readonly seen = this.gauge(
+    'hostpulse_agent_processes',
+    'Processes seen in the last sample, and how many got per-pid series.',
+    ['state'],
+  );
+  readonly groupsFolded = this.gauge(
+    'hostpulse_agent_groups_folded',
+    'Groups folded into group="other" by the per-host group budget (--max-groups) in the last cycle.',
+  );
+  readonly sampleDuration = this.gauge(
+    'hostpulse_agent_sample_duration_seconds',
+    'Wall time of the last process sampling.',
+    ['sampler'],
+  );
 
   /**
    * Samples -> metric values. No I/O. Every cycle replaces the label sets of the
@@ -53,7 +85,8 @@ export class ProcessMetrics extends FamilySet {
         if (p.cpuSystemSeconds !== undefined) this.cpu.inc({ ...labels, mode: 'system' }, p.cpuSystemSeconds);
       }
       // ps/top know only user+system together: one series with mode="total", never passed off as user time.
-      if (f.has('cpuTotal') && p.cpuTotalSeconds !== undefined) this.cpu.inc({ ...labels, mode: 'total' }, p.cpuTotalSeconds);
+      if (f.has('cpuTotal') && p.cpuTotalSeconds !== undefined)
+        this.cpu.inc({ ...labels, mode: 'total' }, p.cpuTotalSeconds);
     }
 
     this.groupRss.reset();

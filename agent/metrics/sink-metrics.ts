@@ -7,16 +7,36 @@ import { FamilySet } from './families';
  * AgentMetrics, so counters never restart.
  */
 export class SinkMetrics extends FamilySet {
-  readonly failures = this.counter('hostpulse_agent_sink_failures_total', 'Deliveries of a cycle that failed, by sink (hostpulse_agent_push_failures_total counts them over all sinks).', ['sink']);
-  readonly samplesSent = this.counter('hostpulse_agent_samples_sent_total', 'Samples a sink delivered (remote write: accepted; graphite: written to the socket; statsd: sent as datagrams).', ['sink']);
+  readonly failures = this.counter(
+    'hostpulse_agent_sink_failures_total',
+    'Deliveries of a cycle that failed, by sink (hostpulse_agent_push_failures_total counts them over all sinks).',
+    ['sink'],
+  );
+  readonly samplesSent = this.counter(
+    'hostpulse_agent_samples_sent_total',
+    'Samples a sink delivered (remote write: accepted; graphite: written to the socket; statsd: sent as datagrams).',
+    ['sink'],
+  );
   readonly samplesDropped = this.counter(
     'hostpulse_agent_samples_dropped_total',
     'Samples given up: rejected (a 4xx other than 429), buffer_full (oldest dropped), send_failed (a statsd datagram the kernel refused).',
     ['sink', 'reason'],
   );
-  readonly sendRetries = this.counter('hostpulse_agent_send_retries_total', 'Buffered deliveries sent again after a failure (5xx, 429, network error).', ['sink']);
-  readonly bufferBytes = this.gauge('hostpulse_agent_buffer_bytes', 'Bytes of unsent requests waiting in a sink\'s buffer.', ['sink']);
-  readonly bufferOldestAge = this.gauge('hostpulse_agent_buffer_oldest_sample_age_seconds', 'Age of the oldest unsent sample in a sink\'s buffer (0 when it is empty).', ['sink']);
+  readonly sendRetries = this.counter(
+    'hostpulse_agent_send_retries_total',
+    'Buffered deliveries sent again after a failure (5xx, 429, network error).',
+    ['sink'],
+  );
+  readonly bufferBytes = this.gauge(
+    'hostpulse_agent_buffer_bytes',
+    "Bytes of unsent requests waiting in a sink's buffer.",
+    ['sink'],
+  );
+  readonly bufferOldestAge = this.gauge(
+    'hostpulse_agent_buffer_oldest_sample_age_seconds',
+    "Age of the oldest unsent sample in a sink's buffer (0 when it is empty).",
+    ['sink'],
+  );
 
   /** Counters exist from the start at 0 for each running sink, so increase() sees the first one. */
   declare(sink: string, dropReasons: readonly string[], buffered: boolean): void {

@@ -13,7 +13,8 @@ export function groupingPath(labels: ReadonlyArray<[string, string]>): string {
 function segment(name: string, value: string): string {
   if (value === '') return `${name}@base64/=`;
   // '/' cannot sit in a path segment, and '.' or '..' would be resolved away as path navigation.
-  if (value.includes('/') || value === '.' || value === '..') return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
+  if (value.includes('/') || value === '.' || value === '..')
+    return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url')}`;
   return `${name}/${encodeURIComponent(value)}`;
 }
 

@@ -43,18 +43,32 @@ export class OneSocketClient {
   }
 
   /** `url`: another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
-  request(method: 'PUT' | 'POST' | 'DELETE', body: string | Buffer, timeoutMs: number, signal?: AbortSignal, url: URL = this.url): Promise<HttpAnswer> {
+  request(
+    method: 'PUT' | 'POST' | 'DELETE',
+    body: string | Buffer,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    url: URL = this.url,
+  ): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = this.client.request(
         url,
-        { method, agent: this.agent, headers: { ...this.headers, 'Content-Length': Buffer.byteLength(body) }, timeout: timeoutMs, signal },
+        {
+          method,
+          agent: this.agent,
+          headers: { ...this.headers, 'Content-Length': Buffer.byteLength(body) },
+          timeout: timeoutMs,
+          signal,
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             if (text.length < MAX_BODY) text += chunk;
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.trim().slice(0, MAX_BODY), headers: res.headers }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: text.trim().slice(0, MAX_BODY), headers: res.headers }),
+          );
           res.on('error', (err) => reject(new PushError(`reading the answer: ${err.message}`, 'connection')));
         },
       );

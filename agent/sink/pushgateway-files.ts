@@ -25,7 +25,13 @@ export class PushgatewayFiles implements FileDelivery {
   }
 
   async deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {
-    return this.http.request('PUT', await pushBody(file.text), this.opts.timeoutMs, signal, groupUrl(this.opts.url, file.job, this.opts.instance));
+    return this.http.request(
+      'PUT',
+      await pushBody(file.text),
+      this.opts.timeoutMs,
+      signal,
+      groupUrl(this.opts.url, file.job, this.opts.instance),
+    );
   }
 
   close(): void {

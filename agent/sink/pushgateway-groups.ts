@@ -33,7 +33,9 @@ export function parseGatewayGroups(json: unknown): GatewayGroup[] {
 /** Groups whose last good push is older than `olderThanMs` at `nowMs` (never pushed counts as old), oldest first. */
 export function staleGroups(groups: readonly GatewayGroup[], olderThanMs: number, nowMs: number): GatewayGroup[] {
   const cutoff = (nowMs - olderThanMs) / 1000;
-  return groups.filter((g) => g.lastPushSeconds === undefined || g.lastPushSeconds < cutoff).sort((a, b) => (a.lastPushSeconds ?? 0) - (b.lastPushSeconds ?? 0));
+  return groups
+    .filter((g) => g.lastPushSeconds === undefined || g.lastPushSeconds < cutoff)
+    .sort((a, b) => (a.lastPushSeconds ?? 0) - (b.lastPushSeconds ?? 0));
 }
 
 /** GET the gateway's groups; rejects with PushError when it does not answer 200 JSON. */
@@ -66,7 +68,8 @@ export async function deleteGatewayGroup(
   const http = new OneSocketClient(groupUrlOf(base, labels), opts.auth, opts.tls, {});
   try {
     const { status, body } = await http.request('DELETE', '', opts.timeoutMs);
-    if (status < 200 || status >= 300) throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
+    if (status < 200 || status >= 300)
+      throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
   } finally {
     http.close();
   }

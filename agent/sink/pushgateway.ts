@@ -41,7 +41,8 @@ export class PushgatewaySink implements Sink {
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */
   async send(batch: Batch, signal?: AbortSignal): Promise<void> {
     const { status, body } = await this.http.request('PUT', await pushBody(batch.text), this.opts.timeoutMs, signal);
-    if (status < 200 || status >= 300) throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
+    if (status < 200 || status >= 300)
+      throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
   }
 
   close(): void {

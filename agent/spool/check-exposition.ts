@@ -55,7 +55,10 @@ export function checkExpositionBytes(bytes: Uint8Array): ExpositionCheck {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    const bad = new TextDecoder('utf-8').decode(bytes).split('\n').findIndex((l) => l.includes('\ufffd'));
+    const bad = new TextDecoder('utf-8')
+      .decode(bytes)
+      .split('\n')
+      .findIndex((l) => l.includes('\ufffd'));
     return { ok: false, line: bad + 1, reason: 'not valid UTF-8' };
   }
   return checkExposition(text);
@@ -65,7 +68,11 @@ export function checkExposition(text: string): ExpositionCheck {
   const lines = text.split('\n');
   // The gateway's parser reads to a newline: a last line without one is "unexpected end of input".
   if (lines[lines.length - 1] !== '') {
-    return { ok: false, line: lines.length, reason: 'the last line has no newline at its end (was the file written completely?)' };
+    return {
+      ok: false,
+      line: lines.length,
+      reason: 'the last line has no newline at its end (was the file written completely?)',
+    };
   }
   lines.pop();
   const families = new Map<string, Family>();
@@ -117,9 +124,11 @@ function comment(line: string, start: number, families: Map<string, Family>): vo
     family.help = unescape(rest, 'HELP text', false);
     return;
   }
-  if (family.type !== undefined) throw new Problem(`second TYPE line for ${family.name}, or a TYPE line after its samples`);
+  if (family.type !== undefined)
+    throw new Problem(`second TYPE line for ${family.name}, or a TYPE line after its samples`);
   const type = rest.toLowerCase();
-  if (!TYPES.includes(type)) throw new Problem(`unknown metric type "${rest}" (counter, gauge, summary, histogram, untyped)`);
+  if (!TYPES.includes(type))
+    throw new Problem(`unknown metric type "${rest}" (counter, gauge, summary, histogram, untyped)`);
   family.type = type as FamilyType;
 }
 
@@ -127,7 +136,9 @@ function sample(line: string, start: number, families: Map<string, Family>, line
   const nameEnd = metricNameEnd(line, start);
   const name = line.slice(start, nameEnd);
   if (name === '' || (nameEnd < line.length && !isBlank(line[nameEnd]) && line[nameEnd] !== '{')) {
-    throw new Problem(`invalid metric name "${token(line, start)}" (letters, digits, '_' and ':', not starting with a digit)`);
+    throw new Problem(
+      `invalid metric name "${token(line, start)}" (letters, digits, '_' and ':', not starting with a digit)`,
+    );
   }
   const family = familyFor(name, families);
   family.type ??= 'untyped';
@@ -145,9 +156,12 @@ function sample(line: string, start: number, families: Map<string, Family>, line
     const tsEnd = tokenEnd(line, tsStart);
     const ts = line.slice(tsStart, tsEnd);
     if (ts === '') throw new Problem('blank after the value: expected a timestamp or the end of the line');
-    if (!/^[+-]?\d+$/.test(ts) || BigInt(ts) > 2n ** 63n - 1n || BigInt(ts) < -(2n ** 63n)) throw new Problem(`expected an integer timestamp, got "${ts}"`);
+    if (!/^[+-]?\d+$/.test(ts) || BigInt(ts) > 2n ** 63n - 1n || BigInt(ts) < -(2n ** 63n))
+      throw new Problem(`expected an integer timestamp, got "${ts}"`);
     if (tsEnd < line.length) throw new Problem(`unexpected text after the timestamp: "${line.slice(tsEnd)}"`);
-    throw new Problem('samples must not carry timestamps (the Pushgateway refuses them; the file\'s modification time is the samples\' time)');
+    throw new Problem(
+      "samples must not carry timestamps (the Pushgateway refuses them; the file's modification time is the samples' time)",
+    );
   }
   return { name, labels, value };
 }
@@ -164,10 +178,16 @@ function labelSet(line: string, start: number, labels: Record<string, string>, f
     const after = skipBlanks(line, j);
     if (label === '' || line[after] !== '=') {
       if (i >= line.length) throw new Problem('the label set is not closed with }');
-      throw new Problem(`invalid label name "${line.slice(i, Math.max(j, labelTokenEnd(line, i)))}" (letters, digits and '_', not starting with a digit)`);
+      throw new Problem(
+        `invalid label name "${line.slice(i, Math.max(j, labelTokenEnd(line, i)))}" (letters, digits and '_', not starting with a digit)`,
+      );
     }
-    if (label.startsWith('__')) throw new Problem(`label name "${label}" is reserved (names starting with __ are Prometheus' own)`);
-    if (GROUPING_LABELS.has(label)) throw new Problem(`label "${label}" is set by hostpulse (job from the file name, instance from --instance): remove it from the file`);
+    if (label.startsWith('__'))
+      throw new Problem(`label name "${label}" is reserved (names starting with __ are Prometheus' own)`);
+    if (GROUPING_LABELS.has(label))
+      throw new Problem(
+        `label "${label}" is set by hostpulse (job from the file name, instance from --instance): remove it from the file`,
+      );
     if (label in labels) throw new Problem(`label "${label}" given twice`);
     i = skipBlanks(line, after + 1);
     if (line[i] !== '"') throw new Problem(`the value of label "${label}" must be in double quotes`);
@@ -210,7 +230,10 @@ function suffixCollision(families: Map<string, Family>): { line: number; reason:
     for (const suffix of f.type === 'summary' ? ['_sum', '_count'] : ['_sum', '_count', '_bucket']) {
       const other = families.get(f.name + suffix);
       if (other && other.firstLine !== 0) {
-        return { line: Math.max(f.firstLine, other.firstLine), reason: `${other.name} collides with the ${f.type} ${f.name} (declare the ${f.type} before its samples)` };
+        return {
+          line: Math.max(f.firstLine, other.firstLine),
+          reason: `${other.name} collides with the ${f.type} ${f.name} (declare the ${f.type} before its samples)`,
+        };
       }
     }
   }
@@ -235,7 +258,10 @@ function unescape(s: string, what: string, quotes: boolean): string {
     if (c === '\\') out += '\\';
     else if (c === 'n') out += '\n';
     else if (c === '"' && quotes) out += '"';
-    else throw new Problem(`invalid escape "\\${c ?? ''}" in ${what} (only ${quotes ? '\\\\, \\" and \\n' : '\\\\ and \\n'})`);
+    else
+      throw new Problem(
+        `invalid escape "\\${c ?? ''}" in ${what} (only ${quotes ? '\\\\, \\" and \\n' : '\\\\ and \\n'})`,
+      );
   }
   return out;
 }

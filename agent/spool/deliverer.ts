@@ -15,7 +15,12 @@ import type { Spool } from './spool';
  * `stop` aborts; a delivery in flight then is aborted and its file stays, to
  * be delivered again (a PUT is idempotent).
  */
-export async function runSpoolDelivery(spool: Spool, delivery: FileDelivery, logger: Logger, stop: AbortSignal): Promise<void> {
+export async function runSpoolDelivery(
+  spool: Spool,
+  delivery: FileDelivery,
+  logger: Logger,
+  stop: AbortSignal,
+): Promise<void> {
   const log = new FailureLog(logger, 'spool delivery', { url: delivery.target });
   let attempt = 0;
   let notBefore = 0;
@@ -50,9 +55,16 @@ export async function runSpoolDelivery(spool: Spool, delivery: FileDelivery, log
         notBefore = 0;
       } else if (retryable(answer.status)) {
         notBefore = performance.now() + retryDelayMs(++attempt, answer.retryAfterMs);
-        log.failed(`http_${answer.status}`, `${file.name}: HTTP ${answer.status}: ${answer.body || '(empty body)'} (kept; ${spool.readyFiles().length} files waiting)`);
+        log.failed(
+          `http_${answer.status}`,
+          `${file.name}: HTTP ${answer.status}: ${answer.body || '(empty body)'} (kept; ${spool.readyFiles().length} files waiting)`,
+        );
       } else {
-        spool.fail(file.name, 'rejected', `refused by ${delivery.target}: HTTP ${answer.status}: ${answer.body || '(empty body)'}`);
+        spool.fail(
+          file.name,
+          'rejected',
+          `refused by ${delivery.target}: HTTP ${answer.status}: ${answer.body || '(empty body)'}`,
+        );
       }
     } catch (err) {
       // The directory itself failed us (EACCES, a full disk): said, and tried again after a back-off.

@@ -23,7 +23,9 @@ export function jobOf(name: string): { job: string } | { error: string } {
   const job = dot < 0 ? stem : stem.slice(0, dot);
   const run = dot < 0 ? '' : stem.slice(dot + 1);
   if (!JOB.test(job) || !RUN.test(run)) {
-    return { error: `file name ${JSON.stringify(name)}: a job name (before the first dot) may hold letters, digits, '_', '-' and ':' only, the rest also '.' and '+'` };
+    return {
+      error: `file name ${JSON.stringify(name)}: a job name (before the first dot) may hold letters, digits, '_', '-' and ':' only, the rest also '.' and '+'`,
+    };
   }
   return { job };
 }

@@ -13,7 +13,9 @@ export function checkSpoolDir(dir: string, uid = process.getuid?.() ?? 0): void 
   try {
     st = fs.statSync(dir);
   } catch (err) {
-    throw new UsageError(`--spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist (create it: see README "Spool")' : (err as Error).message}`);
+    throw new UsageError(
+      `--spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist (create it: see README "Spool")' : (err as Error).message}`,
+    );
   }
   if (!st.isDirectory()) throw new UsageError(`--spool-dir ${dir} is not a directory`);
   const mode = st.mode & 0o7777;
@@ -24,11 +26,15 @@ export function checkSpoolDir(dir: string, uid = process.getuid?.() ?? 0): void 
     );
   }
   if (st.uid !== 0 && st.uid !== uid) {
-    throw new UsageError(`--spool-dir ${dir} is owned by uid ${st.uid}, neither root nor the agent's user (uid ${uid}): that user could change its mode. chown it to root`);
+    throw new UsageError(
+      `--spool-dir ${dir} is owned by uid ${st.uid}, neither root nor the agent's user (uid ${uid}): that user could change its mode. chown it to root`,
+    );
   }
   try {
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
   } catch {
-    throw new UsageError(`--spool-dir ${dir}: the agent (uid ${uid}) cannot read and write it, so it could not delete delivered files (give it the directory's group)`);
+    throw new UsageError(
+      `--spool-dir ${dir}: the agent (uid ${uid}) cannot read and write it, so it could not delete delivered files (give it the directory's group)`,
+    );
   }
 }

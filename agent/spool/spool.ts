@@ -67,7 +67,9 @@ export class Spool {
     this.failedDir = path.join(opts.dir, 'failed');
     this.arrivals = new Arrivals(opts.dir);
     if (this.arrivals.error !== undefined) {
-      logger.warn(`spool: cannot watch ${opts.dir} (${this.arrivals.error}): files renamed into place are taken at once only when their ctime shows it, else after --spool-settle`);
+      logger.warn(
+        `spool: cannot watch ${opts.dir} (${this.arrivals.error}): files renamed into place are taken at once only when their ctime shows it, else after --spool-settle`,
+      );
     }
   }
 
@@ -110,7 +112,10 @@ export class Spool {
     for (const name of this.ready.keys()) if (!present.has(name)) this.ready.delete(name);
 
     if (candidates.size > 0) {
-      const scan = scanWriters(this.opts.procfsRoot, new Map([...candidates].map(([name, c]) => [name, fileKey({ dev: Number(c.st.dev), ino: Number(c.st.ino) })])));
+      const scan = scanWriters(
+        this.opts.procfsRoot,
+        new Map([...candidates].map(([name, c]) => [name, fileKey({ dev: Number(c.st.dev), ino: Number(c.st.ino) })])),
+      );
       this.logHidden(scan.hidden);
       for (const [name, c] of candidates) {
         if (scan.writing.has(fileKey({ dev: Number(c.st.dev), ino: Number(c.st.ino) }))) continue;
@@ -118,13 +123,19 @@ export class Spool {
       }
     }
     this.metrics.pending.set(present.size);
-    this.metrics.oldestAge.set(present.size === 0 ? 0 : Math.max(0, (Date.now() - [...present.values()].reduce((a, b) => Math.min(a, b))) / 1000));
+    this.metrics.oldestAge.set(
+      present.size === 0
+        ? 0
+        : Math.max(0, (Date.now() - [...present.values()].reduce((a, b) => Math.min(a, b))) / 1000),
+    );
     if (this.ready.size > 0) this.wake?.();
   }
 
   /** Ready files, oldest first (by mtime, then name): the order they are delivered in. */
   readyFiles(): ReadyFile[] {
-    return [...this.ready.values()].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.ready.values()].sort(
+      (a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
   }
 
   /** Resolves when a look finds ready files (at once if there are), or when `signal` aborts. */
@@ -171,10 +182,17 @@ export class Spool {
     this.metrics.delivered.inc();
     try {
       fs.unlinkSync(path.join(this.opts.dir, file.name));
-      this.logger.info(`spool: delivered ${file.name} as job ${file.job}, deleted it`, { file: file.name, job: file.job, url: target });
+      this.logger.info(`spool: delivered ${file.name} as job ${file.job}, deleted it`, {
+        file: file.name,
+        job: file.job,
+        url: target,
+      });
     } catch (err) {
       this.undeletable.add(file.fingerprint);
-      this.logger.error(`spool: delivered ${file.name} but cannot delete it: ${(err as Error).message} (it is not sent again while unchanged)`, { file: file.name });
+      this.logger.error(
+        `spool: delivered ${file.name} but cannot delete it: ${(err as Error).message} (it is not sent again while unchanged)`,
+        { file: file.name },
+      );
     }
   }
 
@@ -186,11 +204,15 @@ export class Spool {
     fs.mkdirSync(this.failedDir, { recursive: true, mode: 0o770 });
     let target = path.join(this.failedDir, name);
     // An earlier failure under the same name is kept too.
-    if (fs.existsSync(target)) target = path.join(this.failedDir, `${name.slice(0, -'.prom'.length)}.${Date.now()}.prom`);
+    if (fs.existsSync(target))
+      target = path.join(this.failedDir, `${name.slice(0, -'.prom'.length)}.${Date.now()}.prom`);
     fs.renameSync(path.join(this.opts.dir, name), target);
     fs.writeFileSync(`${target}.error`, `${message}\n`, { mode: 0o660 });
     this.metrics.failed.inc({ reason });
-    this.logger.warn(`spool: ${name} moved to ${path.relative(this.opts.dir, target)}: ${message}`, { file: name, reason });
+    this.logger.warn(`spool: ${name} moved to ${path.relative(this.opts.dir, target)}: ${message}`, {
+      file: name,
+      reason,
+    });
   }
 
   /** Complete: checks size and content; ready, or failed. Returns true when it left the pending set. */
@@ -212,7 +234,12 @@ export class Spool {
       this.fail(name, 'invalid', `line ${check.line}: ${check.reason}`);
       return true;
     }
-    this.ready.set(name, { name, job: (jobOf(name) as { job: string }).job, mtimeMs: Number(st.mtimeMs), fingerprint: fp });
+    this.ready.set(name, {
+      name,
+      job: (jobOf(name) as { job: string }).job,
+      mtimeMs: Number(st.mtimeMs),
+      fingerprint: fp,
+    });
     return false;
   }
 

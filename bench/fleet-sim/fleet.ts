@@ -56,29 +56,44 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const argv = yargs([
-    '--interval', `${o.intervalMs}ms`,
-    '--sink', o.sink,
-    o.sink === 'pushgateway' ? '--pushgateway-url' : '--remote-write-url', o.url,
-  ]).options(AGENT_OPTIONS).strict().parseSync();
+    '--interval',
+    `${o.intervalMs}ms`,
+    '--sink',
+    o.sink,
+    o.sink === 'pushgateway' ? '--pushgateway-url' : '--remote-write-url',
+    o.url,
+  ])
+    .options(AGENT_OPTIONS)
+    .strict()
+    .parseSync();
   const base = buildAgentConfig(argv, false);
   // Quiet: a fleet's worth of "push failed" lines during an outage says nothing the counters do not.
   const logger = createLogger('error', 'json');
   const bodies = { textBytes: 0, gzipBytes: 0, count: 0 };
   let batches = 0;
-  const onBatch = o.sink === 'pushgateway'
-    ? (b: Batch): void => {
-        if (batches++ % BODY_SAMPLE_EVERY !== 0) return;
-        void pushBody(b.text).then((gz) => {
-          bodies.textBytes += Buffer.byteLength(b.text);
-          bodies.gzipBytes += gz.length;
-          bodies.count++;
-        });
-      }
-    : undefined;
+  const onBatch =
+    o.sink === 'pushgateway'
+      ? (b: Batch): void => {
+          if (batches++ % BODY_SAMPLE_EVERY !== 0) return;
+          void pushBody(b.text).then((gz) => {
+            bodies.textBytes += Buffer.byteLength(b.text);
+            bodies.gzipBytes += gz.length;
+            bodies.count++;
+          });
+        }
+      : undefined;
   const hosts: SimHost[] = [];
   for (let i = 0; i < o.hosts; i++) {
     const instance = `${o.instancePrefix}${String(i).padStart(5, '0')}`;
-    hosts.push(buildSimHost(base, instance, { seed: i + 1, groups: o.groups, processes: o.processes, oomPerHour: o.oomPerHour }, logger, onBatch));
+    hosts.push(
+      buildSimHost(
+        base,
+        instance,
+        { seed: i + 1, groups: o.groups, processes: o.processes, oomPerHour: o.oomPerHour },
+        logger,
+        onBatch,
+      ),
+    );
   }
 
   const delay = monitorEventLoopDelay({ resolution: 20 });
@@ -114,12 +129,19 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   setMaxListeners(0, stop.signal);
   const t0 = performance.now();
   const daemons = hosts.map((h) =>
-    runDaemon(h.cycle, [h.runner], logger, { intervalMs: o.intervalMs, firstDelayMs: splayMs(h.instance, o.intervalMs), shutdownGraceMs: o.intervalMs }, stop.signal),
+    runDaemon(
+      h.cycle,
+      [h.runner],
+      logger,
+      { intervalMs: o.intervalMs, firstDelayMs: splayMs(h.instance, o.intervalMs), shutdownGraceMs: o.intervalMs },
+      stop.signal,
+    ),
   );
 
   // The gateway scraped as Prometheus would, one scrape at a time, every interval.
   const scrapesMs: number[] = [];
-  const scraper = o.scrapeUrl === undefined ? Promise.resolve() : scrapeLoop(o.scrapeUrl, o.intervalMs, scrapesMs, stop.signal);
+  const scraper =
+    o.scrapeUrl === undefined ? Promise.resolve() : scrapeLoop(o.scrapeUrl, o.intervalMs, scrapesMs, stop.signal);
 
   let warm: Totals | undefined;
   const peaks = new Array<number>(hosts.length).fill(0);
@@ -170,20 +192,23 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     }
     if (now - lastProgress >= o.progressEveryMs) {
       const acc = await accepted();
-      o.log(progressLine({
-        elapsedS: elapsed / 1000,
-        hostsUp: hosts.filter((h) => h.sink.counts.pushesOk > 0).length,
-        hosts: hosts.length,
-        samplesPerSecond: ((acc - lastAccepted) * 1000) / (now - lastProgress),
-        failed: hosts.reduce((n, h) => n + h.sink.counts.pushesFailed, 0),
-        backlogRequests,
-        backlogBytes,
-      }));
+      o.log(
+        progressLine({
+          elapsedS: elapsed / 1000,
+          hostsUp: hosts.filter((h) => h.sink.counts.pushesOk > 0).length,
+          hosts: hosts.length,
+          samplesPerSecond: ((acc - lastAccepted) * 1000) / (now - lastProgress),
+          failed: hosts.reduce((n, h) => n + h.sink.counts.pushesFailed, 0),
+          backlogRequests,
+          backlogBytes,
+        }),
+      );
       lastAccepted = acc;
       lastProgress = now;
     }
     // A cold receiver on a busy machine may take a while to take every host's first push.
-    const waiting = o.waitArrivalMs > 0 && now < endAt + o.waitArrivalMs && hosts.some((h) => h.sink.counts.pushesOk === 0);
+    const waiting =
+      o.waitArrivalMs > 0 && now < endAt + o.waitArrivalMs && hosts.some((h) => h.sink.counts.pushesOk === 0);
     if (now >= endAt && !waiting) break;
   }
   const runMs = performance.now() - t0;
@@ -200,7 +225,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   }, 0);
   const remoteWrite = [];
   for (const h of hosts) {
-    remoteWrite.push({ sent: await counterTotal(h.sinkMetrics.samplesSent), dropped: await counterTotal(h.sinkMetrics.samplesDropped), bufferedBytes: h.queue.bytes, bufferedRequests: h.queue.length });
+    remoteWrite.push({
+      sent: await counterTotal(h.sinkMetrics.samplesSent),
+      dropped: await counterTotal(h.sinkMetrics.samplesDropped),
+      bufferedBytes: h.queue.bytes,
+      bufferedRequests: h.queue.length,
+    });
   }
   const pid = o.receiverPid?.();
   const receiver = pid === undefined ? undefined : safe(() => ({ pid, ...memory(pid) }), undefined);
@@ -241,22 +271,48 @@ function readMachine(): Machine {
 async function scrapeLoop(url: string, intervalMs: number, out: number[], signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     const t = performance.now();
-    out.push(await curlSeconds(`${url}/metrics`).then((s) => s * 1000, () => Infinity));
+    out.push(
+      await curlSeconds(`${url}/metrics`).then(
+        (s) => s * 1000,
+        () => Infinity,
+      ),
+    );
     const left = intervalMs - (performance.now() - t);
-    if (left > 0 && !signal.aborted) await new Promise<void>((r) => {
-      const timer = setTimeout(r, left);
-      signal.addEventListener('abort', () => { clearTimeout(timer); r(); }, { once: true });
-    });
+    if (left > 0 && !signal.aborted)
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, left);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            r();
+          },
+          { once: true },
+        );
+      });
   }
 }
 
 /** curl's own total time of one GET, seconds; rejects on an error, a non-2xx or the scrape timeout. */
 function curlSeconds(url: string): Promise<number> {
-  const accept = 'Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  const accept =
+    'Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
   return new Promise((resolve, reject) => {
     execFile(
       'curl',
-      ['-sf', '-o', '/dev/null', '-w', '%{time_total}', '--max-time', String(SCRAPE_TIMEOUT_MS / 1000), '--compressed', '-H', accept, url],
+      [
+        '-sf',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{time_total}',
+        '--max-time',
+        String(SCRAPE_TIMEOUT_MS / 1000),
+        '--compressed',
+        '-H',
+        accept,
+        url,
+      ],
       (err, stdout) => (err ? reject(err) : resolve(Number(stdout))),
     );
   });

@@ -20,7 +20,16 @@ export interface HostCounts {
 }
 
 export function emptyCounts(): HostCounts {
-  return { pushes: 0, samplesOffered: 0, pushesOk: 0, pushesFailed: 0, failures: {}, samplesInOkPushes: 0, lastOkSamples: 0, latenciesMs: [] };
+  return {
+    pushes: 0,
+    samplesOffered: 0,
+    pushesOk: 0,
+    pushesFailed: 0,
+    failures: {},
+    samplesInOkPushes: 0,
+    lastOkSamples: 0,
+    latenciesMs: [],
+  };
 }
 
 /** Series in a batch: one sample each. */

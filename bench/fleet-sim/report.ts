@@ -98,7 +98,8 @@ const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 
 export function summarize(i: SummaryInput): FleetReport {
   const sum = (f: (c: HostCounts) => number): number => i.counts.reduce((n, c) => n + f(c), 0);
   const rw = i.sink === 'remote-write';
-  const rwSum = (f: (r: SummaryInput['remoteWrite'][number]) => number): number => i.remoteWrite.reduce((n, r) => n + f(r), 0);
+  const rwSum = (f: (r: SummaryInput['remoteWrite'][number]) => number): number =>
+    i.remoteWrite.reduce((n, r) => n + f(r), 0);
   const latencies = i.counts.flatMap((c) => c.latenciesMs);
   const failures: Record<string, number> = {};
   for (const c of i.counts) for (const [k, v] of Object.entries(c.failures)) failures[k] = (failures[k] ?? 0) + v;
@@ -131,7 +132,11 @@ export function summarize(i: SummaryInput): FleetReport {
     bufferedBytes: rwSum((r) => r.bufferedBytes),
     offeredPerSecond: Math.round((i.end.samplesOffered - i.warm.samplesOffered) / seconds),
     acceptedPerSecond: Math.round((i.end.samplesAccepted - i.warm.samplesAccepted) / seconds),
-    pushLatencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(Math.max(0, ...latencies)) },
+    pushLatencyMs: {
+      p50: round(percentile(latencies, 50)),
+      p99: round(percentile(latencies, 99)),
+      max: round(Math.max(0, ...latencies)),
+    },
     senderCpuMsPerPush: round((i.end.senderCpuMs - i.warm.senderCpuMs) / windowPushes, 2),
     senderCores: round((i.end.senderCpuMs - i.warm.senderCpuMs) / windowMs, 2),
     eventLoopDelayMaxMs: round(i.eventLoopDelayMaxMs),
@@ -145,7 +150,12 @@ export function summarize(i: SummaryInput): FleetReport {
   }
   if (i.scrapesMs) {
     const finite = i.scrapesMs.filter(Number.isFinite);
-    report.scrape = { count: i.scrapesMs.length, p50Ms: round(percentile(finite, 50)), maxMs: round(Math.max(0, ...i.scrapesMs)), over10s: i.scrapesMs.filter((ms) => ms >= 10_000).length };
+    report.scrape = {
+      count: i.scrapesMs.length,
+      p50Ms: round(percentile(finite, 50)),
+      maxMs: round(Math.max(0, ...i.scrapesMs)),
+      over10s: i.scrapesMs.filter((ms) => ms >= 10_000).length,
+    };
   }
   if (i.bufferPeaks) {
     const per = i.bufferPeaks.perHost;
@@ -155,10 +165,21 @@ export function summarize(i: SummaryInput): FleetReport {
       peakTotalBytes: i.bufferPeaks.totalBytes,
     };
   }
-  if (i.outage) report.outage = { atSeconds: i.outage.atS, forSeconds: i.outage.forS, drainSeconds: i.outage.drainSeconds === undefined ? null : round(i.outage.drainSeconds) };
+  if (i.outage)
+    report.outage = {
+      atSeconds: i.outage.atS,
+      forSeconds: i.outage.forS,
+      drainSeconds: i.outage.drainSeconds === undefined ? null : round(i.outage.drainSeconds),
+    };
   if (i.receiver && i.end.receiverCpuMs !== undefined && i.warm.receiverCpuMs !== undefined) {
     const cpu = i.end.receiverCpuMs - i.warm.receiverCpuMs;
-    report.receiver = { pid: i.receiver.pid, cpuCores: round(cpu / windowMs, 2), cpuMsPerPush: round(cpu / windowPushes, 2), rssMb: i.receiver.rssMb, peakRssMb: i.receiver.peakRssMb };
+    report.receiver = {
+      pid: i.receiver.pid,
+      cpuCores: round(cpu / windowMs, 2),
+      cpuMsPerPush: round(cpu / windowPushes, 2),
+      rssMb: i.receiver.rssMb,
+      peakRssMb: i.receiver.peakRssMb,
+    };
   }
   if (i.machine) report.machine = i.machine;
   report.verdict = verdictOf(report);
@@ -174,15 +195,23 @@ export function summarize(i: SummaryInput): FleetReport {
 export function verdictOf(r: FleetReport): string {
   const why: string[] = [];
   if (r.hostsArrived < r.hosts) why.push(`${r.hosts - r.hostsArrived} hosts never arrived`);
-  if (r.pushesFailed > 0) why.push(`${r.pushesFailed} pushes failed (${Object.entries(r.failures).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  if (r.pushesFailed > 0)
+    why.push(
+      `${r.pushesFailed} pushes failed (${Object.entries(r.failures)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
   if (r.missedCycles > 0) why.push(`${r.missedCycles} cycles skipped`);
   if (r.samplesDropped > 0) why.push(`${r.samplesDropped} samples dropped`);
-  if (r.pushLatencyMs.max >= r.intervalSeconds * 1000) why.push(`a push took ${r.pushLatencyMs.max} ms, longer than the interval`);
+  if (r.pushLatencyMs.max >= r.intervalSeconds * 1000)
+    why.push(`a push took ${r.pushLatencyMs.max} ms, longer than the interval`);
   if (r.scrape && r.scrape.over10s > 0) why.push(`${r.scrape.over10s} scrapes of the gateway took >= 10 s`);
-  if (r.sink === 'remote-write' && r.samplesBuffered > 0 && r.outage?.drainSeconds !== null) why.push(`${r.samplesBuffered} samples still buffered at the end`);
+  if (r.sink === 'remote-write' && r.samplesBuffered > 0 && r.outage?.drainSeconds !== null)
+    why.push(`${r.samplesBuffered} samples still buffered at the end`);
   if (r.outage && r.outage.drainSeconds === null) why.push('the buffers did not drain after the outage');
   // Failures may be the receiver's or the simulator's: say which one was out of CPU.
-  if (why.length > 0 && r.senderCores >= 0.9) why.push(`the simulator used ${r.senderCores} cores: it may be the limit`);
+  if (why.length > 0 && r.senderCores >= 0.9)
+    why.push(`the simulator used ${r.senderCores} cores: it may be the limit`);
   return why.length === 0 ? 'ok' : why.join('; ');
 }
 
@@ -199,17 +228,43 @@ export function formatSummary(r: FleetReport): string {
     `  push latency       p50 ${r.pushLatencyMs.p50} ms, p99 ${r.pushLatencyMs.p99} ms, max ${r.pushLatencyMs.max} ms`,
     `  sender             ${r.senderCpuMsPerPush} ms CPU per host-push, ${r.senderCores} cores, event-loop delay max ${r.eventLoopDelayMaxMs} ms`,
   ];
-  if (r.pushBytes) lines.push(`  push body          ${r.pushBytes.text} B text -> ${r.pushBytes.gzip} B gzip (${r.pushBytes.savedPercent}% saved)`);
-  if (r.scrape) lines.push(`  gateway scrape     ${r.scrape.count} scrapes, p50 ${r.scrape.p50Ms} ms, max ${r.scrape.maxMs} ms, ${r.scrape.over10s} >= 10 s`);
-  if (r.buffer) lines.push(`  buffer peak        per host max ${mb(r.buffer.peakPerHostMaxBytes)}, mean ${mb(r.buffer.peakPerHostMeanBytes)}; fleet ${mb(r.buffer.peakTotalBytes)}`);
-  if (r.outage) lines.push(`  outage             ${r.outage.forSeconds}s from ${r.outage.atSeconds}s; drained ${r.outage.drainSeconds === null ? 'NOT' : `${r.outage.drainSeconds}s after recovery`}`);
-  if (r.receiver) lines.push(`  receiver pid ${r.receiver.pid}   ${r.receiver.cpuCores} cores (${r.receiver.cpuMsPerPush} ms CPU per host-push), RSS ${r.receiver.rssMb} MB (peak ${r.receiver.peakRssMb} MB)`);
-  if (r.machine) lines.push(`  machine            ${r.machine.cores} cores, load ${r.machine.load1}, CPU pressure (some, 60 s) ${r.machine.cpuPressureSome60 ?? '-'}%`);
+  if (r.pushBytes)
+    lines.push(
+      `  push body          ${r.pushBytes.text} B text -> ${r.pushBytes.gzip} B gzip (${r.pushBytes.savedPercent}% saved)`,
+    );
+  if (r.scrape)
+    lines.push(
+      `  gateway scrape     ${r.scrape.count} scrapes, p50 ${r.scrape.p50Ms} ms, max ${r.scrape.maxMs} ms, ${r.scrape.over10s} >= 10 s`,
+    );
+  if (r.buffer)
+    lines.push(
+      `  buffer peak        per host max ${mb(r.buffer.peakPerHostMaxBytes)}, mean ${mb(r.buffer.peakPerHostMeanBytes)}; fleet ${mb(r.buffer.peakTotalBytes)}`,
+    );
+  if (r.outage)
+    lines.push(
+      `  outage             ${r.outage.forSeconds}s from ${r.outage.atSeconds}s; drained ${r.outage.drainSeconds === null ? 'NOT' : `${r.outage.drainSeconds}s after recovery`}`,
+    );
+  if (r.receiver)
+    lines.push(
+      `  receiver pid ${r.receiver.pid}   ${r.receiver.cpuCores} cores (${r.receiver.cpuMsPerPush} ms CPU per host-push), RSS ${r.receiver.rssMb} MB (peak ${r.receiver.peakRssMb} MB)`,
+    );
+  if (r.machine)
+    lines.push(
+      `  machine            ${r.machine.cores} cores, load ${r.machine.load1}, CPU pressure (some, 60 s) ${r.machine.cpuPressureSome60 ?? '-'}%`,
+    );
   lines.push(`  verdict            ${r.verdict}`);
   return lines.join('\n') + '\n';
 }
 
 /** One progress line (stderr, every few seconds). */
-export function progressLine(p: { elapsedS: number; hostsUp: number; hosts: number; samplesPerSecond: number; failed: number; backlogRequests: number; backlogBytes: number }): string {
+export function progressLine(p: {
+  elapsedS: number;
+  hostsUp: number;
+  hosts: number;
+  samplesPerSecond: number;
+  failed: number;
+  backlogRequests: number;
+  backlogBytes: number;
+}): string {
   return `fleet-sim: ${Math.round(p.elapsedS)}s  hosts up ${p.hostsUp}/${p.hosts}  ${Math.round(p.samplesPerSecond)} samples/s accepted  ${p.failed} failed pushes  backlog ${p.backlogRequests} requests (${mb(p.backlogBytes)})`;
 }

@@ -38,7 +38,13 @@ export interface SimHost {
  * collectors on the synthetic samplers, the agent's families, and the sink
  * from sinksFor with its runner, each host with its own remote-write buffer.
  */
-export function buildSimHost(base: AgentConfig, instance: string, host: SyntheticHostOptions, logger: Logger, onBatch?: (batch: Batch) => void): SimHost {
+export function buildSimHost(
+  base: AgentConfig,
+  instance: string,
+  host: SyntheticHostOptions,
+  logger: Logger,
+  onBatch?: (batch: Batch) => void,
+): SimHost {
   const config: AgentConfig = { ...base, instance };
   const synthetic = new SyntheticHost(host);
   const agent = new AgentMetrics();
@@ -58,12 +64,32 @@ export function buildSimHost(base: AgentConfig, instance: string, host: Syntheti
   };
   const collectors = COLLECTORS.filter((c) => SIMULATED.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger, config.sinks.includes('remote-write') ? sinkMetrics.families : []);
-  agent.info.set({ os: 'linux', kernel: 'simulated', sampler: 'synthetic', version: VERSION, oom_events: 'off', group_by: config.groupBy }, 1);
+  agent.info.set(
+    {
+      os: 'linux',
+      kernel: 'simulated',
+      sampler: 'synthetic',
+      version: VERSION,
+      oom_events: 'off',
+      group_by: config.groupBy,
+    },
+    1,
+  );
   agent.interval.set(config.intervalMs / 1000);
   for (const c of collectors) agent.collectorFailures.inc({ collector: c.name }, 0);
   const [real] = sinksFor(config, { sinkMetrics, memoryQueues, logger });
   const sink = new MeasuredSink(real, onBatch);
-  return { instance, config, synthetic, agent, cycle, sink, runner: new SinkRunner(sink, agent, sinkMetrics, logger), sinkMetrics, queue };
+  return {
+    instance,
+    config,
+    synthetic,
+    agent,
+    cycle,
+    sink,
+    runner: new SinkRunner(sink, agent, sinkMetrics, logger),
+    sinkMetrics,
+    queue,
+  };
 }
 
 /** A prom-client counter's total over its label sets. */

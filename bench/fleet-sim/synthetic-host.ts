@@ -1,4 +1,11 @@
-import type { HostField, HostSample, HostSampler, ProcessField, ProcessSample, ProcessSampler } from '../../platforms/types';
+import type {
+  HostField,
+  HostSample,
+  HostSampler,
+  ProcessField,
+  ProcessSample,
+  ProcessSampler,
+} from '../../platforms/types';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same host, so a test can rely on its shape. */
 export function seededRandom(seed: number): () => number {
@@ -68,7 +75,12 @@ export class SyntheticHost {
       const name = i < opts.groups ? names[i] : names[Math.floor(this.random() * Math.min(10, opts.groups))];
       this.table.push(this.spawn(name));
     }
-    this.processSampler = { name: 'synthetic', fields: PROCESS_FIELDS, sample: async () => this.step(), close: () => undefined };
+    this.processSampler = {
+      name: 'synthetic',
+      fields: PROCESS_FIELDS,
+      sample: async () => this.step(),
+      close: () => undefined,
+    };
     this.hostSampler = { fields: HOST_FIELDS, sample: async () => this.hostSample() };
   }
 

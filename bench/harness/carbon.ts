@@ -68,7 +68,10 @@ export async function startCarbon(opts: CarbonOptions = {}): Promise<Carbon> {
   );
   if (opts.keep !== undefined) fs.writeFileSync(path.join(dir, 'whitelist.conf'), opts.keep.join('\n') + '\n');
   fs.writeFileSync(path.join(dir, 'storage-schemas.conf'), '[everything_1s]\npattern = .*\nretentions = 1s:30m\n');
-  fs.writeFileSync(path.join(dir, 'storage-aggregation.conf'), '[default]\npattern = .*\nxFilesFactor = 0\naggregationMethod = average\n');
+  fs.writeFileSync(
+    path.join(dir, 'storage-aggregation.conf'),
+    '[default]\npattern = .*\nxFilesFactor = 0\naggregationMethod = average\n',
+  );
 
   let proc: Spawned | undefined;
   const carbon: Carbon = {
@@ -80,9 +83,19 @@ export async function startCarbon(opts: CarbonOptions = {}): Promise<Carbon> {
     },
     async start() {
       fs.rmSync(path.join(dir, 'carbon-cache-a.pid'), { force: true });
-      proc = spawnTracked('carbon-cache', [`--config=${conf}`, '--nodaemon', `--pidfile=${path.join(dir, 'carbon-cache-a.pid')}`, `--logdir=${path.join(dir, 'log')}`, 'start'], {
-        env: { ...process.env, GRAPHITE_ROOT: dir, GRAPHITE_CONF_DIR: dir, GRAPHITE_STORAGE_DIR: dir },
-      });
+      proc = spawnTracked(
+        'carbon-cache',
+        [
+          `--config=${conf}`,
+          '--nodaemon',
+          `--pidfile=${path.join(dir, 'carbon-cache-a.pid')}`,
+          `--logdir=${path.join(dir, 'log')}`,
+          'start',
+        ],
+        {
+          env: { ...process.env, GRAPHITE_ROOT: dir, GRAPHITE_CONF_DIR: dir, GRAPHITE_STORAGE_DIR: dir },
+        },
+      );
       await waitTcp('carbon-cache', proc, port, 30000);
     },
     async stop() {
@@ -107,7 +120,8 @@ export async function startCarbon(opts: CarbonOptions = {}): Promise<Carbon> {
 async function waitTcp(name: string, proc: Spawned, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.pid < 0 || proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited: ${proc.stderr()}${proc.stdout()}`);
+    if (proc.pid < 0 || proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`${name} exited: ${proc.stderr()}${proc.stdout()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.createConnection({ host: '127.0.0.1', port }, () => {
         s.destroy();
@@ -127,7 +141,11 @@ export function whisperFile(whisperDir: string, metricPath: string): string {
 }
 
 /** whisper-fetch (python3-whisper) of a whisper file since `fromSec`: [second, value or null] per point. */
-export async function whisperFetch(file: string, fromSec: number, untilSec?: number): Promise<Array<[number, number | null]>> {
+export async function whisperFetch(
+  file: string,
+  fromSec: number,
+  untilSec?: number,
+): Promise<Array<[number, number | null]>> {
   const args = ['--from', String(fromSec), ...(untilSec === undefined ? [] : ['--until', String(untilSec)]), file];
   const { stdout } = await promisify(execFile)('whisper-fetch', args);
   return stdout

@@ -74,7 +74,9 @@ export async function gatewayMetrics(url: string): Promise<Map<string, GatewaySe
   const res = await fetch(`${url}/api/v1/metrics`);
   if (!res.ok) throw new Error(`GET /api/v1/metrics: ${res.status}`);
   const body = (await res.json()) as {
-    data: Array<Record<string, { metrics?: Array<{ labels: Record<string, string>; value?: string; buckets?: unknown }> }>>;
+    data: Array<
+      Record<string, { metrics?: Array<{ labels: Record<string, string>; value?: string; buckets?: unknown }> }>
+    >;
   };
   const out = new Map<string, GatewaySeries[]>();
   for (const group of body.data) {

@@ -11,7 +11,9 @@ import { waitFor } from './wait';
  * own (legacyNamespace off, empty prefixes), so a gauge `a.b.c` is stored by
  * carbon as `a.b.c`. Gauges that got no update in a flush are not sent again.
  */
-export async function startStatsd(graphitePort: number): Promise<{ port: number; proc: Spawned; stop(): Promise<void> }> {
+export async function startStatsd(
+  graphitePort: number,
+): Promise<{ port: number; proc: Spawned; stop(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-statsd-'));
   const port = await freePort();
   const config = path.join(dir, 'config.js');
@@ -27,7 +29,14 @@ export async function startStatsd(graphitePort: number): Promise<{ port: number;
       graphitePort,
       flushInterval: 1000,
       deleteGauges: true,
-      graphite: { legacyNamespace: false, globalPrefix: '', prefixCounter: '', prefixTimer: '', prefixGauge: '', prefixSet: '' },
+      graphite: {
+        legacyNamespace: false,
+        globalPrefix: '',
+        prefixCounter: '',
+        prefixTimer: '',
+        prefixGauge: '',
+        prefixSet: '',
+      },
     })})\n`,
   );
   const proc = spawnTracked(process.execPath, [require.resolve('statsd/stats.js'), config]);
@@ -36,10 +45,15 @@ export async function startStatsd(graphitePort: number): Promise<{ port: number;
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('statsd', () => {
-      if (proc.child.exitCode !== null) throw new Error(`statsd exited: ${proc.stdout()}${proc.stderr()}`);
-      return proc.stdout().includes('server is up') ? true : undefined;
-    }, 30000, 100);
+    await waitFor(
+      'statsd',
+      () => {
+        if (proc.child.exitCode !== null) throw new Error(`statsd exited: ${proc.stdout()}${proc.stderr()}`);
+        return proc.stdout().includes('server is up') ? true : undefined;
+      },
+      30000,
+      100,
+    );
   } catch (err) {
     await stop();
     throw err;

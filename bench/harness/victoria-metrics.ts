@@ -18,14 +18,21 @@ export interface VictoriaMetricsServer extends RunningServer {
   resume(): Promise<void>;
 }
 
-export async function startVictoriaMetrics(spawn: Pick<TrackedOptions, 'group' | 'capture'> = {}): Promise<VictoriaMetricsServer> {
+export async function startVictoriaMetrics(
+  spawn: Pick<TrackedOptions, 'group' | 'capture'> = {},
+): Promise<VictoriaMetricsServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-vm-'));
   const url = `http://127.0.0.1:${port}`;
   const launch = async (): Promise<Spawned> => {
     const p = spawnTracked(
       'victoria-metrics',
-      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-search.latencyOffset=0s', '-loggerLevel=ERROR'],
+      [
+        `-httpListenAddr=127.0.0.1:${port}`,
+        `-storageDataPath=${dir}`,
+        '-search.latencyOffset=0s',
+        '-loggerLevel=ERROR',
+      ],
       spawn,
     );
     try {
@@ -62,9 +69,17 @@ export async function startVictoriaMetrics(spawn: Pick<TrackedOptions, 'group' |
 }
 
 /** An instant query's vector: labels and value of each series. */
-export async function instantQuery(url: string, promql: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+export async function instantQuery(
+  url: string,
+  promql: string,
+): Promise<Array<{ labels: Record<string, string>; value: number }>> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
-  if (body.status !== 'success' || body.data === undefined) throw new Error(`query ${promql} failed: ${body.error ?? res.status}`);
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+  if (body.status !== 'success' || body.data === undefined)
+    throw new Error(`query ${promql} failed: ${body.error ?? res.status}`);
   return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
 }

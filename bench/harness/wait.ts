@@ -28,7 +28,8 @@ export async function waitHttp(name: string, proc: Spawned, url: string, timeout
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    if (proc.pid < 0 || proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited: ${proc.stderr()}`);
+    if (proc.pid < 0 || proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`${name} exited: ${proc.stderr()}`);
     try {
       const res = await fetch(url);
       await res.arrayBuffer();

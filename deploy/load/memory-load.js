@@ -35,7 +35,9 @@ function runChild(profile, scale) {
   const chunks = [];
   const start = Date.now();
   const timer = setInterval(() => {
-    const want = Math.round((level(profile.shape, profile.periodS, (Date.now() - start) / 1000) * profile.peakMiB * scale * MiB) / CHUNK);
+    const want = Math.round(
+      (level(profile.shape, profile.periodS, (Date.now() - start) / 1000) * profile.peakMiB * scale * MiB) / CHUNK,
+    );
     // allocUnsafe + fill touches every page, so the memory is resident (Buffer.alloc may map zero pages lazily).
     while (chunks.length < want) chunks.push(Buffer.allocUnsafe(CHUNK).fill(chunks.length & 0xff));
     if (chunks.length > want) {
@@ -75,7 +77,9 @@ function runParent() {
       if (--left === 0) process.exit(stopping ? 0 : 1);
     });
   }
-  process.stdout.write(`memory-load: ${PROFILES.map((p, i) => `${p.name}=${children[i].pid}`).join(' ')} scale=${scale}\n`);
+  process.stdout.write(
+    `memory-load: ${PROFILES.map((p, i) => `${p.name}=${children[i].pid}`).join(' ')} scale=${scale}\n`,
+  );
 }
 
 if (process.argv[2] === '--child') {

@@ -11,9 +11,7 @@ export function parseCpuTime(text: string): number | undefined {
   let m = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$/.exec(t);
   if (m) {
     const [, days, hours, minutes, seconds] = m;
-    return (
-      Number(days ?? 0) * 86400 + Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds)
-    );
+    return Number(days ?? 0) * 86400 + Number(hours ?? 0) * 3600 + Number(minutes) * 60 + Number(seconds);
   }
   m = /^(\d+),(\d+)$/.exec(t); // top: hours,minutes
   if (m) return Number(m[1]) * 3600 + Number(m[2]) * 60;

@@ -42,7 +42,8 @@ export interface OomSummary {
 export function parseOomSummary(message: string): OomSummary | undefined {
   if (!message.startsWith('oom-kill:')) return undefined;
   const body = message.slice('oom-kill:'.length);
-  const keys = /(?:^|,)(constraint|nodemask|cpuset|mems_allowed|oom_memcg|task_memcg|task|pid|uid)=|(?:^|,)global_oom(?=,|$)/g;
+  const keys =
+    /(?:^|,)(constraint|nodemask|cpuset|mems_allowed|oom_memcg|task_memcg|task|pid|uid)=|(?:^|,)global_oom(?=,|$)/g;
   const marks: Array<{ key: string; start: number; end: number }> = [];
   for (const m of body.matchAll(keys)) {
     if (m[1] === undefined) continue;
@@ -83,7 +84,8 @@ export interface KilledLine {
 }
 
 const PREFIX = /^(?:(Memory cgroup out of memory|Out of memory(?: \(oom_kill_allocating_task\))?): )?/;
-const KILLED = /Killed process (\d+) \((.*)\),? (?:UID (\d+), )?total-vm:\d+kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB(?:, UID:(\d+))?/;
+const KILLED =
+  /Killed process (\d+) \((.*)\),? (?:UID (\d+), )?total-vm:\d+kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB(?:, UID:(\d+))?/;
 
 function constraintOfPrefix(prefix: string | undefined): OomConstraint | undefined {
   if (prefix === undefined) return undefined;

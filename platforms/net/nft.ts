@@ -39,7 +39,11 @@ export function nftSync(script: string, command = 'nft'): void {
   const r = spawnSync(command, ['-f', '-'], { input: script, encoding: 'utf8', timeout: 5000 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${command} is not installed (Debian/Ubuntu package "nftables")` : `${command} -f -: ${r.error.message}`);
+    throw new Error(
+      code === 'ENOENT'
+        ? `${command} is not installed (Debian/Ubuntu package "nftables")`
+        : `${command} -f -: ${r.error.message}`,
+    );
   }
   if (r.status !== 0) throw new Error(`${command} -f - exited ${String(r.status ?? r.signal)}: ${r.stderr.trim()}`);
 }

@@ -51,7 +51,10 @@ export class TcpTableReader {
 
   /** Only the reads (the kernel's rendering), for the bench: the byte count of both tables. */
   readOnly(): number {
-    return this.load(path.join(this.procfsRoot, 'net', 'tcp'), false) + this.load(path.join(this.procfsRoot, 'net', 'tcp6'), true);
+    return (
+      this.load(path.join(this.procfsRoot, 'net', 'tcp'), false) +
+      this.load(path.join(this.procfsRoot, 'net', 'tcp6'), true)
+    );
   }
 
   /** The whole file into the reader's buffer; its length. 0 for a missing file when `optional`. */
@@ -66,7 +69,10 @@ export class TcpTableReader {
 }
 
 /** Why `<procfsRoot>/net/tcp` cannot be read here, or undefined when it can. */
-export function tcpTableUnavailable(procfsRoot: string, platform: NodeJS.Platform = process.platform): string | undefined {
+export function tcpTableUnavailable(
+  procfsRoot: string,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const file = path.join(procfsRoot, 'net', 'tcp');
   try {
     fs.accessSync(file, fs.constants.R_OK);

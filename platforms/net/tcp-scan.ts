@@ -80,7 +80,12 @@ export class TcpRow {
 
   private address(at: number): string {
     if (this.family === 4) return wordBytes(this.buf, at).join('.');
-    const bytes = [...wordBytes(this.buf, at), ...wordBytes(this.buf, at + 8), ...wordBytes(this.buf, at + 16), ...wordBytes(this.buf, at + 24)];
+    const bytes = [
+      ...wordBytes(this.buf, at),
+      ...wordBytes(this.buf, at + 8),
+      ...wordBytes(this.buf, at + 16),
+      ...wordBytes(this.buf, at + 24),
+    ];
     const groups: number[] = [];
     for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
     // IPv4-mapped (::ffff:a.b.c.d): a v4 client of a dual-stack listener.
@@ -160,13 +165,20 @@ function parseRow(buf: Buffer, start: number, end: number, alen: number, row: Tc
   if (p + 2 * endpoint + 4 > end) return false;
   const local = p;
   const remote = p + endpoint + 1;
-  if (buf[local + alen] !== COLON || buf[local + endpoint] !== SPACE || buf[remote + alen] !== COLON || buf[remote + endpoint] !== SPACE) return false;
+  if (
+    buf[local + alen] !== COLON ||
+    buf[local + endpoint] !== SPACE ||
+    buf[remote + alen] !== COLON ||
+    buf[remote + endpoint] !== SPACE
+  )
+    return false;
   if (!allHex(buf, local, alen) || !allHex(buf, remote, alen)) return false;
   const localPort = hexValue(buf, local + alen + 1, 4);
   const remotePort = hexValue(buf, remote + alen + 1, 4);
   const state = hexValue(buf, remote + endpoint + 1, 2);
   p = remote + endpoint + 3;
-  if (localPort < 0 || remotePort < 0 || state < 1 || state > TCP_STATES.length || (p < end && !isBlank(buf[p]))) return false;
+  if (localPort < 0 || remotePort < 0 || state < 1 || state > TCP_STATES.length || (p < end && !isBlank(buf[p])))
+    return false;
   // tx:rx, tr:when, retrnsmt, uid, timeout, inode.
   let uid = -1;
   let inode = -1;

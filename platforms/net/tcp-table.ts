@@ -99,7 +99,12 @@ export function parseEndpoint(text: string, family: 4 | 6): { address: string; p
   const colon = text.indexOf(':');
   const hex = text.slice(0, colon);
   const portHex = text.slice(colon + 1);
-  if (colon < 0 || !/^[0-9A-Fa-f]{4}$/.test(portHex) || hex.length !== (family === 4 ? 8 : 32) || !/^[0-9A-Fa-f]+$/.test(hex)) {
+  if (
+    colon < 0 ||
+    !/^[0-9A-Fa-f]{4}$/.test(portHex) ||
+    hex.length !== (family === 4 ? 8 : 32) ||
+    !/^[0-9A-Fa-f]+$/.test(hex)
+  ) {
     return undefined;
   }
   const port = parseInt(portHex, 16);
@@ -129,7 +134,7 @@ function ipv6FromWords(hex: string): string {
 export function formatIpv6(groups: readonly number[]): string {
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

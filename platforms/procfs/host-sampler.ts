@@ -9,7 +9,14 @@ import type { Sysconf } from './sysconf';
 import { parseOomKills } from './vmstat';
 import type { HostField, HostSample, HostSampler, SampleErrorSink } from '../types';
 
-const FIELDS: ReadonlySet<HostField> = new Set<HostField>(['memory', 'swap', 'cpu', 'load', 'oomKills', 'memoryPressure']);
+const FIELDS: ReadonlySet<HostField> = new Set<HostField>([
+  'memory',
+  'swap',
+  'cpu',
+  'load',
+  'oomKills',
+  'memoryPressure',
+]);
 
 /** A kernel without PSI has no file (ENOENT) or refuses it (EOPNOTSUPP with psi=0): the field is simply absent. */
 const NOT_PROVIDED = new Set(['ENOENT', 'EOPNOTSUPP']);

@@ -51,7 +51,8 @@ export class ProcfsInspector implements ProcessInspector {
     if (text === undefined) return undefined;
     const mem = parseSmapsRollup(text);
     // Empty for kernel threads (no memory map): nothing to report, not a problem.
-    if (mem === undefined && text.trim() !== '') this.onError('malformed_smaps_rollup', `${pid}/smaps_rollup has no Pss or Private lines`);
+    if (mem === undefined && text.trim() !== '')
+      this.onError('malformed_smaps_rollup', `${pid}/smaps_rollup has no Pss or Private lines`);
     return mem;
   }
 

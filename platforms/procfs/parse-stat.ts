@@ -37,8 +37,15 @@ const F_RSS = 24;
 /** Returns undefined for a line that is not a whole stat line (truncated, garbled). */
 export function parseStat(buf: Uint8Array, len: number): StatRecord | undefined {
   const rec: StatRecord = {
-    pid: 0, comm: '', ppid: 0,
-    utimeTicks: 0, stimeTicks: 0, threads: 0, startTicks: 0, vsizeBytes: 0, rssPages: 0,
+    pid: 0,
+    comm: '',
+    ppid: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    threads: 0,
+    startTicks: 0,
+    vsizeBytes: 0,
+    rssPages: 0,
   };
   return parseStatInto(buf, len, rec, decodeComm) ? rec : undefined;
 }
@@ -78,7 +85,13 @@ export function parseStatInto(buf: Uint8Array, len: number, out: StatRecord, com
   let i = close + 2;
   if (i >= len) return false;
   let field = 3;
-  let ppid = -1, utime = -1, stime = -1, threads = -1, start = -1, vsize = -1, rss = NaN;
+  let ppid = -1,
+    utime = -1,
+    stime = -1,
+    threads = -1,
+    start = -1,
+    vsize = -1,
+    rss = NaN;
   while (i < len && field < F_RSS) {
     // advance to the next field
     while (i < len && buf[i] !== SPACE) i++;
@@ -88,16 +101,39 @@ export function parseStatInto(buf: Uint8Array, len: number, out: StatRecord, com
     let end = i;
     while (end < len && buf[end] !== SPACE && buf[end] !== 0x0a) end++;
     switch (field) {
-      case F_PPID: ppid = parseUint(buf, i, end); break;
-      case F_UTIME: utime = parseUint(buf, i, end); break;
-      case F_STIME: stime = parseUint(buf, i, end); break;
-      case F_THREADS: threads = parseUint(buf, i, end); break;
-      case F_START: start = parseUint(buf, i, end); break;
-      case F_VSIZE: vsize = parseUint(buf, i, end); break;
-      case F_RSS: rss = parseInt64(buf, i, end); break;
+      case F_PPID:
+        ppid = parseUint(buf, i, end);
+        break;
+      case F_UTIME:
+        utime = parseUint(buf, i, end);
+        break;
+      case F_STIME:
+        stime = parseUint(buf, i, end);
+        break;
+      case F_THREADS:
+        threads = parseUint(buf, i, end);
+        break;
+      case F_START:
+        start = parseUint(buf, i, end);
+        break;
+      case F_VSIZE:
+        vsize = parseUint(buf, i, end);
+        break;
+      case F_RSS:
+        rss = parseInt64(buf, i, end);
+        break;
     }
   }
-  if (field < F_RSS || ppid < 0 || utime < 0 || stime < 0 || threads < 0 || start < 0 || vsize < 0 || Number.isNaN(rss)) {
+  if (
+    field < F_RSS ||
+    ppid < 0 ||
+    utime < 0 ||
+    stime < 0 ||
+    threads < 0 ||
+    start < 0 ||
+    vsize < 0 ||
+    Number.isNaN(rss)
+  ) {
     return false;
   }
   out.pid = pid;

@@ -22,8 +22,15 @@ export class ProcfsProcessSampler implements ProcessSampler {
   private readonly comms = new CommInterner();
   /** Parsed into, then copied out: one record per sampler, not per process. */
   private readonly rec: StatRecord = {
-    pid: 0, comm: '', ppid: 0,
-    utimeTicks: 0, stimeTicks: 0, threads: 0, startTicks: 0, vsizeBytes: 0, rssPages: 0,
+    pid: 0,
+    comm: '',
+    ppid: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    threads: 0,
+    startTicks: 0,
+    vsizeBytes: 0,
+    rssPages: 0,
   };
 
   constructor(

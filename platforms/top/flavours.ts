@@ -18,5 +18,10 @@ export const TOP_FLAVOURS: Record<TopFlavour, TopFlavourSpec> = {
     needsToprc: true,
   },
   busybox: { args: BUSYBOX_TOP_ARGS, fields: new Set(['vsz']), parse: parseBusyboxTop, needsToprc: false },
-  macos: { args: MACOS_TOP_ARGS, fields: new Set(['vsz', 'threads', 'cpuTotal']), parse: parseMacosTop, needsToprc: false },
+  macos: {
+    args: MACOS_TOP_ARGS,
+    fields: new Set(['vsz', 'threads', 'cpuTotal']),
+    parse: parseMacosTop,
+    needsToprc: false,
+  },
 };

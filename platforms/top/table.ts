@@ -12,7 +12,10 @@ export type TopRow = Record<string, string>;
  * positions, which top left-aligns. Summary lines above the header are skipped.
  * Returns undefined when there is no header.
  */
-export function parseTopTable(text: string, onError: SampleErrorSink): { columns: string[]; rows: TopRow[] } | undefined {
+export function parseTopTable(
+  text: string,
+  onError: SampleErrorSink,
+): { columns: string[]; rows: TopRow[] } | undefined {
   const lines = text.split('\n');
   const at = lines.findIndex((l) => /^\s*PID\s/.test(l) && /\sCOMMAND(\s|$)/.test(l));
   if (at < 0) return undefined;
@@ -27,7 +30,9 @@ export function parseTopTable(text: string, onError: SampleErrorSink): { columns
       if (rows.length > 0) break; // end of this frame's table
       continue;
     }
-    const cells = commandLast ? lastCommand(line, columns.length) : middleCommand(line, commandIdx, starts, columns.length);
+    const cells = commandLast
+      ? lastCommand(line, columns.length)
+      : middleCommand(line, commandIdx, starts, columns.length);
     if (!cells) {
       onError('top_malformed_line', line);
       continue;

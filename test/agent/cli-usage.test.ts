@@ -26,13 +26,22 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
     [['run', '--process-detail', 'pss,smaps'], /--process-detail: unknown kind "smaps"/],
     [['run', '--sampler', 'ps', '--process-detail', 'fds'], /--process-detail needs the procfs sampler/],
     [['run', '--on-oom-timeout', 'soon'], /--on-oom-timeout "soon" is not a duration/],
-    [['run', '--collectors', 'oom', '--kmsg-path', '/nonexistent/kmsg'], /collector oom cannot run here: \/nonexistent\/kmsg does not exist/],
+    [
+      ['run', '--collectors', 'oom', '--kmsg-path', '/nonexistent/kmsg'],
+      /collector oom cannot run here: \/nonexistent\/kmsg does not exist/,
+    ],
     [['run', '--pushgateway-url', 'ftp://gw:21'], /--pushgateway-url "ftp:\/\/gw:21" must be http/],
     [['run', '--pushgateway-url', 'not a url'], /--pushgateway-url "not a url" is not a URL/],
     [['run', '--sampler', 'bogus'], /Invalid values:[\s\S]*sampler/],
     [['run', '--log-level', 'loud'], /Invalid values:[\s\S]*log-level/],
-    [['run', '--pushgateway-password-file', '/nonexistent'], /--pushgateway-password-file needs --pushgateway-username/],
-    [['run', '--pushgateway-username', 'u', '--pushgateway-password-file', '/nonexistent/pw'], /cannot read \/nonexistent\/pw/],
+    [
+      ['run', '--pushgateway-password-file', '/nonexistent'],
+      /--pushgateway-password-file needs --pushgateway-username/,
+    ],
+    [
+      ['run', '--pushgateway-username', 'u', '--pushgateway-password-file', '/nonexistent/pw'],
+      /cannot read \/nonexistent\/pw/,
+    ],
     [['run', '--config', '/nonexistent/hostpulse.yml'], /cannot read config file \/nonexistent\/hostpulse.yml/],
     [[], /name a command/],
   ])('%j', async (args, message) => {
@@ -57,7 +66,9 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
   });
 
   it('ignores HOSTPULSE_PROMETHEUS_URL, which belongs to the fleet commands', async () => {
-    const res = await runCli(['once', '--stdout', '--procfs-root', FIXTURE_PROC], { HOSTPULSE_PROMETHEUS_URL: 'http://prom:9090' });
+    const res = await runCli(['once', '--stdout', '--procfs-root', FIXTURE_PROC], {
+      HOSTPULSE_PROMETHEUS_URL: 'http://prom:9090',
+    });
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('hostpulse_host_memory_total_bytes');
   });
@@ -69,14 +80,31 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
   });
 });
 
-describe('a collector\'s own flag given without the collector', () => {
+describe("a collector's own flag given without the collector", () => {
   it('is not silently ignored: one warning names the flag, the collector and why it does not run', async () => {
-    const res = await runCli(['once', '--stdout', '--procfs-root', FIXTURE_PROC, '--kmsg-path', '/nonexistent/kmsg', '--on-oom', 'cat', '--block-scanners', '--log-format', 'json']);
+    const res = await runCli([
+      'once',
+      '--stdout',
+      '--procfs-root',
+      FIXTURE_PROC,
+      '--kmsg-path',
+      '/nonexistent/kmsg',
+      '--on-oom',
+      'cat',
+      '--block-scanners',
+      '--log-format',
+      'json',
+    ]);
     expect(res.code).toBe(0);
-    const warnings = res.stderr.split('\n').filter((l) => l.includes('has no effect')).map((l) => (JSON.parse(l) as { message: string }).message);
+    const warnings = res.stderr
+      .split('\n')
+      .filter((l) => l.includes('has no effect'))
+      .map((l) => (JSON.parse(l) as { message: string }).message);
     expect(warnings).toEqual([
       '--on-oom set, but the oom collector does not run (/nonexistent/kmsg does not exist): it has no effect',
-      expect.stringMatching(/^--block-scanners set, but the connections collector does not run \(.+\): it has no effect$/),
+      expect.stringMatching(
+        /^--block-scanners set, but the connections collector does not run \(.+\): it has no effect$/,
+      ),
     ]);
   });
 });
@@ -98,7 +126,9 @@ describe('flags win over env, env over the config file', () => {
 
   it('flag over env and file', async () => {
     const cfg = file('c.yml', 'interval: 7s\n');
-    expect(intervalOf((await once(['--config', cfg, '--interval', '500ms'], { HOSTPULSE_INTERVAL: '9s' })).stdout)).toBe('0.5');
+    expect(
+      intervalOf((await once(['--config', cfg, '--interval', '500ms'], { HOSTPULSE_INTERVAL: '9s' })).stdout),
+    ).toBe('0.5');
   });
 });
 
@@ -117,7 +147,18 @@ describe('--help and --version', () => {
 
   it('run --help lists every flag with its default', async () => {
     const res = await runCli(['run', '--help']);
-    for (const flag of ['--pushgateway-url', '--job', '--instance', '--interval', '--top', '--procfs-root', '--sampler', '--log-level', '--log-format', '--push-timeout']) {
+    for (const flag of [
+      '--pushgateway-url',
+      '--job',
+      '--instance',
+      '--interval',
+      '--top',
+      '--procfs-root',
+      '--sampler',
+      '--log-level',
+      '--log-format',
+      '--push-timeout',
+    ]) {
       expect(res.stdout).toContain(flag);
     }
     expect(res.stdout).toContain('[default: "15s"]');

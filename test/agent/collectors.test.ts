@@ -38,7 +38,7 @@ describe('selectCollectors (--collectors)', () => {
     expect(() => selectCollectors(spec, known)).toThrow(UsageError);
     expect(() => selectCollectors(spec, known)).toThrow(message);
   });
-  it('the registry holds today\'s collectors, in exposition order', () => {
+  it("the registry holds today's collectors, in exposition order", () => {
     expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections', 'spool']);
   });
 });

@@ -9,7 +9,13 @@ import { UsageError } from '../../agent/errors';
 
 type Labels = Record<string, string | number>;
 const family = (name: string, type: 'gauge' | 'counter', values: Array<[Labels, number]>): FamilySnapshot =>
-  ({ name, help: 'h', type, aggregator: 'sum', values: values.map(([labels, value]) => ({ labels, value })) }) as unknown as FamilySnapshot;
+  ({
+    name,
+    help: 'h',
+    type,
+    aggregator: 'sum',
+    values: values.map(([labels, value]) => ({ labels, value })),
+  }) as unknown as FamilySnapshot;
 
 describe('Graphite path elements', () => {
   it.each([
@@ -41,7 +47,9 @@ describe('GraphitePaths: families to paths', () => {
       all([
         family('hostpulse_process_resident_memory_bytes', 'gauge', [[{ pid: '4242', comm: 'Web Content' }, 1234]]),
         family('hostpulse_process_virtual_memory_bytes', 'gauge', [[{ pid: '4242', comm: 'Web Content' }, 5678]]),
-        family('hostpulse_process_cpu_seconds_total', 'counter', [[{ pid: '4242', comm: 'Web Content', mode: 'user' }, 1.5]]),
+        family('hostpulse_process_cpu_seconds_total', 'counter', [
+          [{ pid: '4242', comm: 'Web Content', mode: 'user' }, 1.5],
+        ]),
         family('hostpulse_group_resident_memory_bytes', 'gauge', [[{ group: 'kworker' }, 0]]),
         family('hostpulse_group_cpu_seconds_total', 'counter', [[{ group: 'nginx', mode: 'system' }, 12.25]]),
         family('hostpulse_host_memory_available_bytes', 'gauge', [[{}, 1e9]]),
@@ -74,7 +82,9 @@ describe('GraphitePaths: families to paths', () => {
   it('a family the table does not know still goes out: <section>.<rest>, then its label values by label name', () => {
     expect(defaultTemplate('hostpulse_spool_oldest_pending_age_seconds', [])).toBe('spool.oldest_pending_age_seconds');
     expect(defaultTemplate('hostpulse_spool_files_total', ['state', 'queue'])).toBe('spool.files.{queue}.{state}');
-    expect(all([family('hostpulse_spool_bytes', 'gauge', [[{ queue: 'in/box' }, 7]])])).toEqual([['hostpulse.web1_example_com.spool.bytes.in_box', 7]]);
+    expect(all([family('hostpulse_spool_bytes', 'gauge', [[{ queue: 'in/box' }, 7]])])).toEqual([
+      ['hostpulse.web1_example_com.spool.bytes.in_box', 7],
+    ]);
   });
 
   it('an empty prefix starts the path at the host', () => {
@@ -87,7 +97,9 @@ describe('GraphitePaths: families to paths', () => {
     expect(block).not.toBeNull();
     const rows = new Map<string, string>();
     for (const m of (block?.[1] ?? '').matchAll(/^\| `(hostpulse_[a-z0-9_]+)` \| (.+?) \|$/gm)) rows.set(m[1], m[2]);
-    const expected = new Map(Object.entries(GRAPHITE_PATHS).map(([name, t]) => [name, t === null ? '(not sent)' : `\`<prefix>.<host>.${t}\``]));
+    const expected = new Map(
+      Object.entries(GRAPHITE_PATHS).map(([name, t]) => [name, t === null ? '(not sent)' : `\`<prefix>.<host>.${t}\``]),
+    );
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(expected));
   });
 });
@@ -95,7 +107,14 @@ describe('GraphitePaths: families to paths', () => {
 describe('plaintext and statsd datagrams', () => {
   const paths = new GraphitePaths(['hp'], 'h');
   const families = [
-    family('hostpulse_process_resident_memory_bytes', 'gauge', Array.from({ length: 200 }, (_, i): [Labels, number] => [{ pid: String(1000 + i), comm: `proc${i % 7}` }, 4096 * i])),
+    family(
+      'hostpulse_process_resident_memory_bytes',
+      'gauge',
+      Array.from({ length: 200 }, (_, i): [Labels, number] => [
+        { pid: String(1000 + i), comm: `proc${i % 7}` },
+        4096 * i,
+      ]),
+    ),
     family('hostpulse_host_load1', 'gauge', [[{}, 0.25]]),
   ];
 
@@ -123,7 +142,11 @@ describe('plaintext and statsd datagrams', () => {
   it('statsd: a negative gauge is set, not added (statsd reads a sign as a change); a line over the limit is counted, not sent', () => {
     const neg = gaugeDatagrams([family('hostpulse_host_load1', 'gauge', [[{}, -2]])], paths, 1432);
     expect(neg.datagrams).toEqual(['hp.h.host.load1:0|g\nhp.h.host.load1:-2|g']);
-    const long = gaugeDatagrams([family('hostpulse_group_processes', 'gauge', [[{ group: 'g'.repeat(100) }, 1]])], paths, 64);
+    const long = gaugeDatagrams(
+      [family('hostpulse_group_processes', 'gauge', [[{ group: 'g'.repeat(100) }, 1]])],
+      paths,
+      64,
+    );
     expect(long).toEqual({ datagrams: [], lines: [], tooLong: 1 });
   });
 });
@@ -131,7 +154,11 @@ describe('plaintext and statsd datagrams', () => {
 describe('--sink and the sink addresses', () => {
   it('takes repeated flags, comma lists and duplicates; defaults to the Pushgateway', () => {
     expect(parseSinkList(undefined)).toEqual(['pushgateway']);
-    expect(parseSinkList(['pushgateway', 'graphite,statsd', 'graphite'])).toEqual(['pushgateway', 'graphite', 'statsd']);
+    expect(parseSinkList(['pushgateway', 'graphite,statsd', 'graphite'])).toEqual([
+      'pushgateway',
+      'graphite',
+      'statsd',
+    ]);
     expect(() => parseSinkList(['graphite', 'carbon'])).toThrow(UsageError);
   });
 

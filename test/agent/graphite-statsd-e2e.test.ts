@@ -19,13 +19,20 @@ const TITLE = 'hp gr.mem/x';
 const COMM_ELEMENT = 'hp_gr_mem_x';
 
 const agentArgs = (instance: string, sinkArgs: string[]): string[] => [
-  'run', ...sinkArgs,
-  '--graphite-prefix', PREFIX,
-  '--instance', instance,
-  '--interval', '1s',
-  '--top', '100000',
-  '--collectors', 'processes,host',
-  '--log-format', 'json',
+  'run',
+  ...sinkArgs,
+  '--graphite-prefix',
+  PREFIX,
+  '--instance',
+  instance,
+  '--interval',
+  '1s',
+  '--top',
+  '100000',
+  '--collectors',
+  'processes,host',
+  '--log-format',
+  'json',
 ];
 
 describe('graphite and statsd sinks into a real carbon-cache', () => {
@@ -46,16 +53,23 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
 
   /** Points of a path since `fromSec` once it has at least `n` values. */
   const points = (path: string, n: number, fromSec: number): Promise<Array<[number, number]>> =>
-    waitFor(`${n} points of ${path} in whisper`, async () => {
-      const file = whisperFile(carbon.whisperDir, path);
-      if (!fs.existsSync(file)) return undefined;
-      const values = (await whisperFetch(file, fromSec)).filter((p): p is [number, number] => p[1] !== null);
-      return values.length >= n ? values : undefined;
-    }, 60000, 500);
+    waitFor(
+      `${n} points of ${path} in whisper`,
+      async () => {
+        const file = whisperFile(carbon.whisperDir, path);
+        if (!fs.existsSync(file)) return undefined;
+        const values = (await whisperFetch(file, fromSec)).filter((p): p is [number, number] => p[1] !== null);
+        return values.length >= n ? values : undefined;
+      },
+      60000,
+      500,
+    );
 
   it("--sink graphite: after two cycles the child's rss and vsz are in whisper under <prefix>.<host>.<comm>.<pid>, the RSS within 2% of /proc", async () => {
     const from = Math.floor(Date.now() / 1000) - 1;
-    const agent = spawnCli(agentArgs('graphite-e2e.example', ['--sink', 'graphite', '--graphite-address', `127.0.0.1:${carbon.port}`]));
+    const agent = spawnCli(
+      agentArgs('graphite-e2e.example', ['--sink', 'graphite', '--graphite-address', `127.0.0.1:${carbon.port}`]),
+    );
     running.push(agent);
     // The hostname's dot is sanitised too.
     const base = `${PREFIX}.graphite-e2e_example`;
@@ -84,7 +98,9 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
     const statsd = await startStatsd(carbon.port);
     running.push(statsd);
     const from = Math.floor(Date.now() / 1000) - 1;
-    const agent = spawnCli(agentArgs('statsd-e2e', ['--sink', 'statsd', '--statsd-address', `127.0.0.1:${statsd.port}`]));
+    const agent = spawnCli(
+      agentArgs('statsd-e2e', ['--sink', 'statsd', '--statsd-address', `127.0.0.1:${statsd.port}`]),
+    );
     running.push(agent);
     const base = `${PREFIX}.statsd-e2e`;
     const rss = await points(`${base}.${COMM_ELEMENT}.${child.pid}.rss`, 2, from);
@@ -106,18 +122,37 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
     const deadPort = statsd.port;
     await statsd.stop();
     const from = Math.floor(Date.now() / 1000) - 1;
-    const agent = spawnCli(agentArgs('two-sinks', ['--sink', 'graphite', '--sink', 'statsd', '--graphite-address', `127.0.0.1:${carbon.port}`, '--statsd-address', `127.0.0.1:${deadPort}`]));
+    const agent = spawnCli(
+      agentArgs('two-sinks', [
+        '--sink',
+        'graphite',
+        '--sink',
+        'statsd',
+        '--graphite-address',
+        `127.0.0.1:${carbon.port}`,
+        '--statsd-address',
+        `127.0.0.1:${deadPort}`,
+      ]),
+    );
     running.push(agent);
     const base = `${PREFIX}.two-sinks`;
-    const dropped = await waitFor('statsd drops counted', async () => {
-      const p = await points(`${base}.agent.samples_dropped.statsd.send_failed`, 1, from);
-      return p[p.length - 1][1] > 0 ? p : undefined;
-    }, 60000, 500);
+    const dropped = await waitFor(
+      'statsd drops counted',
+      async () => {
+        const p = await points(`${base}.agent.samples_dropped.statsd.send_failed`, 1, from);
+        return p[p.length - 1][1] > 0 ? p : undefined;
+      },
+      60000,
+      500,
+    );
     expect(dropped.length).toBeGreaterThan(0);
     // Graphite went on meanwhile, cycle after cycle.
     const available = await points(`${base}.host.memory_available`, 5, from);
     expect(available.length).toBeGreaterThanOrEqual(5);
-    const warnings = agent.stderr().split('\n').filter((l) => l.includes('"level":"warn"'));
+    const warnings = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"level":"warn"'));
     expect(warnings.filter((l) => l.includes('statsd send failed'))).toHaveLength(1);
     expect(warnings.filter((l) => !l.includes('statsd send failed'))).toEqual([]);
     await agent.stop();
@@ -128,7 +163,20 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
     running.push(gateway);
     const from = Math.floor(Date.now() / 1000) - 1;
     // Each push hangs for 5 s, five intervals: the loop must not wait for it.
-    const agent = spawnCli(agentArgs('hung-gateway', ['--sink', 'pushgateway', '--pushgateway-url', gateway.url, '--push-timeout', '5s', '--sink', 'graphite', '--graphite-address', `127.0.0.1:${carbon.port}`]));
+    const agent = spawnCli(
+      agentArgs('hung-gateway', [
+        '--sink',
+        'pushgateway',
+        '--pushgateway-url',
+        gateway.url,
+        '--push-timeout',
+        '5s',
+        '--sink',
+        'graphite',
+        '--graphite-address',
+        `127.0.0.1:${carbon.port}`,
+      ]),
+    );
     running.push(agent);
     const base = `${PREFIX}.hung-gateway`;
     const available = await points(`${base}.host.memory_available`, 12, from);
@@ -142,4 +190,3 @@ describe('graphite and statsd sinks into a real carbon-cache', () => {
     await agent.stop();
   });
 });
-

@@ -5,7 +5,10 @@ import { matchRules, type ProcessFacts } from '../../agent/metrics/rule-match';
 import type { ProcessSample } from '../../platforms/types';
 
 const facts = (comm: string, cmdline = '', cgroup = '/', user = 'root'): ProcessFacts => ({
-  comm, cmdline: () => cmdline, cgroup: () => cgroup, user: () => user,
+  comm,
+  cmdline: () => cmdline,
+  cgroup: () => cgroup,
+  user: () => user,
 });
 
 describe('--group-rules: parsing and validation', () => {
@@ -20,14 +23,21 @@ describe('--group-rules: parsing and validation', () => {
   };
 
   it('reads ordered rules with every matcher', () => {
-    const rules = parseGroupRules('- name: java-$1\n  comm: ^java$\n  cmdline: -jar (\\S+)\\.jar\n- name: pg\n  user: postgres\n  cgroup: postgres\n', 'r.yml');
+    const rules = parseGroupRules(
+      '- name: java-$1\n  comm: ^java$\n  cmdline: -jar (\\S+)\\.jar\n- name: pg\n  user: postgres\n  cgroup: postgres\n',
+      'r.yml',
+    );
     expect(rules.map((r) => r.name)).toEqual(['java-$1', 'pg']);
     expect(rules[0].captures).toBe(1);
   });
 
   it('an unknown key, a bad regex, a missing name or matcher, a $N too far: exit-2 errors naming the line', () => {
-    expect(bad('- name: a\n  comm: x\n- name: b\n  cmd: y\n')).toMatch(/^--group-rules rules\.yml:4: unknown key "cmd"/);
-    expect(bad('- name: a\n  comm: "(unclosed"\n')).toMatch(/^--group-rules rules\.yml:1: comm of rule "a": Invalid regular expression/);
+    expect(bad('- name: a\n  comm: x\n- name: b\n  cmd: y\n')).toMatch(
+      /^--group-rules rules\.yml:4: unknown key "cmd"/,
+    );
+    expect(bad('- name: a\n  comm: "(unclosed"\n')).toMatch(
+      /^--group-rules rules\.yml:1: comm of rule "a": Invalid regular expression/,
+    );
     expect(bad('- comm: x\n')).toMatch(/rules\.yml:1: a rule needs a non-empty name/);
     expect(bad('- name: a\n')).toMatch(/rules\.yml:1: rule "a" has no matcher/);
     expect(bad('- name: a-$2\n  comm: (x)\n')).toMatch(/uses \$2 but the rule has 1 capture group/);
@@ -49,7 +59,12 @@ describe('matchRules', () => {
   });
   it('reads a fact only when a rule needs it', () => {
     const cmdline = jest.fn(() => 'x');
-    matchRules(parseGroupRules('- name: a\n  comm: ^a$\n  cmdline: x\n', 'r'), { comm: 'b', cmdline, cgroup: () => '/', user: () => 'u' });
+    matchRules(parseGroupRules('- name: a\n  comm: ^a$\n  cmdline: x\n', 'r'), {
+      comm: 'b',
+      cmdline,
+      cgroup: () => '/',
+      user: () => 'u',
+    });
     expect(cmdline).not.toHaveBeenCalled();
   });
 });
@@ -90,7 +105,9 @@ describe('the CLI stops with exit 2 on bad grouping flags', () => {
     expect(res.stderr).toContain(`${file}:4: unknown key "commm"`);
   });
   it('--group-by rules without a file, and an unknown grouping', async () => {
-    expect((await runCli([...base, '--group-by', 'rules'])).stderr).toContain('--group-by rules needs --group-rules FILE');
+    expect((await runCli([...base, '--group-by', 'rules'])).stderr).toContain(
+      '--group-by rules needs --group-rules FILE',
+    );
     const res = await runCli([...base, '--group-by', 'pod']);
     expect(res.code).toBe(2);
   });

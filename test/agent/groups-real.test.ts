@@ -17,7 +17,10 @@ import { parseExposition, type Sample } from '../support/exposition';
  */
 const CGROUP = '/sys/fs/cgroup/memory/hp-test.service';
 const canCgroup = process.getuid?.() === 0 && fs.existsSync('/sys/fs/cgroup/memory/cgroup.procs');
-if (!canCgroup) console.log(`groups-real: skipping the cgroup case: needs root and a cgroup v1 memory hierarchy at /sys/fs/cgroup/memory`);
+if (!canCgroup)
+  console.log(
+    `groups-real: skipping the cgroup case: needs root and a cgroup v1 memory hierarchy at /sys/fs/cgroup/memory`,
+  );
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -42,11 +45,20 @@ const start = (cmd: string): ChildProcess => {
   return c;
 };
 
-function collector(top: { rss: number; cpu: number; maxGroups: number }, grouper: (onError: (r: string, d: string) => void) => Grouper) {
+function collector(
+  top: { rss: number; cpu: number; maxGroups: number },
+  grouper: (onError: (r: string, d: string) => void) => Grouper,
+) {
   const agent = new AgentMetrics();
   const problems = new SampleProblems(agent, createLogger('error', 'json'), new Set());
   const sampler = createProcfsProcessSampler({ procfsRoot: '/proc', commandTimeoutMs: 1000, onError: problems.sink });
-  const c = new ProcessesCollector(sampler, { ...top, hold: 0 }, problems, new GroupAccumulator(), grouper(problems.sink));
+  const c = new ProcessesCollector(
+    sampler,
+    { ...top, hold: 0 },
+    problems,
+    new GroupAccumulator(),
+    grouper(problems.sink),
+  );
   return {
     async collect(): Promise<Sample[]> {
       await c.collect(new AbortController().signal);
@@ -59,29 +71,49 @@ function collector(top: { rss: number; cpu: number; maxGroups: number }, grouper
 const series = (s: Sample[], name: string) => s.filter((x) => x.name === name);
 const sum = (s: Sample[]) => s.reduce((a, x) => a + x.value, 0);
 
-(canCgroup ? it : it.skip)('--group-by cgroup: the hp-test.service group holds its processes, and its RSS is their sum', async () => {
-  fs.mkdirSync(CGROUP, { recursive: true });
-  // Each child moves itself into the cgroup, then execs a sleep holding a few MB of its own memory.
-  const pids: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const c = start(`echo $$ > ${CGROUP}/cgroup.procs && exec sleep 600`);
-    pids.push(c.pid!);
-  }
-  await waitUntil(() => fs.readFileSync(`${CGROUP}/cgroup.procs`, 'utf8').trim().split('\n').length === 3 && pids.every((p) => readComm(p) === 'sleep'));
-  const c = collector({ rss: 100_000, cpu: 0, maxGroups: 100_000 }, (onError) => createGrouper('cgroup', createProcfsInspector({ procfsRoot: '/proc', commandTimeoutMs: 1000, onError }), new Map(), []));
-  try {
-    const out = await c.collect();
-    expect(series(out, 'hostpulse_group_processes').find((x) => x.labels.group === 'hp-test.service')?.value).toBe(3);
-    const groupRss = series(out, 'hostpulse_group_resident_memory_bytes').find((x) => x.labels.group === 'hp-test.service')!.value;
-    const perPid = series(out, 'hostpulse_process_resident_memory_bytes').filter((x) => pids.includes(Number(x.labels.pid)));
-    expect(perPid).toHaveLength(3);
-    expect(groupRss).toBeGreaterThan(0);
-    expect(groupRss).toBe(sum(perPid));
-    expect(series(out, 'hostpulse_group_processes').find((x) => x.labels.group === 'kernel')?.value).toBeGreaterThan(0);
-  } finally {
-    c.close();
-  }
-});
+(canCgroup ? it : it.skip)(
+  '--group-by cgroup: the hp-test.service group holds its processes, and its RSS is their sum',
+  async () => {
+    fs.mkdirSync(CGROUP, { recursive: true });
+    // Each child moves itself into the cgroup, then execs a sleep holding a few MB of its own memory.
+    const pids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = start(`echo $$ > ${CGROUP}/cgroup.procs && exec sleep 600`);
+      pids.push(c.pid!);
+    }
+    await waitUntil(
+      () =>
+        fs.readFileSync(`${CGROUP}/cgroup.procs`, 'utf8').trim().split('\n').length === 3 &&
+        pids.every((p) => readComm(p) === 'sleep'),
+    );
+    const c = collector({ rss: 100_000, cpu: 0, maxGroups: 100_000 }, (onError) =>
+      createGrouper(
+        'cgroup',
+        createProcfsInspector({ procfsRoot: '/proc', commandTimeoutMs: 1000, onError }),
+        new Map(),
+        [],
+      ),
+    );
+    try {
+      const out = await c.collect();
+      expect(series(out, 'hostpulse_group_processes').find((x) => x.labels.group === 'hp-test.service')?.value).toBe(3);
+      const groupRss = series(out, 'hostpulse_group_resident_memory_bytes').find(
+        (x) => x.labels.group === 'hp-test.service',
+      )!.value;
+      const perPid = series(out, 'hostpulse_process_resident_memory_bytes').filter((x) =>
+        pids.includes(Number(x.labels.pid)),
+      );
+      expect(perPid).toHaveLength(3);
+      expect(groupRss).toBeGreaterThan(0);
+      expect(groupRss).toBe(sum(perPid));
+      expect(series(out, 'hostpulse_group_processes').find((x) => x.labels.group === 'kernel')?.value).toBeGreaterThan(
+        0,
+      );
+    } finally {
+      c.close();
+    }
+  },
+);
 
 it('--top-cpu exports a CPU-burning process with little memory, which --top by RSS alone does not', async () => {
   const burner = start('while :; do :; done');
@@ -109,7 +141,9 @@ it('--max-groups 3: three group series, and their sums equal the sums over every
     expect(groups).toHaveLength(3);
     expect(groups.map((g) => g.labels.group)).toContain('other');
     expect(sum(groups)).toBe(series(out, 'hostpulse_agent_processes').find((x) => x.labels.state === 'seen')!.value);
-    expect(sum(series(out, 'hostpulse_group_resident_memory_bytes'))).toBe(sum(series(out, 'hostpulse_process_resident_memory_bytes')));
+    expect(sum(series(out, 'hostpulse_group_resident_memory_bytes'))).toBe(
+      sum(series(out, 'hostpulse_process_resident_memory_bytes')),
+    );
     // Far more than 3 comms run on any Linux host (kernel threads alone): some were folded.
     expect(series(out, 'hostpulse_agent_groups_folded')[0].value).toBeGreaterThan(0);
   } finally {

@@ -15,7 +15,20 @@ import { parseMaxOpenFiles } from '../../platforms/procfs/parse-detail';
  */
 const MIB = 1024 * 1024;
 const TOUCHED_MIB = 64;
-const ARGS = ['once', '--stdout', '--process-detail', 'pss,io,fds', '--process-detail-pss-per-cycle', '100000', '--top', '100000', '--log-format', 'json', '--collectors', 'processes'];
+const ARGS = [
+  'once',
+  '--stdout',
+  '--process-detail',
+  'pss,io,fds',
+  '--process-detail-pss-per-cycle',
+  '100000',
+  '--top',
+  '100000',
+  '--log-format',
+  'json',
+  '--collectors',
+  'processes',
+];
 
 let dir: string;
 let child: Awaited<ReturnType<typeof startDetailChild>>;
@@ -64,7 +77,9 @@ describe('--process-detail pss,io,fds on a real child (root)', () => {
     const after = await once();
     expect(before).toBeDefined();
     expect(valueOf(after, 'hostpulse_process_open_fds', child.pid)).toBe(before! + 5);
-    expect(valueOf(after, 'hostpulse_process_max_fds', child.pid)).toBe(parseMaxOpenFiles(fs.readFileSync(`/proc/${child.pid}/limits`, 'utf8')));
+    expect(valueOf(after, 'hostpulse_process_max_fds', child.pid)).toBe(
+      parseMaxOpenFiles(fs.readFileSync(`/proc/${child.pid}/limits`, 'utf8')),
+    );
   });
 
   it('write_bytes grows by at least a file it writes and fsyncs', async () => {
@@ -81,20 +96,32 @@ describe('--process-detail pss,io,fds on a real child (root)', () => {
 describe('--process-detail as nobody on a root process (no CAP_SYS_PTRACE)', () => {
   const onceAsNobody = (extra: string[]): Sample[] => {
     if (process.getuid?.() !== 0) throw new Error('this test switches to uid 65534 with setpriv: run it as root');
-    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...ARGS.slice(0, 2), ...extra], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cliEnv(),
-    });
+    const out = execFileSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...ARGS.slice(0, 2), ...extra],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: cliEnv(),
+      },
+    );
     return parseExposition(out);
   };
-  const denied = (s: Sample[]) => s.find((x) => x.name === 'hostpulse_agent_sample_errors_total' && x.labels.reason === 'permission_denied')?.value ?? 0;
+  const denied = (s: Sample[]) =>
+    s.find((x) => x.name === 'hostpulse_agent_sample_errors_total' && x.labels.reason === 'permission_denied')?.value ??
+    0;
 
   it('smaps_rollup, io and fd/ are absent and counted as permission_denied; the process and its world-readable limit stay', () => {
     const plain = onceAsNobody(['--top', '100000', '--collectors', 'processes']);
     const detail = onceAsNobody(ARGS.slice(2));
     expect(valueOf(detail, 'hostpulse_process_resident_memory_bytes', child.pid)).toBeGreaterThan(0);
-    for (const name of ['hostpulse_process_proportional_memory_bytes', 'hostpulse_process_unique_memory_bytes', 'hostpulse_process_io_read_bytes_total', 'hostpulse_process_io_write_bytes_total', 'hostpulse_process_open_fds']) {
+    for (const name of [
+      'hostpulse_process_proportional_memory_bytes',
+      'hostpulse_process_unique_memory_bytes',
+      'hostpulse_process_io_read_bytes_total',
+      'hostpulse_process_io_write_bytes_total',
+      'hostpulse_process_open_fds',
+    ]) {
       expect([name, valueOf(detail, name, child.pid)]).toEqual([name, undefined]);
     }
     // /proc/<pid>/limits is mode 0444.

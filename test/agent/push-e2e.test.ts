@@ -15,14 +15,20 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
     child = await startMemoryChild(256, 'hp-e2e-mem');
     agent = spawnCli([
       'run',
-      '--pushgateway-url', gateway.url,
-      '--interval', '1s',
-      '--instance', INSTANCE,
+      '--pushgateway-url',
+      gateway.url,
+      '--interval',
+      '1s',
+      '--instance',
+      INSTANCE,
       // every process gets per-pid series, so the child is there whatever else runs on the machine
-      '--top', '100000',
-      '--log-format', 'json',
+      '--top',
+      '100000',
+      '--log-format',
+      'json',
       // The test checks there is no warning at all: a loaded CI machine must not turn a slow push into one.
-      '--push-timeout', '5s',
+      '--push-timeout',
+      '5s',
     ]);
   });
 
@@ -57,7 +63,9 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
     expect(Number(one('hostpulse_host_memory_total_bytes')?.value)).toBeGreaterThan(0);
     expect(Number(one('hostpulse_host_memory_available_bytes')?.value)).toBeGreaterThan(0);
     expect(one('hostpulse_host_load1')).toBeDefined();
-    expect((m.get('hostpulse_host_cpu_seconds_total') ?? []).map((s) => s.labels.mode)).toEqual(expect.arrayContaining(['user', 'system', 'idle']));
+    expect((m.get('hostpulse_host_cpu_seconds_total') ?? []).map((s) => s.labels.mode)).toEqual(
+      expect.arrayContaining(['user', 'system', 'idle']),
+    );
   });
 
   it('advances push_time_seconds on every push', async () => {
@@ -71,7 +79,11 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
 
   it("drops the child's series after it exits (the group is replaced whole)", async () => {
     await child.stop();
-    await waitFor('child series gone', async () => ((await childSeries('hostpulse_process_resident_memory_bytes')).length === 0 ? true : undefined), 10000);
+    await waitFor(
+      'child series gone',
+      async () => ((await childSeries('hostpulse_process_resident_memory_bytes')).length === 0 ? true : undefined),
+      10000,
+    );
     expect(await childSeries('hostpulse_process_cpu_seconds_total')).toEqual([]);
   });
 
@@ -81,7 +93,10 @@ describe('hostpulse run pushing to a real Pushgateway', () => {
     expect(code).toBe(0);
     expect(agent.stderr()).toContain('"message":"hostpulse stopped"');
     // No warning of its own; an OOM kill elsewhere on the host (another suite's real OOM test) is rightly reported.
-    const warnings = agent.stderr().split('\n').filter((l) => l.includes('"level":"warn"') && !l.includes('"event":"oom_kill"'));
+    const warnings = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"level":"warn"') && !l.includes('"event":"oom_kill"'));
     expect(warnings).toEqual([]);
   });
 });

@@ -5,8 +5,18 @@ import { waitFor } from '../support/processes';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
 const agentArgs = (url: string, interval: string, ...extra: string[]) => [
-  'run', '--pushgateway-url', url, '--interval', interval, '--instance', 'failing-host',
-  '--procfs-root', FIXTURE_PROC, '--log-format', 'json', ...extra,
+  'run',
+  '--pushgateway-url',
+  url,
+  '--interval',
+  interval,
+  '--instance',
+  'failing-host',
+  '--procfs-root',
+  FIXTURE_PROC,
+  '--log-format',
+  'json',
+  ...extra,
 ];
 
 describe('a failing push', () => {
@@ -27,7 +37,10 @@ describe('a failing push', () => {
       // The failures rendered before push 4 are in push 4's body; the counter never resets.
       expect(gw.received[3].body).toMatch(/^hostpulse_agent_push_failures_total 3$/m);
       await agent.stop();
-      const warnings = agent.stderr().split('\n').filter((l) => l.includes('"level":"warn"') && l.includes('push failed'));
+      const warnings = agent
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('"level":"warn"') && l.includes('push failed'));
       // Three failures of one kind: one warning, not three.
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('HTTP 500: boom: storage full');

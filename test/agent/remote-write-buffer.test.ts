@@ -13,7 +13,18 @@ afterAll(() => stopAll());
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'hp-buffer-'));
 const buffered = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.rw'));
 const run = (url: string, instance: string, extra: string[]): string[] => [
-  'run', '--sink', 'remote-write', '--remote-write-url', url, '--collectors', 'host', '--instance', instance, '--log-format', 'json', ...extra,
+  'run',
+  '--sink',
+  'remote-write',
+  '--remote-write-url',
+  url,
+  '--collectors',
+  'host',
+  '--instance',
+  instance,
+  '--log-format',
+  'json',
+  ...extra,
 ];
 
 describe('remote-write buffer', () => {
@@ -57,11 +68,14 @@ describe('remote-write buffer', () => {
     const vm = await startVictoriaMetrics();
     const dir = tmp();
     let cycles = 0;
-    const agent = spawnCli(run(vm.writeUrl, 'rw-outage', ['--interval', '1s', '--buffer-dir', dir, '--log-level', 'debug']), {
-      onStderrLine: (l) => {
-        if (l.includes('"message":"cycle"')) cycles++;
+    const agent = spawnCli(
+      run(vm.writeUrl, 'rw-outage', ['--interval', '1s', '--buffer-dir', dir, '--log-level', 'debug']),
+      {
+        onStderrLine: (l) => {
+          if (l.includes('"message":"cycle"')) cycles++;
+        },
       },
-    });
+    );
     try {
       const series = 'hostpulse_agent_interval_seconds{instance="rw-outage"}';
       await waitFor('first samples', async () => ((await vm.query(series)).length > 0 ? true : undefined), 30000, 500);
@@ -101,13 +115,34 @@ describe('remote-write buffer', () => {
     const args = run(prom.writeUrl, 'rw-kill', ['--interval', '500ms', '--buffer-dir', dir]);
     let agent = spawnCli(args);
     try {
-      await waitFor('first samples', async () => ((await prom.query('hostpulse_agent_interval_seconds{instance="rw-kill"}')).length > 0 ? true : undefined), 30000, 500);
-      const second = await runCli(['once', '--sink', 'remote-write', '--remote-write-url', prom.writeUrl, '--buffer-dir', dir, '--collectors', 'host']);
+      await waitFor(
+        'first samples',
+        async () =>
+          (await prom.query('hostpulse_agent_interval_seconds{instance="rw-kill"}')).length > 0 ? true : undefined,
+        30000,
+        500,
+      );
+      const second = await runCli([
+        'once',
+        '--sink',
+        'remote-write',
+        '--remote-write-url',
+        prom.writeUrl,
+        '--buffer-dir',
+        dir,
+        '--collectors',
+        'host',
+      ]);
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(`--buffer-dir ${dir} is in use by another hostpulse (pid ${agent.pid}`);
 
       await prom.pause();
-      const files = await waitFor('requests buffered on disk', () => (buffered(dir).length >= 5 ? buffered(dir) : undefined), 30000, 200);
+      const files = await waitFor(
+        'requests buffered on disk',
+        () => (buffered(dir).length >= 5 ? buffered(dir) : undefined),
+        30000,
+        200,
+      );
       agent.child.kill('SIGKILL');
       await agent.exited;
       const stamps = files.map((f) => Number(f.split('-')[1]));
@@ -138,17 +173,24 @@ describe('remote-write buffer', () => {
     const rx = await startFakeReceiver(() => (down ? { status: 503 } : { status: 204 }));
     const dir = tmp();
     let full = false;
-    const agent = spawnCli(run(rx.url, 'rw-full', ['--interval', '100ms', '--buffer-dir', dir, '--buffer-max-bytes', '64KiB']), {
-      onStderrLine: (l) => {
-        if (l.includes('remote-write buffer full')) full = true;
+    const agent = spawnCli(
+      run(rx.url, 'rw-full', ['--interval', '100ms', '--buffer-dir', dir, '--buffer-max-bytes', '64KiB']),
+      {
+        onStderrLine: (l) => {
+          if (l.includes('remote-write buffer full')) full = true;
+        },
       },
-    });
+    );
     try {
       await waitFor('the buffer to fill', () => (full ? true : undefined), 60000, 200);
       const first = rx.requests[0].timestampMs;
       down = false;
       const report = await waitFor('delivery reporting the drops', () =>
-        rx.requests.find((r) => r.status === 204 && (valueOf(r, 'hostpulse_agent_samples_dropped_total', ['reason', 'buffer_full']) ?? 0) > 0),
+        rx.requests.find(
+          (r) =>
+            r.status === 204 &&
+            (valueOf(r, 'hostpulse_agent_samples_dropped_total', ['reason', 'buffer_full']) ?? 0) > 0,
+        ),
       );
       const accepted = rx.requests.filter((r) => r.status === 204).map((r) => r.timestampMs);
       expect(accepted[0]).toBeGreaterThan(first); // the oldest went

@@ -6,7 +6,14 @@ import { startPrometheusReceiver, startVictoriaMetrics, type Receiver } from '..
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** The fixture tree makes every process and host value the same in two runs. */
-const FIXED = ['--procfs-root', path.join(ROOT, 'test', 'fixtures', 'proc'), '--kmsg-path', path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent'), '--log-level', 'error'];
+const FIXED = [
+  '--procfs-root',
+  path.join(ROOT, 'test', 'fixtures', 'proc'),
+  '--kmsg-path',
+  path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent'),
+  '--log-level',
+  'error',
+];
 /** Wall-time gauges: the only values that differ between two runs over the same fixtures. */
 const TIMINGS = new Set(['hostpulse_agent_collector_duration_seconds', 'hostpulse_agent_sample_duration_seconds']);
 
@@ -32,7 +39,17 @@ describe.each([
 
   test('every series and value equals what once --stdout renders, job and instance as labels', async () => {
     const instance = `rw-e2e-${rx.name}`;
-    const args = ['--sink', 'remote-write', '--remote-write-url', rx.writeUrl, '--instance', instance, '--job', 'hostpulse', ...FIXED];
+    const args = [
+      '--sink',
+      'remote-write',
+      '--remote-write-url',
+      rx.writeUrl,
+      '--instance',
+      instance,
+      '--job',
+      'hostpulse',
+      ...FIXED,
+    ];
     const printed = await runCli(['once', '--stdout', ...args]);
     expect(printed.code).toBe(0);
     const before = Date.now();

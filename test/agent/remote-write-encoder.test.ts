@@ -14,7 +14,10 @@ import { parseExposition } from '../support/exposition';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-function batchOf(families: Array<{ name: string; values: Array<{ labels: Record<string, string | number>; value: number }> }>, timestampMs: number): Batch {
+function batchOf(
+  families: Array<{ name: string; values: Array<{ labels: Record<string, string | number>; value: number }> }>,
+  timestampMs: number,
+): Batch {
   // The snapshot type carries prom-client's help/type/aggregator fields, which neither encoder reads.
   return { families: families as unknown as Batch['families'], text: '', timestampMs };
 }
@@ -29,11 +32,22 @@ function same(batch: Batch, job: string, instance: string): void {
 test('the families once --stdout renders over the procfs fixtures encode byte for byte as the reference', async () => {
   requireBuiltCli();
   const printed = await runCli([
-    'once', '--stdout', '--sink', 'remote-write', '--log-level', 'error',
-    '--procfs-root', path.join(ROOT, 'test', 'fixtures', 'proc'), '--kmsg-path', path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent'),
+    'once',
+    '--stdout',
+    '--sink',
+    'remote-write',
+    '--log-level',
+    'error',
+    '--procfs-root',
+    path.join(ROOT, 'test', 'fixtures', 'proc'),
+    '--kmsg-path',
+    path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent'),
   ]);
   expect(printed.code).toBe(0);
-  const families = new Map<string, { name: string; values: Array<{ labels: Record<string, string>; value: number }> }>();
+  const families = new Map<
+    string,
+    { name: string; values: Array<{ labels: Record<string, string>; value: number }> }
+  >();
   for (const s of parseExposition(printed.stdout)) {
     const f = families.get(s.name) ?? { name: s.name, values: [] };
     f.values.push({ labels: s.labels, value: s.value });

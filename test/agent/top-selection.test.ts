@@ -6,7 +6,13 @@ import { rankSize, selectTop } from '../../agent/metrics/select-top';
 import type { ProcessSample } from '../../platforms/types';
 
 const proc = (pid: number, rss: number, cpu: number, start = 1000 + pid): ProcessSample => ({
-  pid, ppid: 1, comm: `p${pid}`, rssBytes: rss, cpuUserSeconds: cpu, cpuSystemSeconds: 0, startTimeSeconds: start,
+  pid,
+  ppid: 1,
+  comm: `p${pid}`,
+  rssBytes: rss,
+  cpuUserSeconds: cpu,
+  cpuSystemSeconds: 0,
+  startTimeSeconds: start,
 });
 
 describe('CPU used over the last interval (GroupAccumulator.cpuDelta)', () => {
@@ -68,12 +74,23 @@ describe('ExportedProcesses: union of both tops, held for --top-hold cycles', ()
 });
 
 describe('GroupBudget: groups past --max-groups fold into "other"', () => {
-  const row = (rss: number, cpu: number): GroupRow => ({ processes: 1, rssBytes: rss, cpuUserSeconds: cpu, cpuSystemSeconds: 0, cpuTotalSeconds: 0 });
+  const row = (rss: number, cpu: number): GroupRow => ({
+    processes: 1,
+    rssBytes: rss,
+    cpuUserSeconds: cpu,
+    cpuSystemSeconds: 0,
+    cpuTotalSeconds: 0,
+  });
   const sum = (m: Map<string, GroupRow>, f: (g: GroupRow) => number) => [...m.values()].reduce((a, g) => a + f(g), 0);
 
   it('keeps max - 1 largest by RSS, folds the rest into other, sums unchanged', () => {
     const b = new GroupBudget(3);
-    const groups = new Map([['a', row(10, 1)], ['b', row(40, 1)], ['c', row(30, 1)], ['d', row(5, 2)]]);
+    const groups = new Map([
+      ['a', row(10, 1)],
+      ['b', row(40, 1)],
+      ['c', row(30, 1)],
+      ['d', row(5, 2)],
+    ]);
     const out = b.apply(groups);
     expect([...out.keys()].sort()).toEqual(['b', 'c', 'other']);
     expect(out.get('other')).toMatchObject({ processes: 2, rssBytes: 15, cpuUserSeconds: 3 });
@@ -83,7 +100,12 @@ describe('GroupBudget: groups past --max-groups fold into "other"', () => {
 
   it('within budget nothing folds; a group already called "other" stays other', () => {
     const b = new GroupBudget(3);
-    const out = b.apply(new Map([['a', row(10, 1)], ['other', row(1, 4)]]));
+    const out = b.apply(
+      new Map([
+        ['a', row(10, 1)],
+        ['other', row(1, 4)],
+      ]),
+    );
     expect([...out.keys()]).toEqual(['a', 'other']);
     expect(out.get('other')!.cpuUserSeconds).toBe(4);
     expect(b.folded).toBe(0);
@@ -92,13 +114,31 @@ describe('GroupBudget: groups past --max-groups fold into "other"', () => {
   it("keeps other's CPU counter monotonic while its members change", () => {
     const b = new GroupBudget(2);
     // cycle 1: e kept; a (1 s) and c (5 s) fold
-    let out = b.apply(new Map([['a', row(10, 1)], ['c', row(1, 5)], ['e', row(20, 0)]]));
+    let out = b.apply(
+      new Map([
+        ['a', row(10, 1)],
+        ['c', row(1, 5)],
+        ['e', row(20, 0)],
+      ]),
+    );
     expect(out.get('other')!.cpuUserSeconds).toBe(6);
     // cycle 2: c grows past e and is kept; a (1 -> 2 s) and e fold: other adds only a's 1 s since last cycle
-    out = b.apply(new Map([['a', row(1, 2)], ['c', row(50, 9)], ['e', row(20, 0)]]));
+    out = b.apply(
+      new Map([
+        ['a', row(1, 2)],
+        ['c', row(50, 9)],
+        ['e', row(20, 0)],
+      ]),
+    );
     expect(out.get('other')!.cpuUserSeconds).toBe(7);
     // cycle 3: a new group d folds with its 3 s; a adds 0.5
-    out = b.apply(new Map([['a', row(1, 2.5)], ['c', row(50, 9)], ['d', row(0, 3)]]));
+    out = b.apply(
+      new Map([
+        ['a', row(1, 2.5)],
+        ['c', row(50, 9)],
+        ['d', row(0, 3)],
+      ]),
+    );
     expect(out.get('other')!.cpuUserSeconds).toBe(10.5);
   });
 });

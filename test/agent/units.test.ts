@@ -11,34 +11,68 @@ import { groupingPath, groupUrl } from '../../agent/sink/grouping-key';
 import type { ProcessField, ProcessSample } from '../../platforms/types';
 
 const proc = (pid: number, comm: string, rss: number, extra: Partial<ProcessSample> = {}): ProcessSample => ({
-  pid, ppid: 1, comm, rssBytes: rss, vszBytes: rss * 2, cpuUserSeconds: 1, cpuSystemSeconds: 0.5, threads: 1, startTimeSeconds: 1000 + pid, ...extra,
+  pid,
+  ppid: 1,
+  comm,
+  rssBytes: rss,
+  vszBytes: rss * 2,
+  cpuUserSeconds: 1,
+  cpuSystemSeconds: 0.5,
+  threads: 1,
+  startTimeSeconds: 1000 + pid,
+  ...extra,
 });
 
 describe('parseDuration', () => {
   it.each([
-    ['500ms', 500], ['1s', 1000], ['1.5s', 1500], ['15s', 15000], ['1m', 60000], ['2h', 7200000], ['7d', 604800000],
+    ['500ms', 500],
+    ['1s', 1000],
+    ['1.5s', 1500],
+    ['15s', 15000],
+    ['1m', 60000],
+    ['2h', 7200000],
+    ['7d', 604800000],
   ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
   it.each(['15', 'abc', '-1s', '1w', '', 's'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
 });
 
 describe('Pushgateway grouping key', () => {
   it('plain values go in the path, URL-escaped', () => {
-    expect(groupingPath([['job', 'hostpulse'], ['instance', 'web 1']])).toBe('/metrics/job/hostpulse/instance/web%201');
+    expect(
+      groupingPath([
+        ['job', 'hostpulse'],
+        ['instance', 'web 1'],
+      ]),
+    ).toBe('/metrics/job/hostpulse/instance/web%201');
   });
   it('a value with "/" is sent @base64 (base64url)', () => {
-    expect(groupingPath([['job', 'hostpulse'], ['instance', 'rack/3?']])).toBe(
-      `/metrics/job/hostpulse/instance@base64/${Buffer.from('rack/3?').toString('base64url')}`,
-    );
+    expect(
+      groupingPath([
+        ['job', 'hostpulse'],
+        ['instance', 'rack/3?'],
+      ]),
+    ).toBe(`/metrics/job/hostpulse/instance@base64/${Buffer.from('rack/3?').toString('base64url')}`);
   });
   it('"." and ".." are sent @base64, not resolved as path navigation', () => {
-    expect(groupingPath([['instance', '..']])).toBe(`/metrics/instance@base64/${Buffer.from('..').toString('base64url')}`);
-    expect(groupingPath([['instance', '.']])).toBe(`/metrics/instance@base64/${Buffer.from('.').toString('base64url')}`);
+    expect(groupingPath([['instance', '..']])).toBe(
+      `/metrics/instance@base64/${Buffer.from('..').toString('base64url')}`,
+    );
+    expect(groupingPath([['instance', '.']])).toBe(
+      `/metrics/instance@base64/${Buffer.from('.').toString('base64url')}`,
+    );
   });
   it('an empty value is sent as @base64 "="', () => {
-    expect(groupingPath([['job', 'hostpulse'], ['instance', '']])).toBe('/metrics/job/hostpulse/instance@base64/=');
+    expect(
+      groupingPath([
+        ['job', 'hostpulse'],
+        ['instance', ''],
+      ]),
+    ).toBe('/metrics/job/hostpulse/instance@base64/=');
   });
   it('keeps a path prefix of the gateway URL', () => {
-    expect(groupUrl(new URL('https://gw.example/prefix/'), 'j', 'i').toString()).toBe('https://gw.example/prefix/metrics/job/j/instance/i');
+    expect(groupUrl(new URL('https://gw.example/prefix/'), 'j', 'i').toString()).toBe(
+      'https://gw.example/prefix/metrics/job/j/instance/i',
+    );
   });
 });
 
@@ -50,7 +84,10 @@ describe('selectTop', () => {
     expect(selectTop(ps, 0, rankSize)).toEqual([]);
   });
   it('ranks by VSZ where the sampler has no RSS', () => {
-    const ps = [proc(1, 'a', 0, { rssBytes: undefined, vszBytes: 9 }), proc(2, 'b', 0, { rssBytes: undefined, vszBytes: 90 })];
+    const ps = [
+      proc(1, 'a', 0, { rssBytes: undefined, vszBytes: 9 }),
+      proc(2, 'b', 0, { rssBytes: undefined, vszBytes: 90 }),
+    ];
     expect(selectTop(ps, 1, rankSize).map((p) => p.pid)).toEqual([2]);
   });
 });
@@ -76,7 +113,10 @@ describe('GroupAccumulator keeps group CPU counters monotonic', () => {
     // pid 2 exits; pid 1 used 1 s more
     expect(acc.fold([proc(1, 'w', 10, { cpuUserSeconds: 3 })]).get('w')!.cpuUserSeconds).toBe(6);
     // a new process with 0.5 s
-    expect(acc.fold([proc(1, 'w', 10, { cpuUserSeconds: 3 }), proc(3, 'w', 1, { cpuUserSeconds: 0.5 })]).get('w')!.cpuUserSeconds).toBe(6.5);
+    expect(
+      acc.fold([proc(1, 'w', 10, { cpuUserSeconds: 3 }), proc(3, 'w', 1, { cpuUserSeconds: 0.5 })]).get('w')!
+        .cpuUserSeconds,
+    ).toBe(6.5);
   });
 
   it('treats a reused pid (new start time) as a new process', () => {
@@ -101,7 +141,14 @@ describe('mapping', () => {
   const ALL: ReadonlySet<ProcessField> = new Set<ProcessField>(['rss', 'vsz', 'cpu', 'threads', 'startTime']);
   const write = (m: ProcessMetrics, ps: ProcessSample[], fields = ALL) => {
     const groups = new GroupAccumulator().fold(ps);
-    m.write({ processes: ps, top: selectTop(ps, 2, rankSize), processFields: fields, groups, samplerName: 'test', sampleSeconds: 0.25 });
+    m.write({
+      processes: ps,
+      top: selectTop(ps, 2, rankSize),
+      processFields: fields,
+      groups,
+      samplerName: 'test',
+      sampleSeconds: 0.25,
+    });
   };
 
   it('replaces last cycle label sets: an exited pid disappears', async () => {
@@ -155,7 +202,14 @@ describe('samplers without a user/system split (ps, top)', () => {
     const m = new ProcessMetrics();
     const ps = [proc(1, 'a', 10, { cpuUserSeconds: undefined, cpuSystemSeconds: undefined, cpuTotalSeconds: 7 })];
     const fields = new Set<ProcessField>(['rss', 'cpuTotal']);
-    m.write({ processes: ps, top: ps, processFields: fields, groups: new GroupAccumulator().fold(ps), samplerName: 'ps', sampleSeconds: 0.1 });
+    m.write({
+      processes: ps,
+      top: ps,
+      processFields: fields,
+      groups: new GroupAccumulator().fold(ps),
+      samplerName: 'ps',
+      sampleSeconds: 0.1,
+    });
     const text = await rendered(m);
     expect(text).toContain('hostpulse_process_cpu_seconds_total{pid="1",comm="a",mode="total"} 7');
     expect(text).toContain('hostpulse_group_cpu_seconds_total{group="a",mode="total"} 7');

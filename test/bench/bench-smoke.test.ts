@@ -13,9 +13,14 @@ interface Run {
 
 function runBench(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BENCH, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BENCH, ...args],
+      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,7 +37,8 @@ function commsStartingWith(prefix: string): string[] {
       if (comm.startsWith(prefix)) out.push(`${name} ${comm}`);
     } catch (err) {
       // A process that exits between readdir and read is simply gone.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH')
+        throw err;
     }
   }
   return out;
@@ -122,9 +128,20 @@ describe('npm run bench, tiny, --sink remote-write --no-exporter', () => {
   let record: BenchRecord;
 
   beforeAll(async () => {
-    run = await runBench(['--processes', String(processCount() + 20), '--cycles', '3', '--warmup', '2', '--no-exporter', '--sink', 'remote-write', '--json',
+    run = await runBench([
+      '--processes',
+      String(processCount() + 20),
+      '--cycles',
+      '3',
+      '--warmup',
+      '2',
+      '--no-exporter',
+      '--sink',
+      'remote-write',
+      '--json',
       // The push timeout defaults to the interval (100 ms): a loaded machine can take longer for the store's first insert of every series.
-      '--agent-args=--push-timeout 10s']);
+      '--agent-args=--push-timeout 10s',
+    ]);
     record = JSON.parse(run.stdout) as BenchRecord;
   }, 150_000);
 

@@ -30,7 +30,18 @@ function runSim(args: string[]): Promise<{ code: number; stdout: string; stderr:
 // 10 s (the push timeout too), not 1 s: on a loaded 2-core machine a short timeout can cut a request the receiver
 // then takes (and gets again), and the counts below are exact. A cold receiver may need longer for every first push:
 // --wait-arrival.
-const common = ['--hosts', String(HOSTS), '--interval', '10s', '--duration', '20s', '--wait-arrival', '60s', '--progress', '5s'];
+const common = [
+  '--hosts',
+  String(HOSTS),
+  '--interval',
+  '10s',
+  '--duration',
+  '20s',
+  '--wait-arrival',
+  '60s',
+  '--progress',
+  '5s',
+];
 
 describe('fleet-sim against a real Pushgateway: 50 hosts', () => {
   let gw: RunningServer;
@@ -42,7 +53,18 @@ describe('fleet-sim against a real Pushgateway: 50 hosts', () => {
   });
 
   it('every host arrives, and the gateway holds exactly the series the report says', async () => {
-    const r = await runSim([...common, '--sink', 'pushgateway', '--url', gw.url, '--receiver-pid', String(gw.proc.pid), '--instance-prefix', 'e2e-', '--no-scrape']);
+    const r = await runSim([
+      ...common,
+      '--sink',
+      'pushgateway',
+      '--url',
+      gw.url,
+      '--receiver-pid',
+      String(gw.proc.pid),
+      '--instance-prefix',
+      'e2e-',
+      '--no-scrape',
+    ]);
     expect(r.stderr).toContain('hosts up');
     expect(r.stdout).toContain(`hosts arrived      ${HOSTS}/${HOSTS}`);
     const m = await gatewayMetrics(gw.url);
@@ -51,7 +73,8 @@ describe('fleet-sim against a real Pushgateway: 50 hosts', () => {
     expect([...instances].every((i) => /^e2e-\d{5}$/.test(i))).toBe(true);
     expect(r.report.hostsArrived).toBe(HOSTS);
     let held = 0;
-    for (const [name, series] of m) if (name !== 'push_time_seconds' && name !== 'push_failure_time_seconds') held += series.length;
+    for (const [name, series] of m)
+      if (name !== 'push_time_seconds' && name !== 'push_failure_time_seconds') held += series.length;
     expect(held).toBe(r.report.seriesHeld);
     expect(r.report.seriesPerHost).toBeGreaterThan(500);
     expect(r.report.samplesAccepted + r.report.samplesDropped).toBe(r.report.samplesOffered);
@@ -72,7 +95,15 @@ describe('fleet-sim against VictoriaMetrics (remote write): 50 hosts', () => {
   });
 
   it('every host arrives, and VictoriaMetrics inserted exactly the samples the report says it accepted', async () => {
-    const r = await runSim([...common, '--sink', 'remote-write', '--url', vm.writeUrl, '--receiver-pid', String(vm.proc.pid)]);
+    const r = await runSim([
+      ...common,
+      '--sink',
+      'remote-write',
+      '--url',
+      vm.writeUrl,
+      '--receiver-pid',
+      String(vm.proc.pid),
+    ]);
     expect(r.report.hostsArrived).toBe(HOSTS);
     expect(r.report.samplesDropped).toBe(0);
     expect(r.report.samplesAccepted + r.report.samplesBuffered).toBe(r.report.samplesOffered);
@@ -81,7 +112,11 @@ describe('fleet-sim against VictoriaMetrics (remote write): 50 hosts', () => {
       return Number(/^vm_rows_inserted_total\{type="promremotewrite"\} (\d+)$/m.exec(text)?.[1]);
     };
     // Counted as VictoriaMetrics stores them; a moment may pass before the counter shows the last request.
-    await waitFor(`vm_rows_inserted_total = ${r.report.samplesAccepted}`, async () => ((await inserted()) === r.report.samplesAccepted ? true : undefined), 10000);
+    await waitFor(
+      `vm_rows_inserted_total = ${r.report.samplesAccepted}`,
+      async () => ((await inserted()) === r.report.samplesAccepted ? true : undefined),
+      10000,
+    );
     const hosts = await waitFor('every host queryable', async () => {
       const v = await instantQuery(vm.url, 'count(count by (instance) (hostpulse_host_info{instance=~"sim-.*"}))');
       return v[0]?.value === HOSTS ? v[0].value : undefined;

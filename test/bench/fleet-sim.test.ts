@@ -35,7 +35,9 @@ describe('fleet-sim: a synthetic host', () => {
       expect(p.cpuUserSeconds).toBeGreaterThanOrEqual(old.cpuUserSeconds!);
     }
     expect(kept.some((p) => p.rssBytes !== before.get(p.pid)!.rssBytes)).toBe(true);
-    expect(after.reduce((n, p) => n + p.cpuUserSeconds!, 0)).toBeGreaterThan([...before.values()].reduce((n, p) => n + p.cpuUserSeconds!, 0));
+    expect(after.reduce((n, p) => n + p.cpuUserSeconds!, 0)).toBeGreaterThan(
+      [...before.values()].reduce((n, p) => n + p.cpuUserSeconds!, 0),
+    );
   });
 
   it('an OOM kill takes the largest process and counts it', async () => {
@@ -64,7 +66,12 @@ describe('fleet-sim: a synthetic host', () => {
 
 describe('fleet-sim: a simulated host through the real mapping and rendering', () => {
   const config = (sink: string) =>
-    buildAgentConfig(yargs(['--sink', sink, '--remote-write-url', 'http://127.0.0.1:1/api/v1/write', '--interval', '15s']).options(AGENT_OPTIONS).parseSync(), false);
+    buildAgentConfig(
+      yargs(['--sink', sink, '--remote-write-url', 'http://127.0.0.1:1/api/v1/write', '--interval', '15s'])
+        .options(AGENT_OPTIONS)
+        .parseSync(),
+      false,
+    );
 
   it("renders the agent's default budget: 100 groups, the top 20 pids, host and agent families", async () => {
     const host = buildSimHost(config('pushgateway'), 'sim-00001', HOST, memoryLogger().logger);
@@ -101,8 +108,22 @@ describe('fleet-sim: the report', () => {
     intervalMs: 15_000,
     counts: [],
     remoteWrite: [],
-    warm: { atMs: 15_000, samplesOffered: 1000, samplesAccepted: 1000, pushes: 2, senderCpuMs: 100, receiverCpuMs: 500 },
-    end: { atMs: 75_000, samplesOffered: 9000, samplesAccepted: 8500, pushes: 10, senderCpuMs: 500, receiverCpuMs: 2900 },
+    warm: {
+      atMs: 15_000,
+      samplesOffered: 1000,
+      samplesAccepted: 1000,
+      pushes: 2,
+      senderCpuMs: 100,
+      receiverCpuMs: 500,
+    },
+    end: {
+      atMs: 75_000,
+      samplesOffered: 9000,
+      samplesAccepted: 8500,
+      pushes: 10,
+      senderCpuMs: 500,
+      receiverCpuMs: 2900,
+    },
     expectedPushes: 10,
     eventLoopDelayMaxMs: 12,
     receiver: { pid: 42, rssMb: 80, peakRssMb: 90 },
@@ -113,8 +134,24 @@ describe('fleet-sim: the report', () => {
     const r = summarize(
       base({
         counts: [
-          counts({ pushes: 5, samplesOffered: 5000, pushesOk: 5, samplesInOkPushes: 5000, lastOkSamples: 1000, latenciesMs: [10, 20, 30, 40, 50] }),
-          counts({ pushes: 5, samplesOffered: 4000, pushesOk: 4, pushesFailed: 1, failures: { timeout: 1 }, samplesInOkPushes: 3500, lastOkSamples: 900, latenciesMs: [10, 10, 10, 10, 15000] }),
+          counts({
+            pushes: 5,
+            samplesOffered: 5000,
+            pushesOk: 5,
+            samplesInOkPushes: 5000,
+            lastOkSamples: 1000,
+            latenciesMs: [10, 20, 30, 40, 50],
+          }),
+          counts({
+            pushes: 5,
+            samplesOffered: 4000,
+            pushesOk: 4,
+            pushesFailed: 1,
+            failures: { timeout: 1 },
+            samplesInOkPushes: 3500,
+            lastOkSamples: 900,
+            latenciesMs: [10, 10, 10, 10, 15000],
+          }),
         ],
       }),
     );
@@ -130,14 +167,19 @@ describe('fleet-sim: the report', () => {
     expect(r.verdict).toContain('1 pushes failed (timeout 1)');
     expect(r.verdict).toContain('longer than the interval');
     expect(formatSummary(r)).toContain('hosts arrived      2/2');
-    expect(formatSummary(summarize(base({ machine: { cores: 2, load1: 6.5, cpuPressureSome60: 97.1 } })))).toContain('2 cores, load 6.5, CPU pressure (some, 60 s) 97.1%');
+    expect(formatSummary(summarize(base({ machine: { cores: 2, load1: 6.5, cpuPressureSome60: 97.1 } })))).toContain(
+      '2 cores, load 6.5, CPU pressure (some, 60 s) 97.1%',
+    );
   });
 
   it('takes remote write its own counters, and is ok when nothing was dropped or left', () => {
     const r = summarize(
       base({
         sink: 'remote-write',
-        counts: [counts({ pushes: 5, samplesOffered: 4500, pushesOk: 5, latenciesMs: [5] }), counts({ pushes: 5, samplesOffered: 4500, pushesOk: 5, latenciesMs: [5] })],
+        counts: [
+          counts({ pushes: 5, samplesOffered: 4500, pushesOk: 5, latenciesMs: [5] }),
+          counts({ pushes: 5, samplesOffered: 4500, pushesOk: 5, latenciesMs: [5] }),
+        ],
         remoteWrite: [
           { sent: 4500, dropped: 0, bufferedBytes: 0, bufferedRequests: 0 },
           { sent: 4500, dropped: 0, bufferedBytes: 0, bufferedRequests: 0 },
@@ -153,7 +195,13 @@ describe('fleet-sim: the report', () => {
   });
 
   it('fails a size whose cycles were skipped or whose scrape took 10 s', () => {
-    const r = summarize(base({ counts: [counts({ pushes: 4, pushesOk: 4, samplesOffered: 10, samplesInOkPushes: 10 })], expectedPushes: 6, scrapesMs: [100, 12_000, Infinity] }));
+    const r = summarize(
+      base({
+        counts: [counts({ pushes: 4, pushesOk: 4, samplesOffered: 10, samplesInOkPushes: 10 })],
+        expectedPushes: 6,
+        scrapesMs: [100, 12_000, Infinity],
+      }),
+    );
     expect(r.missedCycles).toBe(2);
     expect(r.scrape).toEqual({ count: 3, p50Ms: 100, maxMs: Infinity, over10s: 2 });
     expect(r.verdict).toContain('2 cycles skipped');

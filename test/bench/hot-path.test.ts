@@ -14,8 +14,18 @@ import { KeptFileReader, keptFileBudget } from '../../platforms/procfs/reader';
 describe('renderExposition writes what prom-client would', () => {
   it('matches registry.metrics() byte for byte: escapes, special values, empty and label-less families', async () => {
     const registry = new Registry();
-    const g = new Gauge({ name: 'a_bytes', help: 'Help with \\ backslash\nand newline.', labelNames: ['pid', 'comm'], registers: [registry] });
-    const c = new Counter({ name: 'b_total', help: 'A counter.', labelNames: ['group', 'mode'], registers: [registry] });
+    const g = new Gauge({
+      name: 'a_bytes',
+      help: 'Help with \\ backslash\nand newline.',
+      labelNames: ['pid', 'comm'],
+      registers: [registry],
+    });
+    const c = new Counter({
+      name: 'b_total',
+      help: 'A counter.',
+      labelNames: ['group', 'mode'],
+      registers: [registry],
+    });
     const empty = new Gauge({ name: 'c_empty', help: 'No series.', labelNames: ['x'], registers: [registry] });
     const plain = new Gauge({ name: 'd_plain', help: 'No labels.', registers: [registry] });
     g.set({ pid: '1', comm: 'x) (y z' }, 1.5);
@@ -25,7 +35,9 @@ describe('renderExposition writes what prom-client would', () => {
     c.inc({ group: 'sleep', mode: 'user' }, 0.01);
     c.inc({ group: 'kworker', mode: 'system' }, 123456.789);
     plain.set(Infinity);
-    expect(renderExposition(await snapshot([g, c, empty, plain] as Array<Gauge<string> | Counter<string>>))).toBe(await registry.metrics());
+    expect(renderExposition(await snapshot([g, c, empty, plain] as Array<Gauge<string> | Counter<string>>))).toBe(
+      await registry.metrics(),
+    );
   });
 });
 
@@ -59,7 +71,8 @@ describe('parseStatInto with a CommInterner reads what parseStat reads', () => {
 });
 
 describe('KeptFileReader keeps /proc/<pid>/stat open across passes', () => {
-  const read = (r: KeptFileReader, pid: number): string => r.buf.toString('latin1', 0, r.read('/proc/', String(pid), '/stat'));
+  const read = (r: KeptFileReader, pid: number): string =>
+    r.buf.toString('latin1', 0, r.read('/proc/', String(pid), '/stat'));
   /** This process's open fds as "fd -> link". */
   const fdLinks = (): string[] =>
     fs.readdirSync('/proc/self/fd').map((fd) => {
@@ -128,7 +141,10 @@ describe('KeptFileReader keeps /proc/<pid>/stat open across passes', () => {
   it('budgets half the soft open-file limit, and a safe default without /proc/self/limits', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-'));
     const file = path.join(dir, 'limits');
-    fs.writeFileSync(file, 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n');
+    fs.writeFileSync(
+      file,
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n',
+    );
     expect(keptFileBudget(file)).toBe(512);
     expect(keptFileBudget(path.join(dir, 'missing'))).toBe(512);
     fs.writeFileSync(file, 'Max open files            20000                20000                files\n');

@@ -44,7 +44,15 @@ maybe('docker-compose up --scale host=3 (every service but grafana)', () => {
   });
 
   const hostnames = () =>
-    podman(['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=host', '--format', '{{.Names}}'])
+    podman([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${PROJECT}`,
+      '--filter',
+      'label=com.docker.compose.service=host',
+      '--format',
+      '{{.Names}}',
+    ])
       .split('\n')
       .filter(Boolean)
       .map((name) => ({ name, hostname: podman(['inspect', name, '--format', '{{.Config.Hostname}}']).trim() }));

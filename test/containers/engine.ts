@@ -22,7 +22,9 @@ const TOOLS = ['podman', 'runc', 'catatonit', 'docker-compose', 'debootstrap', '
 export function containersUnavailable(extraTools: string[] = []): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'not root (podman as root and ip netns need it)';
-  for (const t of [...TOOLS, ...extraTools]) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return `${t} is not installed (deploy/install-deps.sh)`;
+  for (const t of [...TOOLS, ...extraTools])
+    if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0)
+      return `${t} is not installed (deploy/install-deps.sh)`;
   return undefined;
 }
 
@@ -55,7 +57,12 @@ export function engineEnv(): NodeJS.ProcessEnv {
 
 /** podman with the tests' configuration; returns stdout, throws with stderr. */
 export function podman(args: string[], input?: string): string {
-  const r = spawnSync('nice', ['-n', '10', 'podman', ...args], { env: engineEnv(), encoding: 'utf8', input, timeout: 600000 });
+  const r = spawnSync('nice', ['-n', '10', 'podman', ...args], {
+    env: engineEnv(),
+    encoding: 'utf8',
+    input,
+    timeout: 600000,
+  });
   if (r.status !== 0) throw new Error(`podman ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return r.stdout;
 }
@@ -105,16 +112,26 @@ export async function startEngine(tag: string): Promise<Engine> {
     ip('-n', ns, 'link', 'set', `${tag}n`, 'up');
     // nsenter enters the network namespace only: `ip netns exec` would remount
     // /sys, and runc then finds no cgroup mount.
-    service = spawn('nice', ['-n', '10', 'nsenter', `--net=/run/netns/${ns}`, 'podman', 'system', 'service', '--time=0', `unix://${sock}`], {
-      env: engineEnv(),
-      stdio: 'ignore',
-    });
+    service = spawn(
+      'nice',
+      ['-n', '10', 'nsenter', `--net=/run/netns/${ns}`, 'podman', 'system', 'service', '--time=0', `unix://${sock}`],
+      {
+        env: engineEnv(),
+        stdio: 'ignore',
+      },
+    );
     await waitFor('podman system service socket', () => (fs.existsSync(sock) ? true : undefined), 30000);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { ns, address: `${subnet}.2`, dockerHost: `unix://${sock}`, env: { ...engineEnv(), DOCKER_HOST: `unix://${sock}` }, stop };
+  return {
+    ns,
+    address: `${subnet}.2`,
+    dockerHost: `unix://${sock}`,
+    env: { ...engineEnv(), DOCKER_HOST: `unix://${sock}` },
+    stop,
+  };
 }
 
 /** docker-compose (Debian's 1.29) against the engine's socket, in the repository root. */

@@ -18,20 +18,44 @@ export default function globalSetup(): void {
   const step = (what: string, cmd: string, args: string[]) => {
     const started = Date.now();
     console.log(`\n[containers] ${what}`);
-    const r = spawnSync('nice', ['-n', '10', cmd, ...args], { cwd: ROOT, env: engineEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync('nice', ['-n', '10', cmd, ...args], {
+      cwd: ROOT,
+      env: engineEnv(),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`${what}: ${cmd} exited ${r.status}`);
     console.log(`[containers] ${what}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   };
   step('stand-in base images', 'bash', [path.join(__dirname, 'stand-in-images.sh')]);
   // The build stage gets a tag of its own, so its `npm ci` layer is not dangling and
   // survives the prune below as the next run's build cache.
-  step('the Dockerfile\'s build stage (cached while package-lock.json is unchanged)', 'podman', [
-    'build', '--quiet', '--network', 'host', '--format', 'docker', '--target', 'build',
-    '-f', 'deploy/docker/Dockerfile', '-t', `${HOST_IMAGE}-build`, '.',
+  step("the Dockerfile's build stage (cached while package-lock.json is unchanged)", 'podman', [
+    'build',
+    '--quiet',
+    '--network',
+    'host',
+    '--format',
+    'docker',
+    '--target',
+    'build',
+    '-f',
+    'deploy/docker/Dockerfile',
+    '-t',
+    `${HOST_IMAGE}-build`,
+    '.',
   ]);
   step(`${HOST_IMAGE} from deploy/docker/Dockerfile`, 'podman', [
-    'build', '--quiet', '--network', 'host', '--format', 'docker', // docker format keeps HEALTHCHECK
-    '-f', 'deploy/docker/Dockerfile', '-t', HOST_IMAGE, '.',
+    'build',
+    '--quiet',
+    '--network',
+    'host',
+    '--format',
+    'docker', // docker format keeps HEALTHCHECK
+    '-f',
+    'deploy/docker/Dockerfile',
+    '-t',
+    HOST_IMAGE,
+    '.',
   ]);
   step('drop dangling layers of earlier builds', 'podman', ['image', 'prune', '-f']);
 }

@@ -21,7 +21,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const inImage = (script: string) => podman(['run', '--rm', '--network', 'none', '--entrypoint', 'bash', HOST_IMAGE, '-c', script]);
+const inImage = (script: string) =>
+  podman(['run', '--rm', '--network', 'none', '--entrypoint', 'bash', HOST_IMAGE, '-c', script]);
 const names: string[] = [];
 const run = (name: string, args: string[]) => {
   names.push(name);
@@ -46,7 +47,9 @@ maybe('the image', () => {
     const files = listing.split('\n').filter(Boolean);
     expect(files).toContain('/app/dist/agent/cli/main.js');
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    const modules = new Set(files.filter((f) => f.startsWith('/app/node_modules/')).map((f) => f.slice('/app/node_modules/'.length)));
+    const modules = new Set(
+      files.filter((f) => f.startsWith('/app/node_modules/')).map((f) => f.slice('/app/node_modules/'.length)),
+    );
     for (const dep of Object.keys(pkg.dependencies)) expect([dep, modules.has(dep)]).toEqual([dep, true]);
     for (const dev of Object.keys(pkg.devDependencies)) expect([dev, modules.has(dev)]).toEqual([dev, false]);
     const bytes = Number(podman(['image', 'inspect', HOST_IMAGE, '--format', '{{.Size}}']));
@@ -55,10 +58,20 @@ maybe('the image', () => {
   });
 
   test('has a HEALTHCHECK that passes while the agent and the load run, and stops on SIGTERM within 2 s', async () => {
-    const healthcheck = JSON.parse(podman(['image', 'inspect', HOST_IMAGE, '--format', '{{json .Config.Healthcheck}}'])) as { Test: string[] };
+    const healthcheck = JSON.parse(
+      podman(['image', 'inspect', HOST_IMAGE, '--format', '{{json .Config.Healthcheck}}']),
+    ) as { Test: string[] };
     expect(healthcheck.Test.join(' ')).toContain('healthcheck.sh');
     const name = `hpimage${process.pid}`;
-    run(name, ['--network', 'none', '-e', 'HOSTPULSE_PUSHGATEWAY_URL=http://127.0.0.1:9', '-e', 'LOAD_SCALE=0.1', HOST_IMAGE]);
+    run(name, [
+      '--network',
+      'none',
+      '-e',
+      'HOSTPULSE_PUSHGATEWAY_URL=http://127.0.0.1:9',
+      '-e',
+      'LOAD_SCALE=0.1',
+      HOST_IMAGE,
+    ]);
     // podman schedules health checks through systemd, absent here: run the check by hand.
     await waitFor('a passing health check', () => (spawnHealth(name) === 0 ? true : undefined), 30000, 1000);
     // --time 2: podman sends SIGKILL (exit 137) if SIGTERM has not stopped it within 2 s.
@@ -76,9 +89,9 @@ maybe('the image', () => {
     const marker = await startMemoryChild(64, 'hpct-on-host');
     const name = `hpwatch${process.pid}`;
     // The line as written, with the test's gateway, image, container name and a 1 s interval.
-    const args = words.slice(2).map((w) =>
-      w === 'hostpulse' ? HOST_IMAGE : w.replace('http://127.0.0.1:9091', gw.url),
-    );
+    const args = words
+      .slice(2)
+      .map((w) => (w === 'hostpulse' ? HOST_IMAGE : w.replace('http://127.0.0.1:9091', gw.url)));
     args.splice(args.indexOf('--name') + 1, 1, name);
     args.splice(args.indexOf(HOST_IMAGE), 0, '-e', 'HOSTPULSE_INTERVAL=1s');
     names.push(name);

@@ -35,7 +35,11 @@ interface Container {
   image: string;
   env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
-  securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[] } };
+  securityContext: {
+    readOnlyRootFilesystem: boolean;
+    allowPrivilegeEscalation: boolean;
+    capabilities: { drop: string[] };
+  };
   volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 interface PodSpec {
@@ -61,17 +65,24 @@ maybe('deploy/kubernetes', () => {
     const pod = docs.find((d) => d.kind === 'DaemonSet')?.spec?.template.spec as PodSpec;
     const [c] = pod.containers;
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(c.securityContext).toEqual({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toEqual({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
     expect(c.env.find((e) => e.name === 'HOSTPULSE_INSTANCE')?.valueFrom?.fieldRef?.fieldPath).toBe('spec.nodeName');
     const hostProc = pod.volumes.find((v) => v.hostPath?.path === '/proc');
-    expect(c.volumeMounts.find((m) => m.name === hostProc?.name)).toMatchObject({ mountPath: '/host/proc', readOnly: true });
+    expect(c.volumeMounts.find((m) => m.name === hostProc?.name)).toMatchObject({
+      mountPath: '/host/proc',
+      readOnly: true,
+    });
     // The benchmark: 68-73 MB RSS at ~1,000 processes. Requested above that, limited well above.
     expect(mib(c.resources.requests.memory)).toBeGreaterThan(73);
     expect(mib(c.resources.limits.memory)).toBeGreaterThanOrEqual(2 * mib(c.resources.requests.memory));
   });
 
-  test('the pod template, played by podman, pushes the host\'s processes under the node name it was given', async () => {
+  test("the pod template, played by podman, pushes the host's processes under the node name it was given", async () => {
     const docs = render();
     const ds = docs.find((d) => d.kind === 'DaemonSet') as Manifest;
     const cm = docs.find((d) => d.kind === 'ConfigMap') as Manifest;
@@ -87,9 +98,18 @@ maybe('deploy/kubernetes', () => {
     expect(file).toMatch(/^pushgateway-url: /m);
     const config = {
       ...cm,
-      data: { 'hostpulse.yml': file.replace(/^pushgateway-url: .*$/m, `pushgateway-url: ${gw.url}`).replace(/^interval: .*$/m, 'interval: 1s') },
+      data: {
+        'hostpulse.yml': file
+          .replace(/^pushgateway-url: .*$/m, `pushgateway-url: ${gw.url}`)
+          .replace(/^interval: .*$/m, 'interval: 1s'),
+      },
     };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: node, labels: ds.spec?.template.metadata.labels }, spec };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: node, labels: ds.spec?.template.metadata.labels },
+      spec,
+    };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-kube-'));
     const manifest = path.join(dir, 'pod.yaml');
     fs.writeFileSync(manifest, [config, pod].map((d) => YAML.stringify(d)).join('---\n'));

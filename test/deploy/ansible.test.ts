@@ -10,7 +10,12 @@ const inventory = path.join(repo, 'deploy/ansible/inventory.example.ini');
 function ansible(args: string[]) {
   return spawnSync('ansible-playbook', args, {
     encoding: 'utf8',
-    env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' },
+    env: {
+      ...process.env,
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_LOCALHOST_WARNING: 'false',
+      ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false',
+    },
     timeout: 120000,
   });
 }
@@ -34,7 +39,15 @@ describe('deploy/ansible/hostpulse.yml (ansible-core from deploy/install-deps.sh
     try {
       // Only the controller play (tag bundle): the host play needs real hosts with systemd.
       const src = snapshotSource();
-      const args = ['-i', 'localhost,', '--tags', 'bundle', '-e', `hostpulse_bundle_dir=${dir}`, path.join(src, 'deploy/ansible/hostpulse.yml')];
+      const args = [
+        '-i',
+        'localhost,',
+        '--tags',
+        'bundle',
+        '-e',
+        `hostpulse_bundle_dir=${dir}`,
+        path.join(src, 'deploy/ansible/hostpulse.yml'),
+      ];
       const first = ansible(args);
       expect(recapChanged(first.stdout, 'localhost')).toBe(2);
       const second = ansible(args);

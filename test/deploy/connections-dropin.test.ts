@@ -27,15 +27,20 @@ function withRoot<T>(dropIn: string, f: (root: string) => T, name = 'connections
     fs.copyFileSync(unitPath, path.join(etc, 'hostpulse.service'));
     fs.writeFileSync(path.join(etc, 'hostpulse.service.d', name), dropIn);
     fs.mkdirSync(path.join(root, 'usr/lib/systemd'), { recursive: true });
-    fs.cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    fs.cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     return f(root);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
-const verify = (root: string) => spawnSync('systemd-analyze', ['verify', `--root=${root}`, '--man=no', 'hostpulse.service'], { encoding: 'utf8' });
-const security = (args: string[]) => spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', ...args], { encoding: 'utf8' });
+const verify = (root: string) =>
+  spawnSync('systemd-analyze', ['verify', `--root=${root}`, '--man=no', 'hostpulse.service'], { encoding: 'utf8' });
+const security = (args: string[]) =>
+  spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', ...args], { encoding: 'utf8' });
 const exposure = (out: string) => Number(/Overall exposure level for hostpulse\.service: (\d+\.\d+)/.exec(out)?.[1]);
 
 describe('deploy/systemd/hostpulse.service.d-examples/connections-blocking.conf', () => {
@@ -47,7 +52,7 @@ describe('deploy/systemd/hostpulse.service.d-examples/connections-blocking.conf'
     expect(res.status).toBe(0);
     // Control: the same root with a wrong key in the drop-in is reported, so verify did read the drop-in.
     const bad = withRoot(`${dropIn}NotASetting=1\n`, verify);
-    expect(bad.stderr).toContain("connections-blocking.conf:");
+    expect(bad.stderr).toContain('connections-blocking.conf:');
     expect(bad.stderr).toContain("Unknown key 'NotASetting'");
   });
 
@@ -55,18 +60,28 @@ describe('deploy/systemd/hostpulse.service.d-examples/connections-blocking.conf'
     const base = security([unitPath]);
     const combined = withRoot(dropIn, (root) => security([`--root=${root}`, 'hostpulse.service']));
     expect(combined.stderr).toBe('');
-    const failed = (out: string) => out.split('\n').filter((l) => l.startsWith('✗')).map((l) => l.split(/\s+/)[1]);
+    const failed = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('✗'))
+        .map((l) => l.split(/\s+/)[1]);
     expect(failed(base.stdout)).not.toContain('CapabilityBoundingSet=~CAP_NET_ADMIN');
     const added = failed(combined.stdout).filter((k) => !failed(base.stdout).includes(k));
     expect(added.sort()).toEqual(['CapabilityBoundingSet=~CAP_NET_ADMIN', 'RestrictAddressFamilies=~AF_NETLINK']);
     expect(exposure(combined.stdout)).toBeGreaterThan(exposure(base.stdout));
   });
 
-  it('keeps the base unit\'s capabilities and turns the collector and blocking on', () => {
+  it("keeps the base unit's capabilities and turns the collector and blocking on", () => {
     const d = parseUnit(dropIn);
-    expect(unitValue(d, 'Service', 'CapabilityBoundingSet')!.split(' ').sort()).toEqual(['CAP_NET_ADMIN', 'CAP_SYSLOG']);
+    expect(unitValue(d, 'Service', 'CapabilityBoundingSet')!.split(' ').sort()).toEqual([
+      'CAP_NET_ADMIN',
+      'CAP_SYSLOG',
+    ]);
     expect(unitValue(d, 'Service', 'AmbientCapabilities')!.split(' ').sort()).toEqual(['CAP_NET_ADMIN', 'CAP_SYSLOG']);
-    expect(d.get('Service')!.get('Environment')).toEqual(['HOSTPULSE_COLLECTORS=+connections', 'HOSTPULSE_BLOCK_SCANNERS=true']);
+    expect(d.get('Service')!.get('Environment')).toEqual([
+      'HOSTPULSE_COLLECTORS=+connections',
+      'HOSTPULSE_BLOCK_SCANNERS=true',
+    ]);
   });
 });
 
@@ -80,7 +95,7 @@ describe('deploy/systemd/hostpulse.service.d-examples/spool.conf', () => {
     expect(res.status).toBe(0);
   });
 
-  it('opens the spool directory for writing and gives the batch jobs\' group, and the exposure stays within 2.0', () => {
+  it("opens the spool directory for writing and gives the batch jobs' group, and the exposure stays within 2.0", () => {
     const unit = parseUnit(dropIn);
     expect(unitValue(unit, 'Service', 'ReadWritePaths')).toBe('/var/spool/hostpulse');
     expect(unitValue(unit, 'Service', 'Environment')).toBe('HOSTPULSE_SPOOL_DIR=/var/spool/hostpulse');

@@ -6,7 +6,9 @@ import { installer, repo, runInstaller as runIn, snapshotSource, treeState } fro
 import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
-const gatewayInstances = async (url: string) => [...new Set((await gatewayMetrics(url)).get('push_time_seconds')?.map((s) => s.labels.instance))];
+const gatewayInstances = async (url: string) => [
+  ...new Set((await gatewayMetrics(url)).get('push_time_seconds')?.map((s) => s.labels.instance)),
+];
 
 const src = snapshotSource();
 afterAll(() => fs.rmSync(src, { recursive: true, force: true }));
@@ -91,7 +93,11 @@ describe('deploy/install.sh with DESTDIR', () => {
     try {
       const envFile = path.join(dest, 'etc/hostpulse/hostpulse.env');
       fs.writeFileSync(envFile, `HOSTPULSE_PUSHGATEWAY_URL="${gateway.url}"\nHOSTPULSE_INSTANCE=rack1/web-01\n`);
-      const pushed = spawnSync(launcher, ['once', '--pushgateway-url', gateway.url, '--instance', 'rack1/web-01', '--procfs-root', FIXTURE_PROC], { encoding: 'utf8' });
+      const pushed = spawnSync(
+        launcher,
+        ['once', '--pushgateway-url', gateway.url, '--instance', 'rack1/web-01', '--procfs-root', FIXTURE_PROC],
+        { encoding: 'utf8' },
+      );
       expect(pushed.stderr).not.toContain('failed');
       expect(pushed.status).toBe(0);
       expect(await gatewayInstances(gateway.url)).toEqual(['rack1/web-01']);

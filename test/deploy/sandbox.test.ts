@@ -78,8 +78,26 @@ describe('the staged agent under the unit’s identity, capabilities and syscall
     const [exec, ...args] = unitValue(unit, 'Service', 'ExecStart')!.split(' ');
     agent = spawnTracked(
       'setpriv',
-      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all,+syslog', '--ambient-caps=+syslog', '--bounding-set=-all,+syslog', '--no-new-privs', '--',
-        'strace', '-f', '-qq', '-c', '-U', 'name', '-o', straceOut(), path.join(stage, exec), ...args],
+      [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        '--inh-caps=-all,+syslog',
+        '--ambient-caps=+syslog',
+        '--bounding-set=-all,+syslog',
+        '--no-new-privs',
+        '--',
+        'strace',
+        '-f',
+        '-qq',
+        '-c',
+        '-U',
+        'name',
+        '-o',
+        straceOut(),
+        path.join(stage, exec),
+        ...args,
+      ],
       { env },
     );
   });
@@ -92,21 +110,29 @@ describe('the staged agent under the unit’s identity, capabilities and syscall
   });
 
   it('pushes to the Pushgateway and counts a root-owned process, with no sampling errors', async () => {
-    const seen = await waitFor('the root-owned process in the pushed groups', async () => {
-      if (agent.child.exitCode !== null) throw new Error(`agent exited: ${agent.stderr()}`);
-      const metrics = await gatewayMetrics(gateway.url);
-      const s = (metrics.get('hostpulse_group_processes') ?? []).find(
-        (x) => x.labels.instance === instance && x.labels.group === 'hp-rootonly',
-      );
-      return s ? metrics : undefined;
-    }, 30000);
+    const seen = await waitFor(
+      'the root-owned process in the pushed groups',
+      async () => {
+        if (agent.child.exitCode !== null) throw new Error(`agent exited: ${agent.stderr()}`);
+        const metrics = await gatewayMetrics(gateway.url);
+        const s = (metrics.get('hostpulse_group_processes') ?? []).find(
+          (x) => x.labels.instance === instance && x.labels.group === 'hp-rootonly',
+        );
+        return s ? metrics : undefined;
+      },
+      30000,
+    );
     const group = seen.get('hostpulse_group_processes')!.find((x) => x.labels.group === 'hp-rootonly')!;
     expect(Number(group.value)).toBe(1);
     expect(seen.get('hostpulse_host_memory_total_bytes')?.some((x) => x.labels.instance === instance)).toBe(true);
-    const errors = (seen.get('hostpulse_agent_sample_errors_total') ?? []).filter((x) => x.labels.instance === instance);
+    const errors = (seen.get('hostpulse_agent_sample_errors_total') ?? []).filter(
+      (x) => x.labels.instance === instance,
+    );
     expect(errors.filter((x) => Number(x.value) > 0)).toEqual([]);
     // With the unit's CAP_SYSLOG, nobody reads the kernel log even where kernel.dmesg_restrict=1.
-    const oom = (seen.get('hostpulse_agent_collector_success') ?? []).find((x) => x.labels.instance === instance && x.labels.collector === 'oom');
+    const oom = (seen.get('hostpulse_agent_collector_success') ?? []).find(
+      (x) => x.labels.instance === instance && x.labels.collector === 'oom',
+    );
     expect(oom?.value).toBe('1');
     // The agent's own log line proves the env file reached it: JSON to stderr.
     expect(agent.stderr()).toMatch(/^\{.*"message":"hostpulse started"/m);

@@ -13,7 +13,9 @@ describe('deploy/systemd/hostpulse.service', () => {
   const unit = parseUnit(fs.readFileSync(unitPath, 'utf8'));
 
   it('is rated exposure 2.0 or lower by systemd-analyze security --offline', () => {
-    const res = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', unitPath], { encoding: 'utf8' });
+    const res = spawnSync('systemd-analyze', ['security', '--offline=yes', '--no-pager', unitPath], {
+      encoding: 'utf8',
+    });
     expect(res.stderr).toBe('');
     const m = /Overall exposure level for hostpulse\.service: (\d+\.\d+)/.exec(res.stdout);
     expect(m).not.toBeNull();
@@ -33,8 +35,13 @@ describe('deploy/systemd/hostpulse.service', () => {
       fs.mkdirSync(path.join(root, 'etc/systemd/system'), { recursive: true });
       fs.copyFileSync(unitPath, path.join(root, 'etc/systemd/system/hostpulse.service'));
       fs.mkdirSync(path.join(root, 'usr/lib/systemd'), { recursive: true });
-      fs.cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
-      const res = spawnSync('systemd-analyze', ['verify', `--root=${root}`, '--man=no', 'hostpulse.service'], { encoding: 'utf8' });
+      fs.cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const res = spawnSync('systemd-analyze', ['verify', `--root=${root}`, '--man=no', 'hostpulse.service'], {
+        encoding: 'utf8',
+      });
       // Unknown keys and bad values are only warnings (exit 0): both must be empty.
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
@@ -76,11 +83,15 @@ describe('deploy/systemd/hostpulse.env', () => {
   it('documents every flag of `hostpulse run` as a HOSTPULSE_ variable', () => {
     if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
     const help = execFileSync(process.execPath, [cli, 'run', '--help'], { encoding: 'utf8' });
-    const flags = [...help.matchAll(/^\s+--([a-z][a-z-]+)/gm)].map((m) => m[1]).filter((f) => f !== 'version' && f !== 'help');
+    const flags = [...help.matchAll(/^\s+--([a-z][a-z-]+)/gm)]
+      .map((m) => m[1])
+      .filter((f) => f !== 'version' && f !== 'help');
     expect(flags).toContain('pushgateway-url');
     expect(flags).toContain('pushgateway-password-file');
     const documented = new Set([...text.matchAll(/^#?(HOSTPULSE_[A-Z_]+)=/gm)].map((m) => m[1]));
-    const missing = flags.map((f) => `HOSTPULSE_${f.toUpperCase().replace(/-/g, '_')}`).filter((v) => !documented.has(v));
+    const missing = flags
+      .map((f) => `HOSTPULSE_${f.toUpperCase().replace(/-/g, '_')}`)
+      .filter((v) => !documented.has(v));
     expect(missing).toEqual([]);
   });
 });

@@ -18,7 +18,8 @@ describe('durations', () => {
   it('accepts PromQL ranges and rejects anything that could change the query', () => {
     expect(promRangeDuration('1m', '--rate-window')).toBe('1m');
     expect(promRangeDuration('1m30s', '--rate-window')).toBe('1m30s');
-    for (const bad of ['0s', '1', '1m]) or vector(1', '']) expect(() => promRangeDuration(bad, '--rate-window')).toThrow(UsageError);
+    for (const bad of ['0s', '1', '1m]) or vector(1', ''])
+      expect(() => promRangeDuration(bad, '--rate-window')).toThrow(UsageError);
   });
 });
 

@@ -34,8 +34,14 @@ beforeAll(async () => {
   gateway = await startPushgateway();
   prom = await startPrometheus({ pushgatewayUrl: gateway.url, scrapeInterval: '2s', evaluationInterval: '2s' });
   P = ['--prometheus-url', prom.url];
-  for (const [instance, by] of [['host-a', 'comm'], ['host-b', 'comm'], ['host-c', 'cgroup']]) {
-    agents.push(spawnCli(['run', '--pushgateway-url', gateway.url, '--instance', instance, '--interval', '2s', '--group-by', by]));
+  for (const [instance, by] of [
+    ['host-a', 'comm'],
+    ['host-b', 'comm'],
+    ['host-c', 'cgroup'],
+  ]) {
+    agents.push(
+      spawnCli(['run', '--pushgateway-url', gateway.url, '--instance', instance, '--interval', '2s', '--group-by', by]),
+    );
   }
   await waitFor(
     'the service on host-a and host-b with CPU rates, and host-c reporting',
@@ -82,18 +88,36 @@ describe('fleet group NAME', () => {
   });
 
   it('prints a table with a header naming the hosts and the grouping', async () => {
-    const r = await runCli(['fleet', 'group', SERVICE, ...P, '-o', 'table', '--cpu-threshold', '100', '--mem-threshold', '100']);
+    const r = await runCli([
+      'fleet',
+      'group',
+      SERVICE,
+      ...P,
+      '-o',
+      'table',
+      '--cpu-threshold',
+      '100',
+      '--mem-threshold',
+      '100',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(`group ${SERVICE} on 2 hosts (2 healthy); groups by comm`);
     expect(lines[1]).toMatch(/^INSTANCE +STATUS +PROCS +RSS +CPU +GROUP BY +REASONS$/);
-    expect(lines.slice(2, 4).map((l) => l.split(/ +/)[0]).sort()).toEqual(['host-a', 'host-b']);
+    expect(
+      lines
+        .slice(2, 4)
+        .map((l) => l.split(/ +/)[0])
+        .sort(),
+    ).toEqual(['host-a', 'host-b']);
   });
 
   it('an unknown group: exit 2, naming some known groups', async () => {
     const r = await runCli(['fleet', 'group', 'no-such-service', ...P]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^hostpulse: unknown group "no-such-service": no host runs it \(known groups: .+; groups by mixed \(comm on 2 hosts, cgroup on 1 host\)\)\n/);
+    expect(r.stderr).toMatch(
+      /^hostpulse: unknown group "no-such-service": no host runs it \(known groups: .+; groups by mixed \(comm on 2 hosts, cgroup on 1 host\)\)\n/,
+    );
     expect(r.stdout).toBe('');
   });
 });

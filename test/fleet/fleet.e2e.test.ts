@@ -23,7 +23,17 @@ let P: string[];
 
 function startAgent(instance: string): Spawned {
   // --top 200: the hog must get per-pid series whatever else the machine runs meanwhile.
-  const a = spawnCli(['run', '--pushgateway-url', gateway.url, '--instance', instance, '--interval', AGENT_INTERVAL, '--top', '200']);
+  const a = spawnCli([
+    'run',
+    '--pushgateway-url',
+    gateway.url,
+    '--instance',
+    instance,
+    '--interval',
+    AGENT_INTERVAL,
+    '--top',
+    '200',
+  ]);
   agents.set(instance, a);
   return a;
 }
@@ -78,7 +88,15 @@ describe('fleet hosts', () => {
     expect(r.rows.map((h) => h.instance).sort()).toEqual(['host-a', 'host-b']);
     const mem = await memoryPercentInPrometheus();
     for (const h of r.rows) {
-      expect(Object.keys(h)).toEqual(['instance', 'status', 'reasons', 'cpu_percent', 'memory_percent', 'oom_kills_1h', 'last_push_age_seconds']);
+      expect(Object.keys(h)).toEqual([
+        'instance',
+        'status',
+        'reasons',
+        'cpu_percent',
+        'memory_percent',
+        'oom_kills_1h',
+        'last_push_age_seconds',
+      ]);
       expect(h.status).toBe('ok');
       expect(h.reasons).toEqual([]);
       expect(h.cpu_percent).toBeGreaterThan(0);
@@ -95,7 +113,12 @@ describe('fleet hosts', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^INSTANCE\s+STATUS\s+CPU\s+MEMORY\s+OOM\/1H\s+LAST PUSH$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0]).sort()).toEqual(['host-a', 'host-b']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(['host-a', 'host-b']);
     // Right-aligned columns end at the same place on every line.
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
   });
@@ -119,10 +142,28 @@ describe('fleet unhealthy', () => {
   });
 
   it('thresholds 100 list no host and exit 0', async () => {
-    const r = await runJson<HostRow[]>(['fleet', 'unhealthy', ...P, '--cpu-threshold', '100', '--mem-threshold', '100']);
+    const r = await runJson<HostRow[]>([
+      'fleet',
+      'unhealthy',
+      ...P,
+      '--cpu-threshold',
+      '100',
+      '--mem-threshold',
+      '100',
+    ]);
     expect(r.code).toBe(0);
     expect(r.rows).toEqual([]);
-    const t = await runCli(['fleet', 'unhealthy', ...P, '--cpu-threshold', '100', '--mem-threshold', '100', '-o', 'table']);
+    const t = await runCli([
+      'fleet',
+      'unhealthy',
+      ...P,
+      '--cpu-threshold',
+      '100',
+      '--mem-threshold',
+      '100',
+      '-o',
+      'table',
+    ]);
     expect(t).toEqual({ code: 0, stdout: 'all hosts ok\n', stderr: '' });
   });
 });
@@ -175,14 +216,23 @@ describe('fleet groups', () => {
     const three = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, ...ok, '--min-hosts', '3'])).rows;
     expect(three.every((g) => g.below_min_hosts)).toBe(true);
 
-    const none = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, '--cpu-threshold', '0', '--mem-threshold', '0'])).rows;
+    const none = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, '--cpu-threshold', '0', '--mem-threshold', '0']))
+      .rows;
     expect(none.find((g) => g.group === 'node')).toMatchObject({ hosts: 2, healthy_hosts: 0, below_min_hosts: true });
   });
 });
 
 describe('fleet watch', () => {
   it('prints a refresh per interval as JSON lines and exits 0 on Ctrl-C (SIGINT)', async () => {
-    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>(['--host', 'host-a', '--interval', '500ms', '-n', '3', ...P]);
+    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>([
+      '--host',
+      'host-a',
+      '--interval',
+      '500ms',
+      '-n',
+      '3',
+      ...P,
+    ]);
     expect(w.exit).toEqual({ code: 0, signal: null });
     expect(w.frame.host.instance).toBe('host-a');
     expect(w.frame.processes.length).toBeLessThanOrEqual(3);
@@ -223,7 +273,9 @@ describe('backend errors', () => {
   it('a URL that is not Prometheus (the Pushgateway): exit 3, one line', async () => {
     const r = await runCli(['fleet', 'hosts', '--prometheus-url', gateway.url]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^hostpulse: ${gateway.url} does not look like the Prometheus API: HTTP \\d+ .*\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^hostpulse: ${gateway.url} does not look like the Prometheus API: HTTP \\d+ .*\\n$`),
+    );
   });
 
   it('a query Prometheus rejects: exit 3 with its reason, and a stack trace only with --log-level debug', async () => {
@@ -263,12 +315,22 @@ describe('a host whose agent dies', () => {
     expect(rows[0].last_push_age_seconds).toBeGreaterThan(6);
     expect(byInstance(rows).get('host-a')?.status).toBe('ok');
 
-    const u = await runJson<HostRow[]>(['fleet', 'unhealthy', ...P, '--cpu-threshold', '100', '--mem-threshold', '100']);
+    const u = await runJson<HostRow[]>([
+      'fleet',
+      'unhealthy',
+      ...P,
+      '--cpu-threshold',
+      '100',
+      '--mem-threshold',
+      '100',
+    ]);
     expect(u.code).toBe(1);
     expect(u.rows.map((h) => [h.instance, h.status])).toEqual([['host-b', 'stale']]);
     expect(u.rows[0].reasons[0]).toMatch(/^stale: last push [\d.]+s ago, over 3 x 2s interval$/);
 
-    const groups = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, '--cpu-threshold', '100', '--mem-threshold', '100'])).rows;
+    const groups = (
+      await runJson<GroupRow[]>(['fleet', 'groups', ...P, '--cpu-threshold', '100', '--mem-threshold', '100'])
+    ).rows;
     expect(groups.find((g) => g.group === 'node')).toMatchObject({ hosts: 2, healthy_hosts: 1, below_min_hosts: true });
   }, 60000);
 });

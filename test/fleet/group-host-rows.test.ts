@@ -19,11 +19,19 @@ describe('buildGroupHostRows (fleet group NAME)', () => {
     },
     T,
   );
-  const grouping = new Map([['a', 'cgroup'], ['b', 'cgroup'], ['c', 'comm']]);
+  const grouping = new Map([
+    ['a', 'cgroup'],
+    ['b', 'cgroup'],
+    ['c', 'comm'],
+  ]);
 
   it('lists only the hosts running the group, with the status `fleet hosts` gives them, worst first', () => {
     const rows = buildGroupHostRows(
-      { processes: m({ a: 4, b: 2, c: 1, e: 3 }), rss: m({ a: 300e6 + 0.4, b: 100e6, c: 50e6, e: 1e6 }), cpu: m({ a: 12.345, b: null }) },
+      {
+        processes: m({ a: 4, b: 2, c: 1, e: 3 }),
+        rss: m({ a: 300e6 + 0.4, b: 100e6, c: 50e6, e: 1e6 }),
+        cpu: m({ a: 12.345, b: null }),
+      },
       hosts,
       grouping,
     );
@@ -44,18 +52,32 @@ describe('buildGroupHostRows (fleet group NAME)', () => {
       cpu_percent: 12.3,
     });
     expect(rows.find((r) => r.instance === 'b')?.reasons).toEqual(['memory: 95.0% > 90%']);
-    expect(rows.find((r) => r.instance === 'e')).toMatchObject({ group_by: null, cpu_percent: null, reasons: ['stale: no hostpulse_agent_interval_seconds for this host'] });
+    expect(rows.find((r) => r.instance === 'e')).toMatchObject({
+      group_by: null,
+      cpu_percent: null,
+      reasons: ['stale: no hostpulse_agent_interval_seconds for this host'],
+    });
     // d runs other things only.
     expect(rows.some((r) => r.instance === 'd')).toBe(false);
   });
 
   it('renders a table with every column, and JSON with the stable field names', () => {
-    const rows = buildGroupHostRows({ processes: m({ a: 4 }), rss: m({ a: 300 * 1024 * 1024 }), cpu: m({ a: 1.5 }) }, hosts, grouping);
+    const rows = buildGroupHostRows(
+      { processes: m({ a: 4 }), rss: m({ a: 300 * 1024 * 1024 }), cpu: m({ a: 1.5 }) },
+      hosts,
+      grouping,
+    );
     const table = renderRows('table', GROUP_HOST_COLUMNS, rows, '');
     expect(table.split('\n')[0]).toMatch(/^INSTANCE +STATUS +PROCS +RSS +CPU +GROUP BY +REASONS$/);
     expect(table.split('\n')[1]).toMatch(/^a +ok +4 +300(\.0)? ?MiB +1\.5% +cgroup$/);
     expect(Object.keys(JSON.parse(renderRows('json', GROUP_HOST_COLUMNS, rows, ''))[0])).toEqual([
-      'instance', 'status', 'reasons', 'group_by', 'processes', 'rss_bytes', 'cpu_percent',
+      'instance',
+      'status',
+      'reasons',
+      'group_by',
+      'processes',
+      'rss_bytes',
+      'cpu_percent',
     ]);
   });
 });
@@ -76,15 +98,47 @@ describe('grouping: what a group is on each host', () => {
   const sample = (metric: Record<string, string>) => ({ metric, value: [0, '1'] as [number, string] });
 
   it('reads group_by per instance; an agent from before --group-by grouped by comm', () => {
-    const g = groupingByInstance([sample({ instance: 'a', group_by: 'cgroup' }), sample({ instance: 'b' }), sample({ group_by: 'user' })]);
-    expect(g).toEqual(new Map([['a', 'cgroup'], ['b', 'comm']]));
+    const g = groupingByInstance([
+      sample({ instance: 'a', group_by: 'cgroup' }),
+      sample({ instance: 'b' }),
+      sample({ group_by: 'user' }),
+    ]);
+    expect(g).toEqual(
+      new Map([
+        ['a', 'cgroup'],
+        ['b', 'comm'],
+      ]),
+    );
   });
 
   it('says "groups by X" when hosts agree, "mixed" with the counts when they differ', () => {
-    expect(describeGrouping(new Map([['a', 'cgroup'], ['b', 'cgroup']]))).toBe('groups by cgroup');
-    expect(describeGrouping(new Map([['a', 'cgroup'], ['b', 'comm'], ['c', 'cgroup']]))).toBe('groups by mixed (cgroup on 2 hosts, comm on 1 host)');
+    expect(
+      describeGrouping(
+        new Map([
+          ['a', 'cgroup'],
+          ['b', 'cgroup'],
+        ]),
+      ),
+    ).toBe('groups by cgroup');
+    expect(
+      describeGrouping(
+        new Map([
+          ['a', 'cgroup'],
+          ['b', 'comm'],
+          ['c', 'cgroup'],
+        ]),
+      ),
+    ).toBe('groups by mixed (cgroup on 2 hosts, comm on 1 host)');
     // Only the hosts shown count.
-    expect(describeGrouping(new Map([['a', 'cgroup'], ['b', 'comm']]), ['b'])).toBe('groups by comm');
+    expect(
+      describeGrouping(
+        new Map([
+          ['a', 'cgroup'],
+          ['b', 'comm'],
+        ]),
+        ['b'],
+      ),
+    ).toBe('groups by comm');
     expect(describeGrouping(new Map())).toBe('groups by (no host reports its grouping)');
   });
 });

@@ -34,6 +34,10 @@ describe('buildGroupRows', () => {
   });
 
   it('with --min-hosts 1 only groups with no healthy host are flagged', () => {
-    expect(buildGroupRows(cols, 1).filter((r) => r.below_min_hosts).map((r) => r.group)).toEqual(['postgres']);
+    expect(
+      buildGroupRows(cols, 1)
+        .filter((r) => r.below_min_hosts)
+        .map((r) => r.group),
+    ).toEqual(['postgres']);
   });
 });

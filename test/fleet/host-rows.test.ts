@@ -1,9 +1,22 @@
-import { buildHostRows, HostColumns, hostStatus, sortWorstFirst, HostRow, fmtSeconds } from '../../agent/fleet/host-rows';
+import {
+  buildHostRows,
+  HostColumns,
+  hostStatus,
+  sortWorstFirst,
+  HostRow,
+  fmtSeconds,
+} from '../../agent/fleet/host-rows';
 
 const T = { cpuPercent: 90, memoryPercent: 90 };
 
 function cols(entries: Record<string, Partial<Record<keyof HostColumns, number | null>>>): HostColumns {
-  const c: HostColumns = { interval: new Map(), pushAge: new Map(), cpu: new Map(), memory: new Map(), oomKills: new Map() };
+  const c: HostColumns = {
+    interval: new Map(),
+    pushAge: new Map(),
+    cpu: new Map(),
+    memory: new Map(),
+    oomKills: new Map(),
+  };
   for (const [inst, vals] of Object.entries(entries)) {
     for (const [k, v] of Object.entries(vals)) c[k as keyof HostColumns].set(inst, v ?? null);
   }
@@ -34,11 +47,16 @@ describe('hostStatus', () => {
   });
 
   it('does not call a host unhealthy for a column it cannot measure yet', () => {
-    expect(hostStatus({ interval: null, pushAge: null, cpu: null, memory: null }, { cpuPercent: 0, memoryPercent: 0 }).status).toBe('ok');
+    expect(
+      hostStatus({ interval: null, pushAge: null, cpu: null, memory: null }, { cpuPercent: 0, memoryPercent: 0 })
+        .status,
+    ).toBe('ok');
   });
 
   it('with thresholds 0 every measured host is unhealthy', () => {
-    expect(hostStatus({ interval: 1, pushAge: 1, cpu: 0.5, memory: 12 }, { cpuPercent: 0, memoryPercent: 0 }).status).toBe('unhealthy');
+    expect(
+      hostStatus({ interval: 1, pushAge: 1, cpu: 0.5, memory: 12 }, { cpuPercent: 0, memoryPercent: 0 }).status,
+    ).toBe('unhealthy');
   });
 });
 
@@ -78,12 +96,23 @@ describe('buildHostRows', () => {
 
   it('leaves columns with no answer as null', () => {
     const [row] = buildHostRows(cols({ h: { interval: 5 } }), T);
-    expect(row).toMatchObject({ cpu_percent: null, memory_percent: null, oom_kills_1h: null, last_push_age_seconds: null });
+    expect(row).toMatchObject({
+      cpu_percent: null,
+      memory_percent: null,
+      oom_kills_1h: null,
+      last_push_age_seconds: null,
+    });
   });
 });
 
 describe('sortWorstFirst', () => {
-  const row = (instance: string, status: HostRow['status'], cpu: number | null, mem: number | null, age = 1): HostRow => ({
+  const row = (
+    instance: string,
+    status: HostRow['status'],
+    cpu: number | null,
+    mem: number | null,
+    age = 1,
+  ): HostRow => ({
     instance,
     status,
     reasons: [],
@@ -103,7 +132,15 @@ describe('sortWorstFirst', () => {
       row('ok-b', 'ok', null, null),
       row('ok-a', 'ok', null, null),
     ]);
-    expect(sorted.map((r) => r.instance)).toEqual(['stale-old', 'stale-new', 'un', 'ok-high', 'ok-low', 'ok-a', 'ok-b']);
+    expect(sorted.map((r) => r.instance)).toEqual([
+      'stale-old',
+      'stale-new',
+      'un',
+      'ok-high',
+      'ok-low',
+      'ok-a',
+      'ok-b',
+    ]);
   });
 });
 

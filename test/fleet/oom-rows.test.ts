@@ -14,11 +14,19 @@ describe('fleet ooms rows', () => {
 
   it('lists hosts with kills, worst first, victims by kills; the kernel count is the total', () => {
     expect(rows).toEqual([
-      { instance: 'c', kills: 4, victims: [
-        { comm: 'python', constraint: 'cgroup', kills: 2, last_rss_bytes: 52428800 },
-        { comm: 'sh', constraint: 'host', kills: 1, last_rss_bytes: null },
-      ] },
-      { instance: 'a', kills: 2, victims: [{ comm: 'java', constraint: 'cgroup', kills: 2, last_rss_bytes: 1073741824 }] },
+      {
+        instance: 'c',
+        kills: 4,
+        victims: [
+          { comm: 'python', constraint: 'cgroup', kills: 2, last_rss_bytes: 52428800 },
+          { comm: 'sh', constraint: 'host', kills: 1, last_rss_bytes: null },
+        ],
+      },
+      {
+        instance: 'a',
+        kills: 2,
+        victims: [{ comm: 'java', constraint: 'cgroup', kills: 2, last_rss_bytes: 1073741824 }],
+      },
     ]);
   });
 

@@ -16,7 +16,11 @@ describe('parseQueryResponse', () => {
   });
 
   it('turns a PromQL error into one BackendError line with Prometheus’ own text', () => {
-    const body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: '1:5: parse error:\n unexpected "}"' });
+    const body = JSON.stringify({
+      status: 'error',
+      errorType: 'bad_data',
+      error: '1:5: parse error:\n unexpected "}"',
+    });
     expect(() => parseQueryResponse(BASE, 400, body)).toThrow(BackendError);
     expect(() => parseQueryResponse(BASE, 400, body)).toThrow(
       'Prometheus at http://127.0.0.1:9 rejected a query (HTTP 400, bad_data): 1:5: parse error: unexpected "}"',
@@ -24,7 +28,9 @@ describe('parseQueryResponse', () => {
   });
 
   it('says when the URL is not a Prometheus (e.g. the Pushgateway or a web page)', () => {
-    expect(() => parseQueryResponse(BASE, 404, '404 page not found')).toThrow(/does not look like the Prometheus API: HTTP 404/);
+    expect(() => parseQueryResponse(BASE, 404, '404 page not found')).toThrow(
+      /does not look like the Prometheus API: HTTP 404/,
+    );
     expect(() => parseQueryResponse(BASE, 200, '{"data": 1}')).toThrow(/does not look like the Prometheus API/);
   });
 
@@ -36,7 +42,9 @@ describe('parseQueryResponse', () => {
 
 describe('describeFetchError', () => {
   it('names a refused connection and the flag to check', () => {
-    const err = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const err = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
     expect(describeFetchError(BASE, err, 10000)).toBe(
       'cannot reach Prometheus at http://127.0.0.1:9: connection refused (check --prometheus-url or HOSTPULSE_PROMETHEUS_URL)',
     );
@@ -54,9 +62,11 @@ describe('createPrometheusClient against real sockets', () => {
   it('maps a refused connection to a BackendError', async () => {
     const port = await freePort(); // released: nothing listens there
     const client = createPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 2000 });
-    await expect(client.query('up')).rejects.toThrow(new BackendError(
-      `cannot reach Prometheus at http://127.0.0.1:${port}: connection refused (check --prometheus-url or HOSTPULSE_PROMETHEUS_URL)`,
-    ));
+    await expect(client.query('up')).rejects.toThrow(
+      new BackendError(
+        `cannot reach Prometheus at http://127.0.0.1:${port}: connection refused (check --prometheus-url or HOSTPULSE_PROMETHEUS_URL)`,
+      ),
+    );
   });
 
   async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
@@ -80,13 +90,20 @@ describe('createPrometheusClient against real sockets', () => {
       req.on('end', () => {
         seen.push(`${req.method} ${req.url} ${req.headers['content-type']} ${body}`);
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { instance: 'a' }, value: [1, '7'] }] } }));
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: { instance: 'a' }, value: [1, '7'] }] },
+          }),
+        );
       });
     });
     try {
       const client = createPrometheusClient({ url: `${srv.url}/`, timeoutMs: 10000 });
       await expect(client.query('up == 1')).resolves.toEqual([{ metric: { instance: 'a' }, value: [1, '7'] }]);
-      expect(seen).toEqual(['POST /api/v1/query application/x-www-form-urlencoded;charset=UTF-8 query=up+%3D%3D+1&timeout=10s']);
+      expect(seen).toEqual([
+        'POST /api/v1/query application/x-www-form-urlencoded;charset=UTF-8 query=up+%3D%3D+1&timeout=10s',
+      ]);
     } finally {
       await srv.close();
     }
@@ -96,7 +113,9 @@ describe('createPrometheusClient against real sockets', () => {
     const srv = await serve(() => undefined); // accepts, never responds
     try {
       const client = createPrometheusClient({ url: srv.url, timeoutMs: 300 });
-      await expect(client.query('up')).rejects.toThrow(`Prometheus at ${srv.url} did not answer within 0.3s (see --query-timeout)`);
+      await expect(client.query('up')).rejects.toThrow(
+        `Prometheus at ${srv.url} did not answer within 0.3s (see --query-timeout)`,
+      );
     } finally {
       await srv.close();
     }

@@ -1,4 +1,11 @@
-import { groupQueries, hostQueries, processQueries, promString, selector, unhealthyInstances } from '../../agent/fleet/promql';
+import {
+  groupQueries,
+  hostQueries,
+  processQueries,
+  promString,
+  selector,
+  unhealthyInstances,
+} from '../../agent/fleet/promql';
 
 describe('PromQL builders', () => {
   it('escapes label values so a host name cannot break out of the matcher', () => {
@@ -31,7 +38,9 @@ describe('PromQL builders', () => {
       'max by (instance) (hostpulse_agent_interval_seconds or (last_over_time(hostpulse_agent_interval_seconds[1h]))' +
         ' unless on (job, instance) last_over_time(push_time_seconds[1h]))',
     );
-    expect(hostQueries('1m', 'h').pushAge).not.toMatch(/(push_time_seconds|hostpulse_agent_interval_seconds)(?!\{instance="h"\})/);
+    expect(hostQueries('1m', 'h').pushAge).not.toMatch(
+      /(push_time_seconds|hostpulse_agent_interval_seconds)(?!\{instance="h"\})/,
+    );
     expect(hostQueries('30s', 'host-a').memory).toContain('hostpulse_host_memory_total_bytes{instance="host-a"}');
   });
 

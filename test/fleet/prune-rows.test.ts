@@ -5,7 +5,9 @@ import { groupUrlOf } from '../../agent/sink/grouping-key';
 import { parseGatewayGroups, staleGroups } from '../../agent/sink/pushgateway-groups';
 
 // Captured from Debian's prometheus-pushgateway 1.5.1: a/b pushed ~2 s before web-02 (site=dc1) and web-03.
-const FIXTURE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pushgateway', 'debian-1.5.1-api-v1-metrics.json'), 'utf8')) as unknown;
+const FIXTURE = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pushgateway', 'debian-1.5.1-api-v1-metrics.json'), 'utf8'),
+) as unknown;
 const LAST = 1795449432.8153617;
 
 describe('the Pushgateway groups fleet prune reads', () => {
@@ -28,7 +30,9 @@ describe('the Pushgateway groups fleet prune reads', () => {
   });
 
   it('counts a group that never had a good push as stale', () => {
-    const never = parseGatewayGroups({ data: [{ labels: { job: 'j', instance: 'x' }, push_time_seconds: { metrics: [{ value: '0' }] } }] });
+    const never = parseGatewayGroups({
+      data: [{ labels: { job: 'j', instance: 'x' }, push_time_seconds: { metrics: [{ value: '0' }] } }],
+    });
     expect(never[0].lastPushSeconds).toBeUndefined();
     expect(staleGroups(never, 86400_000, Date.now())).toHaveLength(1);
   });

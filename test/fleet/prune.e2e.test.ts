@@ -5,8 +5,10 @@ import { gatewayMetrics, startPushgateway, type RunningServer } from '../support
 import type { PruneRow } from '../../agent/fleet/prune-rows';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
-const pushAs = (url: string, instance: string) => runCli(['once', '--pushgateway-url', url, '--instance', instance, '--procfs-root', FIXTURE_PROC]);
-const instances = async (url: string) => [...new Set((await gatewayMetrics(url)).get('push_time_seconds')?.map((s) => s.labels.instance))].sort();
+const pushAs = (url: string, instance: string) =>
+  runCli(['once', '--pushgateway-url', url, '--instance', instance, '--procfs-root', FIXTURE_PROC]);
+const instances = async (url: string) =>
+  [...new Set((await gatewayMetrics(url)).get('push_time_seconds')?.map((s) => s.labels.instance))].sort();
 
 describe('hosts that leave the Pushgateway (real gateway)', () => {
   let gateway: RunningServer;
@@ -49,7 +51,16 @@ describe('hosts that leave the Pushgateway (real gateway)', () => {
     expect(wet.rows.every((r) => r.deleted === true)).toBe(true);
     expect(await instances(gateway.url)).toEqual(['fresh']);
 
-    const none = await runCli(['fleet', 'prune', '--pushgateway-url', gateway.url, '--older-than', '7d', '--output', 'table']);
+    const none = await runCli([
+      'fleet',
+      'prune',
+      '--pushgateway-url',
+      gateway.url,
+      '--older-than',
+      '7d',
+      '--output',
+      'table',
+    ]);
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('no group older than that\n');
   }, 120_000);

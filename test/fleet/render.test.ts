@@ -4,8 +4,24 @@ import { fmtBytes, formatTable } from '../../agent/fleet/table';
 import { CLEAR_SCREEN, renderWatchFrame } from '../../agent/fleet/watch-frame';
 
 const hosts: HostRow[] = [
-  { instance: 'db-1', status: 'unhealthy', reasons: ['memory: 95.5% > 90%'], cpu_percent: 3, memory_percent: 95.5, oom_kills_1h: 2, last_push_age_seconds: 1.2 },
-  { instance: 'web-10', status: 'ok', reasons: [], cpu_percent: null, memory_percent: 41.25, oom_kills_1h: 0, last_push_age_seconds: 125 },
+  {
+    instance: 'db-1',
+    status: 'unhealthy',
+    reasons: ['memory: 95.5% > 90%'],
+    cpu_percent: 3,
+    memory_percent: 95.5,
+    oom_kills_1h: 2,
+    last_push_age_seconds: 1.2,
+  },
+  {
+    instance: 'web-10',
+    status: 'ok',
+    reasons: [],
+    cpu_percent: null,
+    memory_percent: 41.25,
+    oom_kills_1h: 0,
+    last_push_age_seconds: 125,
+  },
 ];
 
 describe('tables', () => {
@@ -29,13 +45,13 @@ describe('tables', () => {
   });
 
   it('prints sizes in binary units', () => {
-    expect([fmtBytes(null), fmtBytes(512), fmtBytes(1536), fmtBytes(300 * 1024 * 1024), fmtBytes(5 * 1024 ** 3)]).toEqual([
-      '-',
-      '512 B',
-      '1.5 KiB',
-      '300 MiB',
-      '5.0 GiB',
-    ]);
+    expect([
+      fmtBytes(null),
+      fmtBytes(512),
+      fmtBytes(1536),
+      fmtBytes(300 * 1024 * 1024),
+      fmtBytes(5 * 1024 ** 3),
+    ]).toEqual(['-', '512 B', '1.5 KiB', '300 MiB', '5.0 GiB']);
   });
 
   it('says so when there is nothing to show, and JSON is an empty array', () => {
@@ -61,7 +77,11 @@ describe('JSON', () => {
 });
 
 describe('watch frames', () => {
-  const frame = { time: '2024-01-01T00:00:00.000Z', host: hosts[0], processes: [{ pid: 7, comm: 'java', rss_bytes: 2 * 1024 ** 3, cpu_percent: 80 }] };
+  const frame = {
+    time: '2024-01-01T00:00:00.000Z',
+    host: hosts[0],
+    processes: [{ pid: 7, comm: 'java', rss_bytes: 2 * 1024 ** 3, cpu_percent: 80 }],
+  };
 
   it('redraws in place: clear screen, summary, reasons, processes', () => {
     const text = renderWatchFrame('table', frame, 'db-1', '5s');
@@ -71,7 +91,12 @@ describe('watch frames', () => {
   });
 
   it('shows a failed refresh as an error line', () => {
-    const text = renderWatchFrame('table', { time: frame.time, host: null, processes: [], error: 'cannot reach Prometheus' }, 'db-1', '5s');
+    const text = renderWatchFrame(
+      'table',
+      { time: frame.time, host: null, processes: [], error: 'cannot reach Prometheus' },
+      'db-1',
+      '5s',
+    );
     expect(text).toContain('error: cannot reach Prometheus\n');
   });
 

@@ -34,7 +34,12 @@ if (why) console.warn(`SKIPPED real /dev/kmsg follower test: ${why}`);
 
 (why ? describe.skip : describe)('KmsgFollower on the real /dev/kmsg', () => {
   it('skips the ring buffer at open and returns each new record once', () => {
-    const f = KmsgFollower.open('/dev/kmsg', { onLost: () => undefined, onMalformed: (l) => { throw new Error(`malformed: ${l}`); } });
+    const f = KmsgFollower.open('/dev/kmsg', {
+      onLost: () => undefined,
+      onMalformed: (l) => {
+        throw new Error(`malformed: ${l}`);
+      },
+    });
     expect(f.read()).toEqual([]);
     const marker = `hostpulse-follower-test ${process.pid} ${Date.now()}`;
     fs.writeFileSync('/dev/kmsg', `<6>${marker}\n`);

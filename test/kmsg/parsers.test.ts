@@ -20,12 +20,20 @@ function kills(text: string): OomKill[] {
 
 describe('kmsg records', () => {
   it('splits the header from the message; the message may hold ; and ,', () => {
-    expect(parseKmsgRecord('6,418,867845290,-;a;b,c')).toEqual({ level: 6, facility: 0, seq: 418, usec: 867845290, message: 'a;b,c' });
+    expect(parseKmsgRecord('6,418,867845290,-;a;b,c')).toEqual({
+      level: 6,
+      facility: 0,
+      seq: 418,
+      usec: 867845290,
+      message: 'a;b,c',
+    });
     expect(parseKmsgRecord('14,5,10,-,caller=T1;user line')).toMatchObject({ level: 6, facility: 1, seq: 5 });
   });
   it('skips dictionary continuation lines and reports what is not a record', () => {
     const bad: string[] = [];
-    const rs = parseKmsgRecords('6,1,2,-;usb 1-1: new device\n SUBSYSTEM=usb\n DEVICE=c189:1\ngarbage\n', (l) => bad.push(l));
+    const rs = parseKmsgRecords('6,1,2,-;usb 1-1: new device\n SUBSYSTEM=usb\n DEVICE=c189:1\ngarbage\n', (l) =>
+      bad.push(l),
+    );
     expect(rs.map((r) => r.message)).toEqual(['usb 1-1: new device']);
     expect(bad).toEqual(['garbage']);
   });
@@ -40,12 +48,26 @@ describe('oom-kill: summary line', () => {
     [
       'linux 6.18 memcg (captured)',
       'oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/hp-capture-13902,task_memcg=/hp-capture-13902,task=hp-oom-victim,pid=14557,uid=0',
-      { kernelConstraint: 'CONSTRAINT_MEMCG', oomMemcg: '/hp-capture-13902', taskMemcg: '/hp-capture-13902', comm: 'hp-oom-victim', pid: 14557, uid: 0 },
+      {
+        kernelConstraint: 'CONSTRAINT_MEMCG',
+        oomMemcg: '/hp-capture-13902',
+        taskMemcg: '/hp-capture-13902',
+        comm: 'hp-oom-victim',
+        pid: 14557,
+        uid: 0,
+      },
     ],
     [
       'linux 5.3 global_oom (no oom_memcg)',
       'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-10383.slice/user@10383.service,task=oomprocs,pid=3035,uid=10383',
-      { kernelConstraint: 'CONSTRAINT_NONE', oomMemcg: undefined, taskMemcg: '/user.slice/user-10383.slice/user@10383.service', comm: 'oomprocs', pid: 3035, uid: 10383 },
+      {
+        kernelConstraint: 'CONSTRAINT_NONE',
+        oomMemcg: undefined,
+        taskMemcg: '/user.slice/user-10383.slice/user@10383.service',
+        comm: 'oomprocs',
+        pid: 3035,
+        uid: 10383,
+      },
     ],
     [
       '4.19 form (no global_oom, no oom_memcg)',
@@ -67,12 +89,24 @@ describe('oom-kill: summary line', () => {
 
 describe('Killed process line', () => {
   it('takes comm to the last ) and sizes in bytes', () => {
-    expect(parseKilledLine('Out of memory: Killed process 5 (a) (b) total-vm:10kB, anon-rss:1kB, file-rss:2kB, shmem-rss:3kB, UID:7 pgtables:4kB oom_score_adj:0')).toEqual({
-      pid: 5, comm: 'a) (b', uid: 7, constraint: 'host', anonRssBytes: 1024, fileRssBytes: 2048, shmemRssBytes: 3072,
+    expect(
+      parseKilledLine(
+        'Out of memory: Killed process 5 (a) (b) total-vm:10kB, anon-rss:1kB, file-rss:2kB, shmem-rss:3kB, UID:7 pgtables:4kB oom_score_adj:0',
+      ),
+    ).toEqual({
+      pid: 5,
+      comm: 'a) (b',
+      uid: 7,
+      constraint: 'host',
+      anonRssBytes: 1024,
+      fileRssBytes: 2048,
+      shmemRssBytes: 3072,
     });
   });
   it('ignores the oom_reaper line', () => {
-    expect(parseKilledLine('oom_reaper: reaped process 3035 (oomprocs), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB')).toBeUndefined();
+    expect(
+      parseKilledLine('oom_reaper: reaped process 3035 (oomprocs), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB'),
+    ).toBeUndefined();
   });
 });
 
@@ -80,20 +114,42 @@ describe('merging the lines of one kill (fixtures by kernel)', () => {
   it('linux 6.18 memcg, captured on this machine', () => {
     expect(kills(fixture('linux-6.18-memcg.kmsg'))).toEqual([
       {
-        pid: 14557, comm: 'hp-oom-victim', uid: 0, constraint: 'cgroup', kernelConstraint: 'CONSTRAINT_MEMCG',
-        taskMemcg: '/hp-capture-13902', oomMemcg: '/hp-capture-13902',
-        anonRssBytes: 65152 * 1024, fileRssBytes: 6664 * 1024, shmemRssBytes: 0, rssBytes: (65152 + 6664) * 1024, usec: 867845309,
+        pid: 14557,
+        comm: 'hp-oom-victim',
+        uid: 0,
+        constraint: 'cgroup',
+        kernelConstraint: 'CONSTRAINT_MEMCG',
+        taskMemcg: '/hp-capture-13902',
+        oomMemcg: '/hp-capture-13902',
+        anonRssBytes: 65152 * 1024,
+        fileRssBytes: 6664 * 1024,
+        shmemRssBytes: 0,
+        rssBytes: (65152 + 6664) * 1024,
+        usec: 867845309,
       },
     ]);
   });
   it('linux 5.3 global OOM: host, uid from the summary', () => {
     expect(kills(fixture('linux-5.3-global.kmsg'))).toEqual([
-      expect.objectContaining({ pid: 3035, comm: 'oomprocs', uid: 10383, constraint: 'host', taskMemcg: '/user.slice/user-10383.slice/user@10383.service', rssBytes: 12 * 1024 }),
+      expect.objectContaining({
+        pid: 3035,
+        comm: 'oomprocs',
+        uid: 10383,
+        constraint: 'host',
+        taskMemcg: '/user.slice/user-10383.slice/user@10383.service',
+        rssBytes: 12 * 1024,
+      }),
     ]);
   });
   it('linux 5.4 memcg without a summary: the prefix says cgroup', () => {
     expect(kills(fixture('linux-5.4-memcg.kmsg'))).toEqual([
-      expect.objectContaining({ pid: 63214, comm: 'uwsgi', uid: 0, constraint: 'cgroup', rssBytes: (164992 + 52176 + 92) * 1024 }),
+      expect.objectContaining({
+        pid: 63214,
+        comm: 'uwsgi',
+        uid: 0,
+        constraint: 'cgroup',
+        rssBytes: (164992 + 52176 + 92) * 1024,
+      }),
     ]);
   });
   it('old 4.x: the sacrificed child is the victim, the "Kill process" prefix gives host', () => {
@@ -109,9 +165,19 @@ describe('merging the lines of one kill (fixtures by kernel)', () => {
   });
   it('a containerd summary alone makes no event, and its paths go to the next kill', () => {
     const m = new OomMerger();
-    for (const r of parseKmsgRecords(fixture('linux-6.x-memcg-containerd-summary.kmsg'))) expect(m.push(r)).toBeUndefined();
-    const k = m.push(parseKmsgRecord('3,4002,9000000001,-;Memory cgroup out of memory: Killed process 461754 (pt_main_thread) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0')!);
-    expect(k).toMatchObject({ comm: 'pt_main_thread', constraint: 'cgroup', oomMemcg: expect.stringContaining('kubepods-burstable-pod'), taskMemcg: expect.stringMatching(/cri-containerd-ec9e.*\.scope$/) });
+    for (const r of parseKmsgRecords(fixture('linux-6.x-memcg-containerd-summary.kmsg')))
+      expect(m.push(r)).toBeUndefined();
+    const k = m.push(
+      parseKmsgRecord(
+        '3,4002,9000000001,-;Memory cgroup out of memory: Killed process 461754 (pt_main_thread) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1kB oom_score_adj:0',
+      )!,
+    );
+    expect(k).toMatchObject({
+      comm: 'pt_main_thread',
+      constraint: 'cgroup',
+      oomMemcg: expect.stringContaining('kubepods-burstable-pod'),
+      taskMemcg: expect.stringMatching(/cri-containerd-ec9e.*\.scope$/),
+    });
   });
   it('4.19-5.0 (synthetic, composed from the formats above): summary, Kill process, Killed process', () => {
     const text = [
@@ -119,9 +185,13 @@ describe('merging the lines of one kill (fixtures by kernel)', () => {
       '3,2,11,-;Memory cgroup out of memory: Kill process 100 (foo) score 990 or sacrifice child',
       '3,3,12,-;Killed process 100 (foo) total-vm:2000kB, anon-rss:1000kB, file-rss:10kB, shmem-rss:0kB',
     ].join('\n');
-    expect(kills(text)).toEqual([expect.objectContaining({ pid: 100, uid: 998, constraint: 'cgroup', taskMemcg: '/system.slice/foo.service' })]);
+    expect(kills(text)).toEqual([
+      expect.objectContaining({ pid: 100, uid: 998, constraint: 'cgroup', taskMemcg: '/system.slice/foo.service' }),
+    ]);
   });
   it('a user-space write to /dev/kmsg (facility != 0) cannot fake a kill', () => {
-    expect(kills('14,1,1,-;Out of memory: Killed process 1 (init) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB')).toEqual([]);
+    expect(
+      kills('14,1,1,-;Out of memory: Killed process 1 (init) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB'),
+    ).toEqual([]);
   });
 });

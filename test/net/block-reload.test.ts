@@ -23,7 +23,11 @@ interface Attempt {
 }
 type Line = { level: string; message: string; event?: string; [k: string]: unknown };
 const lines = (agent: Spawned): Line[] =>
-  agent.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  agent
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
 
 (why ? describe.skip : describe)('--block-scanners survives a SIGHUP reload (root, ip netns, nft)', () => {
   let topo: Topology | undefined;
@@ -42,27 +46,98 @@ const lines = (agent: Spawned): Line[] =>
     topo = t;
     const connect = (peer: string, ports: string, holdMs: number, timeoutMs = 3000): Attempt[] => {
       const p = t.peers[peer];
-      return JSON.parse(t.exec(p.ns, ['python3', '-c', CLIENT_PY, p.serverAddress, ports, String(holdMs), String(timeoutMs)])) as Attempt[];
+      return JSON.parse(
+        t.exec(p.ns, ['python3', '-c', CLIENT_PY, p.serverAddress, ports, String(holdMs), String(timeoutMs)]),
+      ) as Attempt[];
     };
-    const inSet = () => t.exec(t.server, ['nft', 'list', 'set', 'inet', 'hostpulse', 'scanners4']).includes(t.peers.scn.address);
+    const inSet = () =>
+      t.exec(t.server, ['nft', 'list', 'set', 'inet', 'hostpulse', 'scanners4']).includes(t.peers.scn.address);
 
-    const server = spawnTracked('ip', ['netns', 'exec', t.server, 'python3', '-c', SERVER_PY, '0.0.0.0', '8081,8082,8083,8084,8085']);
-    const gateway = spawnTracked('ip', ['netns', 'exec', t.server, process.execPath, '-e', GATEWAY_JS, '9091', path.join(dir, 'push.txt')]);
+    const server = spawnTracked('ip', [
+      'netns',
+      'exec',
+      t.server,
+      'python3',
+      '-c',
+      SERVER_PY,
+      '0.0.0.0',
+      '8081,8082,8083,8084,8085',
+    ]);
+    const gateway = spawnTracked('ip', [
+      'netns',
+      'exec',
+      t.server,
+      process.execPath,
+      '-e',
+      GATEWAY_JS,
+      '9091',
+      path.join(dir, 'push.txt'),
+    ]);
     children.push(server, gateway);
-    await waitFor('server and gateway listening', () => (server.stdout().includes('listening') && gateway.stdout().includes('listening') ? true : undefined), 10000, 50);
+    await waitFor(
+      'server and gateway listening',
+      () => (server.stdout().includes('listening') && gateway.stdout().includes('listening') ? true : undefined),
+      10000,
+      50,
+    );
 
     // ip netns exec execs the agent: the spawned pid is the agent's, so SIGHUP reaches it.
-    const agent = spawnTracked('ip', ['netns', 'exec', t.server, process.execPath, CLI, 'run', '--pushgateway-url', 'http://127.0.0.1:9091', '--collectors', 'connections', '--interval', '1s', '--log-format', 'json', '--instance', 'block-hup', '--connections-interval', '300ms', '--block-scanners', '--block-for', '10m'], { env: cliEnv() });
+    const agent = spawnTracked(
+      'ip',
+      [
+        'netns',
+        'exec',
+        t.server,
+        process.execPath,
+        CLI,
+        'run',
+        '--pushgateway-url',
+        'http://127.0.0.1:9091',
+        '--collectors',
+        'connections',
+        '--interval',
+        '1s',
+        '--log-format',
+        'json',
+        '--instance',
+        'block-hup',
+        '--connections-interval',
+        '300ms',
+        '--block-scanners',
+        '--block-for',
+        '10m',
+      ],
+      { env: cliEnv() },
+    );
     children.push(agent);
-    await waitFor('agent ready', () => (lines(agent).some((l) => l.message.includes('open at start')) ? true : undefined), 15000, 50);
+    await waitFor(
+      'agent ready',
+      () => (lines(agent).some((l) => l.message.includes('open at start')) ? true : undefined),
+      15000,
+      50,
+    );
 
     expect(connect('scn', '8081,8082,8083,8084', 1500).every((a) => a.ok)).toBe(true);
-    await waitFor('the scanner blocked', () => (lines(agent).some((l) => l.event === 'tcp_block' && l.source === t.peers.scn.address) ? true : undefined), 10000, 50);
+    await waitFor(
+      'the scanner blocked',
+      () => (lines(agent).some((l) => l.event === 'tcp_block' && l.source === t.peers.scn.address) ? true : undefined),
+      10000,
+      50,
+    );
     expect(inSet()).toBe(true);
 
     process.kill(agent.pid, 'SIGHUP');
-    await waitFor('configuration reloaded', () => (lines(agent).some((l) => l.message === 'configuration reloaded') ? true : undefined), 15000, 100);
-    expect(lines(agent).some((l) => l.message.startsWith('removing nftables table') || l.message.includes('table inet hostpulse removed'))).toBe(false);
+    await waitFor(
+      'configuration reloaded',
+      () => (lines(agent).some((l) => l.message === 'configuration reloaded') ? true : undefined),
+      15000,
+      100,
+    );
+    expect(
+      lines(agent).some(
+        (l) => l.message.startsWith('removing nftables table') || l.message.includes('table inet hostpulse removed'),
+      ),
+    ).toBe(false);
 
     // After the reload: still in the set, still dropped; the client still gets in.
     expect(inSet()).toBe(true);
@@ -73,6 +148,8 @@ const lines = (agent: Spawned): Line[] =>
     const exit = await agent.exited;
     expect(exit.code).toBe(0);
     expect(lines(agent).filter((l) => l.message === 'nftables table inet hostpulse removed')).toHaveLength(1);
-    expect(spawnSync('ip', ['netns', 'exec', t.server, 'nft', 'list', 'table', 'inet', 'hostpulse']).status).not.toBe(0);
+    expect(spawnSync('ip', ['netns', 'exec', t.server, 'nft', 'list', 'table', 'inet', 'hostpulse']).status).not.toBe(
+      0,
+    );
   }, 90000);
 });

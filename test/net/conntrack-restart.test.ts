@@ -36,7 +36,11 @@ esac
 
 type Line = { level: string; message: string; event?: string; [k: string]: unknown };
 const lines = (agent: Spawned): Line[] =>
-  agent.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  agent
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
 
 (why ? describe.skip : describe)('conntrack -E restarted with back-off when it dies (root, ip netns, nft)', () => {
   let topo: Topology | undefined;
@@ -67,20 +71,61 @@ const lines = (agent: Spawned): Line[] =>
     gateway = spawnTracked('ip', ['netns', 'exec', topo.server, process.execPath, '-e', GATEWAY_JS, '9091', pushed]);
     await waitFor('gateway listening', () => (gateway?.stdout().includes('listening') ? true : undefined), 10000, 50);
     const env = cliEnv({ PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, FAKE_CONNTRACK_DIR: dir });
-    agent = spawnTracked('ip', ['netns', 'exec', topo.server, process.execPath, CLI, 'run', '--pushgateway-url', 'http://127.0.0.1:9091', '--collectors', 'connections', '--connections-source', 'conntrack', '--interval', '1s', '--log-format', 'json', '--log-level', 'info', '--instance', 'ct-restart'], { env });
+    agent = spawnTracked(
+      'ip',
+      [
+        'netns',
+        'exec',
+        topo.server,
+        process.execPath,
+        CLI,
+        'run',
+        '--pushgateway-url',
+        'http://127.0.0.1:9091',
+        '--collectors',
+        'connections',
+        '--connections-source',
+        'conntrack',
+        '--interval',
+        '1s',
+        '--log-format',
+        'json',
+        '--log-level',
+        'info',
+        '--instance',
+        'ct-restart',
+      ],
+      { env },
+    );
     const running = agent;
 
     const expected = events.map((e) => `: New connection: 127.0.0.1:${e!.sport} -> 127.0.0.1:8443`);
-    const reported = await waitFor('all six events reported', () => {
-      const found = lines(running).filter((l) => l.event === 'tcp_connection').map((l) => l.message.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, ''));
-      return found.length >= 6 ? found : undefined;
-    }, 30000, 100);
+    const reported = await waitFor(
+      'all six events reported',
+      () => {
+        const found = lines(running)
+          .filter((l) => l.event === 'tcp_connection')
+          .map((l) => l.message.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, ''));
+        return found.length >= 6 ? found : undefined;
+      },
+      30000,
+      100,
+    );
     expect(reported).toEqual(expected);
 
-    const restarts = await waitFor('restarts pushed', () => {
-      const v = fs.existsSync(pushed) ? parseExposition(fs.readFileSync(pushed, 'utf8')).find((s) => s.name === 'hostpulse_tcp_conntrack_restarts_total')?.value : undefined;
-      return v === 2 ? v : undefined;
-    }, 15000, 100);
+    const restarts = await waitFor(
+      'restarts pushed',
+      () => {
+        const v = fs.existsSync(pushed)
+          ? parseExposition(fs.readFileSync(pushed, 'utf8')).find(
+              (s) => s.name === 'hostpulse_tcp_conntrack_restarts_total',
+            )?.value
+          : undefined;
+        return v === 2 ? v : undefined;
+      },
+      15000,
+      100,
+    );
     expect(restarts).toBe(2);
     expect(fs.readFileSync(path.join(dir, 'runs'), 'utf8').trim()).toBe('3');
 

@@ -2,14 +2,17 @@ import { ScanBlocker } from '../../agent/collectors/scan-blocker';
 import { ConnectionMetrics } from '../../agent/metrics/connection-metrics';
 import { memoryLogger } from '../support/memory-logger';
 
-
 const OWN = ['10.0.0.5', 'fd00:200::1', '127.0.0.1', '::1'];
 /** nft is never reached in these tests: a block that gets that far fails on this path and says so. */
 const NO_NFT = '/nonexistent/hostpulse-test-nft';
 
 function blocker(allow: string[] = ['198.51.100.0/24', '2001:db8:1::/48', '203.0.113.9']) {
   const { logger, lines } = memoryLogger();
-  const b = new ScanBlocker({ forMs: 60_000, allow, sinkHosts: ['192.0.2.10'], nftCommand: NO_NFT, ownAddresses: () => OWN }, new ConnectionMetrics(), logger);
+  const b = new ScanBlocker(
+    { forMs: 60_000, allow, sinkHosts: ['192.0.2.10'], nftCommand: NO_NFT, ownAddresses: () => OWN },
+    new ConnectionMetrics(),
+    logger,
+  );
   return { b, lines };
 }
 
@@ -29,17 +32,29 @@ describe('ScanBlocker allow-list: never blocked', () => {
     expect(blocker().b.exempt(address)).toBe(reason);
   });
 
-  it.each(['192.0.2.56', '10.0.0.6', '198.51.101.1', '203.0.113.8', '2001:db8:2::5', 'fd00:200::2'])('%s may be blocked', (address) => {
-    expect(blocker().b.exempt(address)).toBeUndefined();
-  });
+  it.each(['192.0.2.56', '10.0.0.6', '198.51.101.1', '203.0.113.8', '2001:db8:2::5', 'fd00:200::2'])(
+    '%s may be blocked',
+    (address) => {
+      expect(blocker().b.exempt(address)).toBeUndefined();
+    },
+  );
 
   it('an exempt scanner is logged as skipped and never reaches nft; another one does', async () => {
     const { b, lines } = blocker();
     await b.block('10.0.0.5', 'port scan of 4 ports');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', event: 'tcp_block_skipped', source: '10.0.0.5', reason: "one of the host's own addresses" }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        event: 'tcp_block_skipped',
+        source: '10.0.0.5',
+        reason: "one of the host's own addresses",
+      }),
+    );
     expect(lines.some((l) => l.event === 'tcp_block_failed')).toBe(false);
     await b.block('192.0.2.56', 'port scan of 4 ports');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', event: 'tcp_block_failed', source: '192.0.2.56' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', event: 'tcp_block_failed', source: '192.0.2.56' }),
+    );
     b.close();
   });
 

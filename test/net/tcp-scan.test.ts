@@ -13,10 +13,16 @@ function scanAll(buf: Buffer, family: 4 | 6): { rows: TcpSocket[]; bad: string[]
   const rows: TcpSocket[] = [];
   const keys: string[] = [];
   const bad: string[] = [];
-  scanTcpTable(buf, buf.length, family, (r) => {
-    rows.push(r.socket());
-    keys.push(r.key());
-  }, (l) => bad.push(l));
+  scanTcpTable(
+    buf,
+    buf.length,
+    family,
+    (r) => {
+      rows.push(r.socket());
+      keys.push(r.key());
+    },
+    (l) => bad.push(l),
+  );
   return { rows, bad, keys };
 }
 
@@ -41,12 +47,22 @@ describe('scanTcpTable gives what parseTcpTable gives (same fixtures)', () => {
 
   it('the exercise pair, read from bytes: 192.168.100.6:8190 <- 10.162.15.225:55474, inode and uid as numbers', () => {
     const { rows, keys } = scanAll(bytes('netns-server-exercise-pair.tcp'), 4);
-    expect(rows[1]).toEqual({ family: 4, localAddress: '192.168.100.6', localPort: 8190, remoteAddress: '10.162.15.225', remotePort: 55474, state: 'established', uid: 0, inode: 398127 });
+    expect(rows[1]).toEqual({
+      family: 4,
+      localAddress: '192.168.100.6',
+      localPort: 8190,
+      remoteAddress: '10.162.15.225',
+      remotePort: 55474,
+      state: 'established',
+      uid: 0,
+      inode: 398127,
+    });
     expect(keys[1]).toBe('0664A8C0:1FFE E10FA20A:D8B2');
   });
 
   it('rejects the same malformed lines, with the same text, and keeps the others', () => {
-    const extra = '   9: garbage\n   10: 0664A8C0:1FFE E10FA20A:D8B2 99 0:0 0:0 0 0 0 1\n   11: 0664A8C0:1FFE E10FA20A:D8B2 01 0:0 0:0 0 0 0\n\n   12: 0664A8CG:1FFE E10FA20A:D8B2 01 0:0 0:0 0 0 0 1\n';
+    const extra =
+      '   9: garbage\n   10: 0664A8C0:1FFE E10FA20A:D8B2 99 0:0 0:0 0 0 0 1\n   11: 0664A8C0:1FFE E10FA20A:D8B2 01 0:0 0:0 0 0 0\n\n   12: 0664A8CG:1FFE E10FA20A:D8B2 01 0:0 0:0 0 0 0 1\n';
     const buf = Buffer.concat([bytes('netns-server-exercise-pair.tcp'), Buffer.from(extra, 'latin1')]);
     const scanned = scanAll(buf, 4);
     const parsed = parseAll(buf, 4);

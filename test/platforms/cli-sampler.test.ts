@@ -13,7 +13,9 @@ describe.each(['ps', 'top'])('hostpulse once --stdout --sampler %s', (sampler) =
     const r = await once(['--sampler', sampler, '--top', '100000']);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^hostpulse_process_resident_memory_bytes\\{pid="${process.pid}",comm="[^"]+"\\} [1-9]`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^hostpulse_process_resident_memory_bytes\\{pid="${process.pid}",comm="[^"]+"\\} [1-9]`, 'm'),
+    );
     expect(r.stdout).toMatch(new RegExp(`^hostpulse_host_info\\{[^}]*sampler="${sampler}"`, 'm'));
     expect(r.stdout).toMatch(/^hostpulse_host_memory_total_bytes [1-9]/m);
   });

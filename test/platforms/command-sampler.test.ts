@@ -88,14 +88,24 @@ describe('replayed captures through a fake runner', () => {
       home = o.env?.HOME ?? '';
       throw new Error('spawn top ENOENT');
     };
-    await expect(new TopProcessSampler(options(runner).opts, { flavour: 'procps' }).sample()).rejects.toThrow(/^top -b .*: spawn top ENOENT$/);
+    await expect(new TopProcessSampler(options(runner).opts, { flavour: 'procps' }).sample()).rejects.toThrow(
+      /^top -b .*: spawn top ENOENT$/,
+    );
     expect(home).not.toBe('');
     expect(fs.existsSync(home)).toBe(false);
   });
 
   test.each([
-    ['busybox ps', 'busybox-1.35-debian12-ps.txt', (o: SamplerOptions) => new PsProcessSampler(o, { flavour: 'busybox', command: ['busybox', 'ps'] })],
-    ['busybox top', 'busybox-1.35-debian12-top.txt', (o: SamplerOptions) => new TopProcessSampler(o, { flavour: 'busybox', command: ['busybox', 'top'] })],
+    [
+      'busybox ps',
+      'busybox-1.35-debian12-ps.txt',
+      (o: SamplerOptions) => new PsProcessSampler(o, { flavour: 'busybox', command: ['busybox', 'ps'] }),
+    ],
+    [
+      'busybox top',
+      'busybox-1.35-debian12-top.txt',
+      (o: SamplerOptions) => new TopProcessSampler(o, { flavour: 'busybox', command: ['busybox', 'top'] }),
+    ],
   ])('%s: the busybox row of the run itself is dropped, no HOME is given', async (_name, file, make) => {
     const text = fixture(file);
     const own = pidOf(text, / busybox( \.\.\.)?$/);
@@ -121,7 +131,10 @@ describe('replayed captures through a fake runner', () => {
     };
     const sample = new PsProcessSampler(options(runner).opts, { flavour: 'procps' }).sample(AbortSignal.abort());
     await expect(sample).rejects.toThrow(SampleAbortedError);
-    await expect(sample).rejects.toMatchObject({ name: 'AbortError', message: expect.stringMatching(/^ps -e .*: The operation was aborted$/) });
+    await expect(sample).rejects.toMatchObject({
+      name: 'AbortError',
+      message: expect.stringMatching(/^ps -e .*: The operation was aborted$/),
+    });
   });
 });
 
@@ -135,7 +148,12 @@ describe('the real runner', () => {
   });
 
   /** A command that writes `pid HOME` to a file, then hangs as that same pid; flavour arguments land in $1... */
-  const hang = (file: string): string[] => ['sh', '-c', 'echo "$$ $HOME" > "$0.tmp" && mv "$0.tmp" "$0" && exec sleep 60', file];
+  const hang = (file: string): string[] => [
+    'sh',
+    '-c',
+    'echo "$$ $HOME" > "$0.tmp" && mv "$0.tmp" "$0" && exec sleep 60',
+    file,
+  ];
 
   async function written(file: string): Promise<{ pid: number; home: string }> {
     for (let i = 0; i < 200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
@@ -153,7 +171,10 @@ describe('the real runner', () => {
     ac.abort();
     // Only the abort can end it: the timeout is 60 s, and so is the sleep.
     await expect(sample).rejects.toBeInstanceOf(SampleAbortedError);
-    await expect(sample).rejects.toMatchObject({ name: 'AbortError', message: expect.stringMatching(/^sh -c .*: aborted$/) });
+    await expect(sample).rejects.toMatchObject({
+      name: 'AbortError',
+      message: expect.stringMatching(/^sh -c .*: aborted$/),
+    });
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   });
 
@@ -172,9 +193,9 @@ describe('the real runner', () => {
 
   test('a signal aborted beforehand spawns nothing', async () => {
     const marker = path.join(dir, 'ran');
-    await expect(runCommand(['sh', '-c', 'touch "$0"', marker], { timeoutMs: 60000, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
-      SampleAbortedError,
-    );
+    await expect(
+      runCommand(['sh', '-c', 'touch "$0"', marker], { timeoutMs: 60000, signal: AbortSignal.abort() }),
+    ).rejects.toBeInstanceOf(SampleAbortedError);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
@@ -188,7 +209,9 @@ describe('the real runner', () => {
   });
 
   test('a failing command: exit status and stderr in the message', async () => {
-    await expect(runCommand(['sh', '-c', 'echo nope >&2; exit 3'], { timeoutMs: 60000 })).rejects.toThrow(/^sh -c .*: Command failed: .*: nope$/);
+    await expect(runCommand(['sh', '-c', 'echo nope >&2; exit 3'], { timeoutMs: 60000 })).rejects.toThrow(
+      /^sh -c .*: Command failed: .*: nope$/,
+    );
   });
 
   /** The real runner, recording the pid of each child it ran. */

@@ -11,7 +11,10 @@ import { spawnTracked, waitFor, type Spawned } from '../support/processes';
  * Linux only: it needs /proc, procps and busybox (deploy/install-deps.sh).
  */
 const MiB = 1024 ** 2;
-const SIZES = [{ title: 'hp-conf-256m', bytes: 256 * MiB }, { title: 'hp-conf-1280m', bytes: 1280 * MiB }];
+const SIZES = [
+  { title: 'hp-conf-256m', bytes: 256 * MiB },
+  { title: 'hp-conf-1280m', bytes: 1280 * MiB },
+];
 
 // Touch every page (Buffer.alloc fills), report ready, then burn a little CPU now and then so CPU time moves.
 const CHILD = `
@@ -59,8 +62,12 @@ function busyboxResolution(bytes: number): number {
 let children: { title: string; bytes: number; proc: Spawned }[] = [];
 
 beforeAll(async () => {
-  children = SIZES.map((s) => ({ ...s, proc: spawnTracked(process.execPath, ['-e', CHILD, s.title, String(s.bytes)]) }));
-  for (const c of children) await waitFor(`${c.title} ready`, () => (c.proc.stdout().includes('ready') ? true : undefined), 60000);
+  children = SIZES.map((s) => ({
+    ...s,
+    proc: spawnTracked(process.execPath, ['-e', CHILD, s.title, String(s.bytes)]),
+  }));
+  for (const c of children)
+    await waitFor(`${c.title} ready`, () => (c.proc.stdout().includes('ready') ? true : undefined), 60000);
 }, 90000);
 
 afterAll(async () => {
@@ -69,9 +76,17 @@ afterAll(async () => {
 
 const samplers: [string, () => ProcessSampler, { rssTolerance: (vmRss: number) => number; cpu: boolean }][] = [
   ['procfs', () => createProcfsProcessSampler(opts), { rssTolerance: (r) => 0.05 * r, cpu: true }],
-  ['ps (procps)', () => new PsProcessSampler(opts, { flavour: 'procps' }), { rssTolerance: (r) => 0.05 * r, cpu: true }],
+  [
+    'ps (procps)',
+    () => new PsProcessSampler(opts, { flavour: 'procps' }),
+    { rssTolerance: (r) => 0.05 * r, cpu: true },
+  ],
   // Rounds RES above 999999 KiB to 0.1 GiB: within 5% from 1 GiB up.
-  ['top (procps)', () => new TopProcessSampler(opts, { flavour: 'procps' }), { rssTolerance: (r) => 0.05 * r, cpu: true }],
+  [
+    'top (procps)',
+    () => new TopProcessSampler(opts, { flavour: 'procps' }),
+    { rssTolerance: (r) => 0.05 * r, cpu: true },
+  ],
   [
     'ps (busybox ps)',
     () => new PsProcessSampler(opts, { flavour: 'busybox', command: ['busybox', 'ps'] }),

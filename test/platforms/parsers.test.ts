@@ -18,8 +18,7 @@ function collect(): { errors: string[]; sink: (reason: string, detail: string) =
   const errors: string[] = [];
   return { errors, sink: (reason, detail) => errors.push(`${reason}: ${detail}`) };
 }
-const byComm = (rows: ProcessSample[], comm: string): ProcessSample | undefined =>
-  rows.find((r) => r.comm === comm);
+const byComm = (rows: ProcessSample[], comm: string): ProcessSample | undefined => rows.find((r) => r.comm === comm);
 
 describe('parseCpuTime', () => {
   test.each([
@@ -34,7 +33,9 @@ describe('parseCpuTime', () => {
     ['3d+4h', 3 * 86400 + 4 * 3600],
     ['12w', 12 * 604800],
   ])('%s = %d s', (text, seconds) => expect(parseCpuTime(text)).toBeCloseTo(seconds, 6));
-  test.each(['-', 'N/A', '', '1:2:3:4', 'abc'])('%p is not a time', (text) => expect(parseCpuTime(text)).toBeUndefined());
+  test.each(['-', 'N/A', '', '1:2:3:4', 'abc'])('%p is not a time', (text) =>
+    expect(parseCpuTime(text)).toBeUndefined(),
+  );
 });
 
 describe('parseSize', () => {
@@ -71,11 +72,17 @@ describe('procps-ng 4.0.2 ps (Debian 12 capture)', () => {
     expect(big.cpuSystemSeconds).toBeUndefined();
   });
   test('kernel threads: long names, zero sizes', () => {
-    expect(rows.find((r) => r.comm.startsWith('kworker/') && r.comm.length > 15)).toMatchObject({ ppid: 2, rssBytes: 0 });
+    expect(rows.find((r) => r.comm.startsWith('kworker/') && r.comm.length > 15)).toMatchObject({
+      ppid: 2,
+      rssBytes: 0,
+    });
   });
   test('truncated and garbled lines are reported, not guessed', () => {
     const c = collect();
-    const out = parseProcpsPs('  812   1  5000  9000 00:00:01\n  813     1  5000  9000 00:00:01    1 S    ok\nxx 1 2 3 4 5 S name\n', c.sink);
+    const out = parseProcpsPs(
+      '  812   1  5000  9000 00:00:01\n  813     1  5000  9000 00:00:01    1 S    ok\nxx 1 2 3 4 5 S name\n',
+      c.sink,
+    );
     expect(out.map((r) => r.pid)).toEqual([813]);
     expect(c.errors).toHaveLength(2);
     expect(c.errors[0]).toMatch(/^ps_malformed_line: /);
@@ -114,7 +121,14 @@ describe('BSD / macOS ps line format (documented columns; no public capture in t
     const rows = parseBsdPs(text, sink);
     expect(rows).toEqual([
       { pid: 1, ppid: 0, comm: 'launchd', rssBytes: 12000 * 1024, vszBytes: 4481064 * 1024, cpuTotalSeconds: 236.38 },
-      { pid: 68, ppid: 1, comm: 'Google Chrome', rssBytes: 920 * 1024, vszBytes: 4471000 * 1024, cpuTotalSeconds: 20.99 },
+      {
+        pid: 68,
+        ppid: 1,
+        comm: 'Google Chrome',
+        rssBytes: 920 * 1024,
+        vszBytes: 4471000 * 1024,
+        cpuTotalSeconds: 20.99,
+      },
       { pid: 101, ppid: 1, comm: 'syslogd', rssBytes: 2048 * 1024, vszBytes: 10240 * 1024, cpuTotalSeconds: 0.01 },
     ]);
     expect(errors).toEqual(['ps_malformed_line:   102     1   2048']);
@@ -140,7 +154,8 @@ describe('procps-ng 4.0.2 top with hostpulse toprc (Debian 12 capture)', () => {
     expect(byComm(rows, 'hp spaced comm')).toMatchObject({ rssBytes: 38548 * 1024 });
   });
   test('a top without the PPID column is refused with the reason', () => {
-    const stock = '  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n    1 root      20   0   41044  13372   6284 S   0.0   0.1   0:01.87 init\n';
+    const stock =
+      '  PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n    1 root      20   0   41044  13372   6284 S   0.0   0.1   0:01.87 init\n';
     expect(() => parseProcpsTop(stock, sink)).toThrow(/lacks column\(s\) PPID/);
     expect(() => parseProcpsTop('top: failed tty get\n', sink)).toThrow(/no process table/);
   });
@@ -188,7 +203,14 @@ describe('macOS top', () => {
     const { errors, sink } = collect();
     expect(parseMacosTop(text, sink)).toEqual([
       { pid: 81622, ppid: 76508, comm: 'top', cpuTotalSeconds: 18.94, threads: 1 },
-      { pid: 43757, ppid: 1, comm: 'System Preferences', vszBytes: Math.round(4.1 * GiB), cpuTotalSeconds: 7775, threads: 4 },
+      {
+        pid: 43757,
+        ppid: 1,
+        comm: 'System Preferences',
+        vszBytes: Math.round(4.1 * GiB),
+        cpuTotalSeconds: 7775,
+        threads: 4,
+      },
     ]);
     expect(errors).toEqual([]);
   });

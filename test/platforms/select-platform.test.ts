@@ -48,10 +48,25 @@ describe('selectPlatform (forced)', () => {
   });
 
   test.each([
-    ['darwin', darwin, 'procfs', /sampler procfs does not run on darwin \(it runs on linux\): it needs Linux with a readable proc filesystem/],
+    [
+      'darwin',
+      darwin,
+      'procfs',
+      /sampler procfs does not run on darwin \(it runs on linux\): it needs Linux with a readable proc filesystem/,
+    ],
     ['freebsd', bsd, 'top', /sampler top does not run on freebsd \(it runs on linux, darwin\)/],
-    ['linux', { procfs: false, ps: 'procps' } as PlatformProbe, 'procfs', /sampler procfs cannot run here \(linux\): it needs Linux with a readable proc filesystem \(--procfs-root\)/],
-    ['linux', { procfs: true, ps: 'procps' } as PlatformProbe, 'top', /sampler top cannot run here \(linux\): it needs a top command on PATH: procps-ng 4 or busybox/],
+    [
+      'linux',
+      { procfs: false, ps: 'procps' } as PlatformProbe,
+      'procfs',
+      /sampler procfs cannot run here \(linux\): it needs Linux with a readable proc filesystem \(--procfs-root\)/,
+    ],
+    [
+      'linux',
+      { procfs: true, ps: 'procps' } as PlatformProbe,
+      'top',
+      /sampler top cannot run here \(linux\): it needs a top command on PATH: procps-ng 4 or busybox/,
+    ],
     ['openbsd', nothing, 'ps', /sampler ps cannot run here \(openbsd\): it needs a ps command on PATH/],
   ] as const)('%s: --sampler %s cannot run', (platform, probe, name, message) => {
     expect(() => selectPlatform(platform, probe, name)).toThrow(UnsupportedSamplerError);
@@ -60,14 +75,20 @@ describe('selectPlatform (forced)', () => {
 
   test('an unknown name is named in the error', () => {
     // The CLI validates choices too; the registry must not trust that.
-    expect(() => selectPlatform('linux', linux, 'bogus' as never)).toThrow(/unknown sampler "bogus" \(choose from auto, procfs, ps, top\)/);
+    expect(() => selectPlatform('linux', linux, 'bogus' as never)).toThrow(
+      /unknown sampler "bogus" \(choose from auto, procfs, ps, top\)/,
+    );
   });
 });
 
 describe('probe', () => {
   test.each([
     ['ps from procps-ng 4.0.2\n', 'linux', 'procps'],
-    ['\nps: unrecognized option \'--version\'\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.', 'linux', 'busybox'],
+    [
+      "\nps: unrecognized option '--version'\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.",
+      'linux',
+      'busybox',
+    ],
     ['\nps: illegal option -- -\nusage: ps [-AaCcEefhjlMmrSTvwXx] ...', 'darwin', 'bsd'],
     ['\nps: illegal option -- -\nusage: ps [-aCcdefHhjlmrSTuvwXxZ] ...', 'freebsd', 'bsd'],
     ['\nps: unknown option\n', 'linux', undefined],
@@ -78,7 +99,7 @@ describe('probe', () => {
   test.each([
     ['top from procps-ng 4.0.2\n', 'linux', 'procps'],
     ['top: procps version 3.2.8\n', 'linux', undefined], // its toprc format predates ours
-    ['\ntop: invalid option -- \'V\'\nBusyBox v1.35.0 multi-call binary.', 'linux', 'busybox'],
+    ["\ntop: invalid option -- 'V'\nBusyBox v1.35.0 multi-call binary.", 'linux', 'busybox'],
     ['\ninvalid option or syntax: -V\n', 'darwin', 'macos'],
     ['\ntop: illegal option -- V\n', 'freebsd', undefined],
   ] as const)('top answering %p on %s is %s', (out, platform, flavour) => {
@@ -106,7 +127,19 @@ describe('probe', () => {
   });
 });
 
-const OSES: NodeJS.Platform[] = ['linux', 'darwin', 'freebsd', 'openbsd', 'netbsd', 'win32', 'aix', 'sunos', 'android', 'haiku', 'cygwin'];
+const OSES: NodeJS.Platform[] = [
+  'linux',
+  'darwin',
+  'freebsd',
+  'openbsd',
+  'netbsd',
+  'win32',
+  'aix',
+  'sunos',
+  'android',
+  'haiku',
+  'cygwin',
+];
 const REQUESTS: (SamplerName | 'auto')[] = ['auto', ...SAMPLER_NAMES];
 
 describe('needsCommandProbe', () => {
@@ -144,7 +177,12 @@ describe('needsCommandProbe', () => {
   };
 
   test.each(OSES)('%s: whenever it says no, the ps/top probe could not change the choice', (platform) => {
-    const found: PlatformProbe[] = [{ procfs: false }, { procfs: false, ps: 'bsd', top: 'macos' }, { procfs: false, ps: 'procps' }, { procfs: false, top: 'busybox' }];
+    const found: PlatformProbe[] = [
+      { procfs: false },
+      { procfs: false, ps: 'bsd', top: 'macos' },
+      { procfs: false, ps: 'procps' },
+      { procfs: false, top: 'busybox' },
+    ];
     for (const procfs of [true, false]) {
       for (const requested of REQUESTS) {
         if (needsCommandProbe(platform, procfs, requested)) continue;

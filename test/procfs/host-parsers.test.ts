@@ -28,7 +28,14 @@ describe('host file parsers over a real /proc capture', () => {
     const parsed = parseCpuStat(fixture('stat'));
     const cpu = /^cpu\s+(.*)$/m.exec(fixture('stat'))![1].split(/\s+/).map(Number);
     expect(parsed.ticks).toEqual({
-      user: cpu[0], nice: cpu[1], system: cpu[2], idle: cpu[3], iowait: cpu[4], irq: cpu[5], softirq: cpu[6], steal: cpu[7],
+      user: cpu[0],
+      nice: cpu[1],
+      system: cpu[2],
+      idle: cpu[3],
+      iowait: cpu[4],
+      irq: cpu[5],
+      softirq: cpu[6],
+      steal: cpu[7],
     });
     expect(parsed.bootTime).toBe(Number(/^btime (\d+)/m.exec(fixture('stat'))![1]));
   });
@@ -50,7 +57,11 @@ describe('host file parsers over a real /proc capture', () => {
   });
 
   it('pressure: cumulative stall seconds from microsecond totals', () => {
-    expect(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=2500000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=1000\n')).toEqual({
+    expect(
+      parsePressure(
+        'some avg10=0.00 avg60=0.00 avg300=0.00 total=2500000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=1000\n',
+      ),
+    ).toEqual({
       someSeconds: 2.5,
       fullSeconds: 0.001,
     });

@@ -14,7 +14,10 @@ describe('parseSmapsRollup', () => {
   it('adds Private_Hugetlb, and does without it on kernels before 4.4', () => {
     const text = 'Rss: 900 kB\nPss:  500 kB\nPrivate_Clean:  10 kB\nPrivate_Dirty:  20 kB\nPrivate_Hugetlb:  2048 kB\n';
     expect(parseSmapsRollup(text)).toEqual({ pssBytes: 500 * 1024, ussBytes: (10 + 20 + 2048) * 1024 });
-    expect(parseSmapsRollup('Pss: 5 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n')).toEqual({ pssBytes: 5120, ussBytes: 3072 });
+    expect(parseSmapsRollup('Pss: 5 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 2 kB\n')).toEqual({
+      pssBytes: 5120,
+      ussBytes: 3072,
+    });
   });
 
   it('does not take Pss_Dirty for Pss, and gives nothing for an empty or garbled file', () => {
@@ -33,7 +36,10 @@ describe('parseIo', () => {
     };
     expect(parseIo(text)).toEqual(expected);
     expect(parseIo(read('9233/io'))).toEqual({ readBytes: 0, writeBytes: 0 });
-    expect(parseIo('rchar: 5\nwchar: 6\nread_bytes: 7\nwrite_bytes: 8\ncancelled_write_bytes: 9\n')).toEqual({ readBytes: 7, writeBytes: 8 });
+    expect(parseIo('rchar: 5\nwchar: 6\nread_bytes: 7\nwrite_bytes: 8\ncancelled_write_bytes: 9\n')).toEqual({
+      readBytes: 7,
+      writeBytes: 8,
+    });
   });
 
   it('gives nothing when a line is missing', () => {
@@ -49,8 +55,14 @@ describe('parseMaxOpenFiles', () => {
   });
 
   it('takes the soft limit, not the hard one; unlimited is null; a missing line undefined', () => {
-    expect(parseMaxOpenFiles('Max open files            1024                 524288               files     \n')).toBe(1024);
-    expect(parseMaxOpenFiles('Max open files            unlimited            unlimited            files     \n')).toBeNull();
-    expect(parseMaxOpenFiles('Max processes             96364                96364                processes \n')).toBeUndefined();
+    expect(parseMaxOpenFiles('Max open files            1024                 524288               files     \n')).toBe(
+      1024,
+    );
+    expect(
+      parseMaxOpenFiles('Max open files            unlimited            unlimited            files     \n'),
+    ).toBeNull();
+    expect(
+      parseMaxOpenFiles('Max processes             96364                96364                processes \n'),
+    ).toBeUndefined();
   });
 });

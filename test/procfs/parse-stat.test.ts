@@ -15,8 +15,15 @@ const parseText = (text: string) => {
 describe('parseStat over stat files captured from a real /proc', () => {
   it('reads an ordinary process', () => {
     expect(parseFile('1062')).toEqual({
-      pid: 1062, comm: 'bash', ppid: 1061,
-      utimeTicks: 6, stimeTicks: 8, threads: 1, startTicks: 2852, vsizeBytes: 5361664, rssPages: 1026,
+      pid: 1062,
+      comm: 'bash',
+      ppid: 1061,
+      utimeTicks: 6,
+      stimeTicks: 8,
+      threads: 1,
+      startTicks: 2852,
+      vsizeBytes: 5361664,
+      rssPages: 1026,
     });
   });
 
@@ -58,7 +65,16 @@ describe('parseStat over stat files captured from a real /proc', () => {
     const line = '12 (a) R 1 1 1 0 -1 0 0 0 0 0 3 4 0 0 20 0 2 0 5 100 7\n';
     const buf = Buffer.alloc(4096, 'Z');
     const len = buf.write(line);
-    expect(parseStat(buf, len)).toMatchObject({ pid: 12, comm: 'a', utimeTicks: 3, stimeTicks: 4, threads: 2, startTicks: 5, vsizeBytes: 100, rssPages: 7 });
+    expect(parseStat(buf, len)).toMatchObject({
+      pid: 12,
+      comm: 'a',
+      utimeTicks: 3,
+      stimeTicks: 4,
+      threads: 2,
+      startTicks: 5,
+      vsizeBytes: 100,
+      rssPages: 7,
+    });
   });
 
   it('never reports negative rss (a kernel race can show one)', () => {

@@ -21,10 +21,22 @@ describe('process churn while sampling fast', () => {
     // Each round forks 50 short processes in parallel: thousands per second on 2 cores.
     const churn = spawnTracked('bash', ['-c', 'while :; do for i in $(seq 50); do /bin/true & done; wait; done']);
     const agent = spawnCli([
-      'run', '--pushgateway-url', gw.url, '--interval', '100ms', '--instance', 'churn',
-      '--top', '100000', '--log-format', 'json', '--log-level', 'info',
+      'run',
+      '--pushgateway-url',
+      gw.url,
+      '--interval',
+      '100ms',
+      '--instance',
+      'churn',
+      '--top',
+      '100000',
+      '--log-format',
+      'json',
+      '--log-level',
+      'info',
       // Under a loaded CI machine a 100 ms push timeout could fire: this test is about sampling.
-      '--push-timeout', '5s',
+      '--push-timeout',
+      '5s',
     ]);
     try {
       await waitFor('40 pushes under churn', () => (gw.received.length >= 40 ? true : undefined), 60000);
@@ -36,7 +48,11 @@ describe('process churn while sampling fast', () => {
     const { code } = await agent.exited;
     expect(code).toBe(0);
     // Only the start and stop lines: no warnings, no errors.
-    const lines = agent.stderr().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; message: string });
+    const lines = agent
+      .stderr()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: string; message: string });
     expect(lines.filter((l) => l.level !== 'info')).toEqual([]);
 
     const lastProcess = new Map<string, number>();
@@ -47,8 +63,13 @@ describe('process churn while sampling fast', () => {
     const churnPids = new Set<string>();
     for (const req of gw.received) {
       const samples = parseExposition(req.body);
-      const start = new Map(samples.filter((s) => s.name === 'hostpulse_process_start_time_seconds').map((s) => [s.labels.pid, s.value]));
-      processesSeen = Math.max(processesSeen, samples.find((s) => s.name === 'hostpulse_agent_processes' && s.labels.state === 'seen')?.value ?? 0);
+      const start = new Map(
+        samples.filter((s) => s.name === 'hostpulse_process_start_time_seconds').map((s) => [s.labels.pid, s.value]),
+      );
+      processesSeen = Math.max(
+        processesSeen,
+        samples.find((s) => s.name === 'hostpulse_agent_processes' && s.labels.state === 'seen')?.value ?? 0,
+      );
       for (const s of samples) {
         if (s.name === 'hostpulse_process_start_time_seconds' && s.labels.comm === 'true') churnPids.add(s.labels.pid);
         if (s.name === 'hostpulse_process_cpu_seconds_total') {

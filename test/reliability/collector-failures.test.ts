@@ -25,7 +25,10 @@ function brokenCommands(mode: Mode) {
   const modeFile = path.join(dir, 'mode');
   /** One line per hung run: its pid and when it started (Unix ms). */
   const pidFile = path.join(dir, 'hung-pids');
-  for (const [name, real] of [['ps', REAL_PS], ['top', REAL_TOP]]) {
+  for (const [name, real] of [
+    ['ps', REAL_PS],
+    ['top', REAL_TOP],
+  ]) {
     fs.writeFileSync(
       path.join(dir, name),
       `#!/bin/sh
@@ -84,12 +87,26 @@ describe.each([
     const cmds = brokenCommands('garbage');
     await withFakeGateway(async (url, pushes) => {
       const agent = spawnCli(
-        ['run', '--pushgateway-url', url, '--interval', '300ms', '--instance', `garbage-${sampler}`, '--sampler', sampler, '--log-format', 'json'],
+        [
+          'run',
+          '--pushgateway-url',
+          url,
+          '--interval',
+          '300ms',
+          '--instance',
+          `garbage-${sampler}`,
+          '--sampler',
+          sampler,
+          '--log-format',
+          'json',
+        ],
         { env: cmds.env },
       );
       try {
-        const failing = await pushWhere('three failed cycles', pushes, (s) =>
-          (value(s, 'hostpulse_agent_collector_failures_total', { collector: 'processes' }) ?? 0) >= 3,
+        const failing = await pushWhere(
+          'three failed cycles',
+          pushes,
+          (s) => (value(s, 'hostpulse_agent_collector_failures_total', { collector: 'processes' }) ?? 0) >= 3,
         );
         expect(value(failing, 'hostpulse_agent_collector_success', { collector: 'processes' })).toBe(0);
         expect(value(failing, 'hostpulse_agent_collector_success', { collector: 'host' })).toBe(1);
@@ -98,8 +115,10 @@ describe.each([
         expect(value(failing, 'hostpulse_host_info', { sampler })).toBe(1);
 
         cmds.set('real');
-        const healed = await pushWhere('a push after the command came back', pushes, (s) =>
-          value(s, 'hostpulse_agent_collector_success', { collector: 'processes' }) === 1,
+        const healed = await pushWhere(
+          'a push after the command came back',
+          pushes,
+          (s) => value(s, 'hostpulse_agent_collector_success', { collector: 'processes' }) === 1,
         );
         expect(healed.some((s) => s.name === 'hostpulse_process_resident_memory_bytes')).toBe(true);
         await agent.stop();
@@ -123,18 +142,34 @@ describe('a ps that hangs', () => {
     await withFakeGateway(async (url, pushes) => {
       // The ps timeout is the interval (at most 5 s): 1 s here.
       const agent = spawnCli(
-        ['run', '--pushgateway-url', url, '--interval', '1s', '--instance', 'hang-ps', '--sampler', 'ps', '--log-format', 'json'],
+        [
+          'run',
+          '--pushgateway-url',
+          url,
+          '--interval',
+          '1s',
+          '--instance',
+          'hang-ps',
+          '--sampler',
+          'ps',
+          '--log-format',
+          'json',
+        ],
         { env: cmds.env },
       );
       try {
-        const s = await pushWhere('a push with the processes collector failed', pushes, (p) =>
-          value(p, 'hostpulse_agent_collector_success', { collector: 'processes' }) === 0,
+        const s = await pushWhere(
+          'a push with the processes collector failed',
+          pushes,
+          (p) => value(p, 'hostpulse_agent_collector_success', { collector: 'processes' }) === 0,
         );
         expect(value(s, 'hostpulse_host_memory_available_bytes')).toBeGreaterThan(0);
         const first = cmds.hung()[0];
         await waitFor('the hung ps killed', () => (fs.existsSync(`/proc/${first.pid}`) ? undefined : true));
         await agent.stop();
-        expect(logLines(agent).find((l) => l.message.startsWith('collector processes failed'))?.message).toMatch(/timed out after 1000 ms \(killed\)/);
+        expect(logLines(agent).find((l) => l.message.startsWith('collector processes failed'))?.message).toMatch(
+          /timed out after 1000 ms \(killed\)/,
+        );
       } finally {
         await agent.stop();
       }
@@ -149,7 +184,19 @@ describe('a ps that hangs', () => {
     for (let i = 0; splayMs(instance, intervalMs) > 1000; i++) instance = `hang-stop-${i}`;
     await withFakeGateway(async (url, pushes) => {
       const agent = spawnCli(
-        ['run', '--pushgateway-url', url, '--interval', '60s', '--instance', instance, '--sampler', 'ps', '--log-format', 'json'],
+        [
+          'run',
+          '--pushgateway-url',
+          url,
+          '--interval',
+          '60s',
+          '--instance',
+          instance,
+          '--sampler',
+          'ps',
+          '--log-format',
+          'json',
+        ],
         { env: cmds.env },
       );
       try {
@@ -177,26 +224,46 @@ describe('a procfs root whose stat becomes unreadable', () => {
     fs.cpSync(FIXTURE_PROC, root, { recursive: true });
     await withFakeGateway(async (url, pushes) => {
       const agent = spawnCli([
-        'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', 'broken-stat', '--procfs-root', root, '--log-format', 'json',
+        'run',
+        '--pushgateway-url',
+        url,
+        '--interval',
+        '300ms',
+        '--instance',
+        'broken-stat',
+        '--procfs-root',
+        root,
+        '--log-format',
+        'json',
       ]);
       try {
-        await pushWhere('a healthy push', pushes, (s) => value(s, 'hostpulse_agent_collector_success', { collector: 'host' }) === 1);
+        await pushWhere(
+          'a healthy push',
+          pushes,
+          (s) => value(s, 'hostpulse_agent_collector_success', { collector: 'host' }) === 1,
+        );
         // Root reads any file whatever its mode: a directory in its place cannot be read by anyone.
         fs.renameSync(path.join(root, 'stat'), path.join(root, 'stat.away'));
         fs.mkdirSync(path.join(root, 'stat'));
-        const broken = await pushWhere('a push with host incomplete', pushes, (s) =>
-          value(s, 'hostpulse_agent_collector_success', { collector: 'host' }) === 0,
+        const broken = await pushWhere(
+          'a push with host incomplete',
+          pushes,
+          (s) => value(s, 'hostpulse_agent_collector_success', { collector: 'host' }) === 0,
         );
         expect(value(broken, 'hostpulse_host_memory_total_bytes')).toBeGreaterThan(0);
         expect(broken.some((s) => s.name === 'hostpulse_host_cpu_seconds_total')).toBe(false);
         expect(value(broken, 'hostpulse_agent_collector_success', { collector: 'processes' })).toBe(1);
-        expect(value(broken, 'hostpulse_agent_sample_errors_total', { reason: 'read_failed' })).toBeGreaterThanOrEqual(1);
+        expect(value(broken, 'hostpulse_agent_sample_errors_total', { reason: 'read_failed' })).toBeGreaterThanOrEqual(
+          1,
+        );
 
         fs.rmdirSync(path.join(root, 'stat'));
         fs.renameSync(path.join(root, 'stat.away'), path.join(root, 'stat'));
         const healed = await waitFor('a healthy push again', () => {
           const last = pushes().at(-1);
-          return last && value(last, 'hostpulse_agent_collector_success', { collector: 'host' }) === 1 ? last : undefined;
+          return last && value(last, 'hostpulse_agent_collector_success', { collector: 'host' }) === 1
+            ? last
+            : undefined;
         });
         expect(healed.some((s) => s.name === 'hostpulse_host_cpu_seconds_total')).toBe(true);
         await agent.stop();
@@ -218,22 +285,46 @@ describe('a Pushgateway with its default consistency check', () => {
     const gw = await startPushgateway({ consistencyCheck: true });
     const cmds = brokenCommands('garbage');
     const start = (instance: string, extra: string[], env?: NodeJS.ProcessEnv) =>
-      spawnCli(['run', '--pushgateway-url', gw.url, '--interval', '2s', '--instance', instance, '--log-format', 'json', ...extra], env ? { env } : {});
+      spawnCli(
+        [
+          'run',
+          '--pushgateway-url',
+          gw.url,
+          '--interval',
+          '2s',
+          '--instance',
+          instance,
+          '--log-format',
+          'json',
+          ...extra,
+        ],
+        env ? { env } : {},
+      );
     const healthy = start('consistent-healthy', ['--procfs-root', FIXTURE_PROC]);
     const broken = start('consistent-broken', ['--sampler', 'ps'], cmds.env);
     const series = async (name: string, instance: string) =>
       ((await gatewayMetrics(gw.url)).get(name) ?? []).filter((s) => s.labels.instance === instance);
     const failures = async () =>
-      Number((await series('hostpulse_agent_collector_failures_total', 'consistent-broken')).find((s) => s.labels.collector === 'processes')?.value ?? 0);
+      Number(
+        (await series('hostpulse_agent_collector_failures_total', 'consistent-broken')).find(
+          (s) => s.labels.collector === 'processes',
+        )?.value ?? 0,
+      );
     try {
-      await waitFor('two failed cycles of the broken agent', async () => ((await failures()) >= 2 ? true : undefined), 60_000, 500);
+      await waitFor(
+        'two failed cycles of the broken agent',
+        async () => ((await failures()) >= 2 ? true : undefined),
+        60_000,
+        500,
+      );
       expect((await series('hostpulse_process_resident_memory_bytes', 'consistent-healthy')).length).toBeGreaterThan(0);
       expect(await series('hostpulse_process_resident_memory_bytes', 'consistent-broken')).toHaveLength(0);
 
       cmds.set('real');
       await waitFor(
         'the broken agent pushing processes again',
-        async () => ((await series('hostpulse_process_resident_memory_bytes', 'consistent-broken')).length > 0 ? true : undefined),
+        async () =>
+          (await series('hostpulse_process_resident_memory_bytes', 'consistent-broken')).length > 0 ? true : undefined,
         60_000,
         500,
       );
@@ -241,13 +332,17 @@ describe('a Pushgateway with its default consistency check', () => {
       for (const instance of ['consistent-healthy', 'consistent-broken']) {
         const failedAt = await series('push_failure_time_seconds', instance);
         expect(failedAt.map((s) => Number(s.value))).toEqual([0]);
-        expect((await series('hostpulse_agent_push_failures_total', instance)).map((s) => Number(s.value))).toEqual([0]);
+        expect((await series('hostpulse_agent_push_failures_total', instance)).map((s) => Number(s.value))).toEqual([
+          0,
+        ]);
       }
       const res = await fetch(`${gw.url}/metrics`);
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text.match(/^# TYPE hostpulse_process_resident_memory_bytes gauge$/gm)).toHaveLength(1);
-      expect(text).toMatch(/^hostpulse_agent_collector_success\{collector="processes",instance="consistent-broken",job="hostpulse"\} 1$/m);
+      expect(text).toMatch(
+        /^hostpulse_agent_collector_success\{collector="processes",instance="consistent-broken",job="hostpulse"\} 1$/m,
+      );
     } finally {
       await healthy.stop();
       await broken.stop();

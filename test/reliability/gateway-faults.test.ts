@@ -10,8 +10,18 @@ import { gatewayMetrics, startPushgateway } from '../support/pushgateway';
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
 const startAgent = (url: string, instance: string, ...extra: string[]) =>
   spawnCli([
-    'run', '--pushgateway-url', url, '--interval', '300ms', '--instance', instance,
-    '--procfs-root', FIXTURE_PROC, '--log-format', 'json', ...extra,
+    'run',
+    '--pushgateway-url',
+    url,
+    '--interval',
+    '300ms',
+    '--instance',
+    instance,
+    '--procfs-root',
+    FIXTURE_PROC,
+    '--log-format',
+    'json',
+    ...extra,
   ]);
 const warnings = (stderr: string) =>
   stderr.split('\n').filter((l) => l.includes('"level":"warn"') && l.includes('push failed'));
@@ -47,7 +57,8 @@ describe('a Pushgateway that is down at start, goes away and comes back', () => 
       await waitFor('the first failure logged', () => (warnings(agent.stderr()).length === 1 ? true : undefined));
       await failingCycles(2);
       let gw = await startPushgateway({ port });
-      const present = async () => ((await gatewayMetrics(gw.url)).get('push_time_seconds') ?? []).some((s) => s.labels.instance === 'outage');
+      const present = async () =>
+        ((await gatewayMetrics(gw.url)).get('push_time_seconds') ?? []).some((s) => s.labels.instance === 'outage');
       await waitFor('the group in the gateway after it came up', async () => ((await present()) ? true : undefined));
       expect(agent.stderr()).toContain('push recovered');
 
@@ -72,34 +83,43 @@ describe('a Pushgateway that is down at start, goes away and comes back', () => 
 
 describe('a hostile Pushgateway', () => {
   const cases: [string, Behaviour, RegExp][] = [
-    ['answers 400 with a body', (_q, res) => res.writeHead(400).end('text format parsing error in line 3'), /HTTP 400: text format parsing error in line 3/],
+    [
+      'answers 400 with a body',
+      (_q, res) => res.writeHead(400).end('text format parsing error in line 3'),
+      /HTTP 400: text format parsing error in line 3/,
+    ],
     ['answers too slowly', (_q, res) => setTimeout(() => res.writeHead(200).end(), 2000), /no answer within 250ms/],
     ['resets the connection', (_q, res) => res.socket?.destroy(), /socket hang up|ECONNRESET/],
     ['never answers', () => undefined, /no answer within 250ms/],
   ];
 
-  it.each(cases)('%s: the push fails, is logged with the reason, counted, and sockets stay bounded', async (_what, behaviour, reason) => {
-    let maxOpen = 0;
-    const gw = await startFakeGateway((req, res, n) => {
-      maxOpen = Math.max(maxOpen, gw.openSockets());
-      behaviour(req, res, n);
-    });
-    const agent = startAgent(gw.url, 'hostile', '--push-timeout', '250ms');
-    try {
-      await waitFor('8 push attempts', () => (gw.received.length >= 8 ? true : undefined), 20000);
-      // The count of failures rendered before a push travels in that push.
-      const counted = gw.received.map((r) => Number(/^hostpulse_agent_push_failures_total (\d+)$/m.exec(r.body)?.[1]));
-      expect(counted[7]).toBe(7);
-      expect(maxOpen).toBe(1);
-      expect(tcpSockets(agent.pid)).toBeLessThanOrEqual(1);
-      expect(warnings(agent.stderr())).toHaveLength(1);
-      expect(warnings(agent.stderr())[0]).toMatch(reason);
-    } finally {
-      await agent.stop();
-      await gw.stop();
-    }
-    expect((await agent.exited).code).toBe(0);
-  });
+  it.each(cases)(
+    '%s: the push fails, is logged with the reason, counted, and sockets stay bounded',
+    async (_what, behaviour, reason) => {
+      let maxOpen = 0;
+      const gw = await startFakeGateway((req, res, n) => {
+        maxOpen = Math.max(maxOpen, gw.openSockets());
+        behaviour(req, res, n);
+      });
+      const agent = startAgent(gw.url, 'hostile', '--push-timeout', '250ms');
+      try {
+        await waitFor('8 push attempts', () => (gw.received.length >= 8 ? true : undefined), 20000);
+        // The count of failures rendered before a push travels in that push.
+        const counted = gw.received.map((r) =>
+          Number(/^hostpulse_agent_push_failures_total (\d+)$/m.exec(r.body)?.[1]),
+        );
+        expect(counted[7]).toBe(7);
+        expect(maxOpen).toBe(1);
+        expect(tcpSockets(agent.pid)).toBeLessThanOrEqual(1);
+        expect(warnings(agent.stderr())).toHaveLength(1);
+        expect(warnings(agent.stderr())[0]).toMatch(reason);
+      } finally {
+        await agent.stop();
+        await gw.stop();
+      }
+      expect((await agent.exited).code).toBe(0);
+    },
+  );
 
   it('a server that is not HTTP at all', async () => {
     const srv = net.createServer((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n'));

@@ -34,10 +34,28 @@ describe('graphite sink through a 30 s carbon outage', () => {
   it('loses no timestamp: every second from before the outage to after it has a value', async () => {
     const from = Math.floor(Date.now() / 1000);
     agent = spawnCli([
-      'run', '--sink', 'graphite', '--graphite-address', `127.0.0.1:${carbon.port}`, '--graphite-prefix', 'hpoutage',
-      '--instance', 'outage-host', '--interval', '1s', '--collectors', 'host', '--log-format', 'json',
+      'run',
+      '--sink',
+      'graphite',
+      '--graphite-address',
+      `127.0.0.1:${carbon.port}`,
+      '--graphite-prefix',
+      'hpoutage',
+      '--instance',
+      'outage-host',
+      '--interval',
+      '1s',
+      '--collectors',
+      'host',
+      '--log-format',
+      'json',
     ]);
-    await waitFor('3 points before the outage', async () => ((await valuesSince(from)).filter(([, v]) => v !== null).length >= 3 ? true : undefined), 60000, 500);
+    await waitFor(
+      '3 points before the outage',
+      async () => ((await valuesSince(from)).filter(([, v]) => v !== null).length >= 3 ? true : undefined),
+      60000,
+      500,
+    );
 
     await carbon.stop();
     const down = Math.floor(Date.now() / 1000);
@@ -47,15 +65,25 @@ describe('graphite sink through a 30 s carbon outage', () => {
 
     // Wait until the points of a few seconds after the restart are in (the buffer was written before them),
     // then until carbon has written every point it holds: two reads a second apart agree.
-    await waitFor('points after the restart', async () => ((await valuesSince(from)).some(([t, v]) => t >= up + 3 && v !== null) ? true : undefined), 60000, 500);
+    await waitFor(
+      'points after the restart',
+      async () => ((await valuesSince(from)).some(([t, v]) => t >= up + 3 && v !== null) ? true : undefined),
+      60000,
+      500,
+    );
     let previous = '';
-    const points = await waitFor('carbon to write out its cache', async () => {
-      const p = (await valuesSince(from)).filter(([t]) => t <= up + 3);
-      const now = JSON.stringify(p);
-      const same = now === previous;
-      previous = now;
-      return same ? p : undefined;
-    }, 60000, 1000);
+    const points = await waitFor(
+      'carbon to write out its cache',
+      async () => {
+        const p = (await valuesSince(from)).filter(([t]) => t <= up + 3);
+        const now = JSON.stringify(p);
+        const same = now === previous;
+        previous = now;
+        return same ? p : undefined;
+      },
+      60000,
+      1000,
+    );
     const stored = points.filter(([, v]) => v !== null).map(([t]) => t);
     const first = stored[0];
     const last = stored[stored.length - 1];
@@ -65,7 +93,10 @@ describe('graphite sink through a 30 s carbon outage', () => {
     expect(missing).toEqual([]);
 
     // The outage was noticed: logged once (not once a cycle, nor again for each back-off wait), and the agent kept running.
-    const failed = agent.stderr().split('\n').filter((l) => l.includes('"message":"push failed'));
+    const failed = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"message":"push failed'));
     expect(failed).toHaveLength(1);
     expect(failed[0]).toContain('"sink":"graphite"');
     expect(agent.stderr()).toContain('"message":"push recovered"');

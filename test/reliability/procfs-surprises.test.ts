@@ -59,7 +59,9 @@ describe('/proc surprises: the affected field or process is skipped and counted,
     fs.rmSync(path.join(root, '9183', 'stat'));
     const { samples, stderr } = await once(root);
     expect(samples.some((s) => s.labels.pid === '9183')).toBe(false);
-    expect(samples.filter((s) => s.name === 'hostpulse_agent_sample_errors_total').map((s) => s.labels.reason)).toEqual(['malformed_stat']);
+    expect(samples.filter((s) => s.name === 'hostpulse_agent_sample_errors_total').map((s) => s.labels.reason)).toEqual(
+      ['malformed_stat'],
+    );
     expect(stderr).not.toContain('9183');
   });
 });
@@ -80,7 +82,21 @@ describe('hidepid procfs mounts (real mounts; needs root, which CI has)', () => 
   const onceAsNobody = (root: string) => {
     const out = execFileSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'once', '--stdout', '--procfs-root', root, '--log-format', 'json', '--top', '100000'],
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        CLI,
+        'once',
+        '--stdout',
+        '--procfs-root',
+        root,
+        '--log-format',
+        'json',
+        '--top',
+        '100000',
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() },
     );
     return parseExposition(out);
@@ -97,7 +113,9 @@ describe('hidepid procfs mounts (real mounts; needs root, which CI has)', () => 
 
   it('hidepid=1 (no access): other users processes are counted as permission_denied and skipped', () => {
     const samples = onceAsNobody(mountProc('hidepid=1'));
-    const denied = samples.find((s) => s.name === 'hostpulse_agent_sample_errors_total' && s.labels.reason === 'permission_denied');
+    const denied = samples.find(
+      (s) => s.name === 'hostpulse_agent_sample_errors_total' && s.labels.reason === 'permission_denied',
+    );
     expect(denied?.value).toBeGreaterThan(0);
     const pids = samples.filter((s) => s.name === 'hostpulse_process_resident_memory_bytes').map((s) => s.labels.pid);
     expect(pids).not.toContain('1');

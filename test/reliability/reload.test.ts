@@ -22,13 +22,17 @@ describe('SIGHUP reloads the config file', () => {
 
       fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ninterval: 200ms\ntop: 2\nprocfs-root: ${FIXTURE_PROC}\n`);
       agent.child.kill('SIGHUP');
-      await waitFor('a push with top 2', () => (exported(gw.received[gw.received.length - 1]?.body ?? '') === 2 ? true : undefined));
+      await waitFor('a push with top 2', () =>
+        exported(gw.received[gw.received.length - 1]?.body ?? '') === 2 ? true : undefined,
+      );
       expect(agent.stderr()).toContain('configuration reloaded');
 
       fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ntop: 1\nintervall: 1s\n`);
       agent.child.kill('SIGHUP');
       await waitFor('the rejection logged', () => (agent.stderr().includes('reload rejected') ? true : undefined));
-      expect(agent.stderr()).toMatch(/reload rejected, keeping the running configuration: config file .*unknown key .*intervall/);
+      expect(agent.stderr()).toMatch(
+        /reload rejected, keeping the running configuration: config file .*unknown key .*intervall/,
+      );
       const before = gw.received.length;
       await waitFor('pushes go on', () => (gw.received.length >= before + 3 ? true : undefined));
       expect(exported(gw.received[gw.received.length - 1].body)).toBe(2);
@@ -53,18 +57,27 @@ describe('a reload changes the collectors whole, or not at all', () => {
       const samples = parseExposition(body);
       return {
         families: [...new Set(samples.map((x) => x.name))].sort(),
-        collectors: samples.filter((x) => x.name === 'hostpulse_agent_collector_success').map((x) => x.labels.collector).sort(),
+        collectors: samples
+          .filter((x) => x.name === 'hostpulse_agent_collector_success')
+          .map((x) => x.labels.collector)
+          .sort(),
       };
     };
     const last = () => shape(gw.received[gw.received.length - 1]?.body ?? '');
     try {
-      await waitFor('a push with both collectors', () => (last().collectors.join() === 'host,processes' ? true : undefined));
+      await waitFor('a push with both collectors', () =>
+        last().collectors.join() === 'host,processes' ? true : undefined,
+      );
 
       fs.writeFileSync(cfg, `${base}collectors:\n  - host\n`);
       agent.child.kill('SIGHUP');
-      await waitFor('a push with the host collector only', () => (last().collectors.join() === 'host' ? true : undefined));
+      await waitFor('a push with the host collector only', () =>
+        last().collectors.join() === 'host' ? true : undefined,
+      );
       const hostOnly = last();
-      expect(hostOnly.families.some((f) => f.startsWith('hostpulse_process_') || f.startsWith('hostpulse_group_'))).toBe(false);
+      expect(
+        hostOnly.families.some((f) => f.startsWith('hostpulse_process_') || f.startsWith('hostpulse_group_')),
+      ).toBe(false);
       expect(hostOnly.families).toContain('hostpulse_host_memory_total_bytes');
 
       fs.writeFileSync(cfg, `${base}collectors: host,nosuch\n`);
@@ -77,7 +90,9 @@ describe('a reload changes the collectors whole, or not at all', () => {
         .map((l) => JSON.parse(l) as { level: string; message: string })
         .filter((l) => l.message.startsWith('reload rejected'));
       expect(rejected).toHaveLength(1);
-      expect(rejected[0].message).toMatch(/keeping the running configuration: --collectors: unknown collector "nosuch"/);
+      expect(rejected[0].message).toMatch(
+        /keeping the running configuration: --collectors: unknown collector "nosuch"/,
+      );
       const before = gw.received.length;
       await waitFor('pushes go on', () => (gw.received.length >= before + 3 ? true : undefined));
       expect(last()).toEqual(hostOnly);
@@ -96,7 +111,10 @@ describe('a reload against the real /proc', () => {
     const cfg = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hp-reload-')), 'hostpulse.yml');
     fs.writeFileSync(cfg, `pushgateway-url: ${gw.url}\ninterval: 200ms\n`);
     // Short busy processes that keep exiting: their group's CPU lives only in the agent's totals.
-    const burner = spawnTracked('bash', ['-c', 'while :; do sh -c "i=0; while [ \\$i -lt 60000 ]; do i=\\$((i+1)); done"; done']);
+    const burner = spawnTracked('bash', [
+      '-c',
+      'while :; do sh -c "i=0; while [ \\$i -lt 60000 ]; do i=\\$((i+1)); done"; done',
+    ]);
     const agent = spawnCli(['run', '--config', cfg, '--instance', 'reload-proc', '--log-format', 'json']);
     /** /proc/<pid>/stat files the agent holds open more than once: an old sampler's kept files. */
     const statFdsTwice = () => {
@@ -116,7 +134,11 @@ describe('a reload against the real /proc', () => {
       for (let i = 1; i <= 3; i++) {
         const seen = gw.received.length;
         agent.child.kill('SIGHUP');
-        await waitFor(`reload ${i}`, () => (agent.stderr().split('configuration reloaded').length - 1 === i && gw.received.length > seen + 2 ? true : undefined));
+        await waitFor(`reload ${i}`, () =>
+          agent.stderr().split('configuration reloaded').length - 1 === i && gw.received.length > seen + 2
+            ? true
+            : undefined,
+        );
       }
       // Every reload builds a new sampler; the old one's kept stat files must be closed,
       // so no process's stat file is open twice (however many processes the machine runs).

@@ -12,13 +12,19 @@ import { freePort, spawnTracked, waitFor, type Spawned } from '../support/proces
 
 let f: (name: string) => string;
 
-async function startProtectedGateway(webConfig: string, scheme: 'http' | 'https'): Promise<{ url: string; proc: Spawned; port: number }> {
+async function startProtectedGateway(
+  webConfig: string,
+  scheme: 'http' | 'https',
+): Promise<{ url: string; proc: Spawned; port: number }> {
   const port = await freePort();
   const file = f(`web-${port}.yml`);
   fs.writeFileSync(file, webConfig);
   // Its own persistence file: Debian's default is shared by every gateway on the host.
   const proc = spawnTracked('prometheus-pushgateway', [
-    `--web.listen-address=127.0.0.1:${port}`, '--push.disable-consistency-check', `--web.config.file=${file}`, `--persistence.file=${f(`persist-${port}`)}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--push.disable-consistency-check',
+    `--web.config.file=${file}`,
+    `--persistence.file=${f(`persist-${port}`)}`,
   ]);
   // Readiness through the port being open: every HTTP path needs the credentials under test.
   await waitFor('protected pushgateway', async () => {
@@ -44,7 +50,17 @@ describe('basic auth to a real Pushgateway', () => {
   it('pushes with the password read from a file', async () => {
     const gw = await startProtectedGateway(webConfig, 'http');
     try {
-      const res = await runCli(['once', '--pushgateway-url', gw.url, '--instance', 'auth-ok', '--pushgateway-username', USER, '--pushgateway-password-file', f('password')]);
+      const res = await runCli([
+        'once',
+        '--pushgateway-url',
+        gw.url,
+        '--instance',
+        'auth-ok',
+        '--pushgateway-username',
+        USER,
+        '--pushgateway-password-file',
+        f('password'),
+      ]);
       expect(res.stderr).not.toContain('failed');
       expect(res.code).toBe(0);
       expect(gatewayHolds(gw.url, 'auth-ok', ['-u', `${USER}:${PASSWORD}`])).toBe(true);
@@ -56,7 +72,15 @@ describe('basic auth to a real Pushgateway', () => {
   it('a wrong password is a clear backend error (exit 3 for once; run logs it and goes on)', async () => {
     const gw = await startProtectedGateway(webConfig, 'http');
     try {
-      const res = await runCli(['once', '--pushgateway-url', gw.url, '--pushgateway-username', USER, '--pushgateway-password-file', f('wrong-password')]);
+      const res = await runCli([
+        'once',
+        '--pushgateway-url',
+        gw.url,
+        '--pushgateway-username',
+        USER,
+        '--pushgateway-password-file',
+        f('wrong-password'),
+      ]);
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/HTTP 401/);
     } finally {
@@ -68,26 +92,73 @@ describe('basic auth to a real Pushgateway', () => {
 describe('TLS to a real Pushgateway', () => {
   it('verifies the gateway with a private CA and presents a client certificate', async () => {
     const gw = await startProtectedGateway(tlsAndAuthWebConfig(f), 'https');
-    const curl = ['--cacert', f('ca.crt'), '--cert', f('client.crt'), '--key', f('client.key'), '-u', `${USER}:${PASSWORD}`];
+    const curl = [
+      '--cacert',
+      f('ca.crt'),
+      '--cert',
+      f('client.crt'),
+      '--key',
+      f('client.key'),
+      '-u',
+      `${USER}:${PASSWORD}`,
+    ];
     const agent = spawnCli([
-      'run', '--pushgateway-url', gw.url, '--interval', '500ms', '--instance', 'tls-host', '--log-format', 'json',
-      '--pushgateway-ca-file', f('ca.crt'), '--pushgateway-cert-file', f('client.crt'), '--pushgateway-key-file', f('client.key'),
-      '--pushgateway-username', USER, '--pushgateway-password-file', f('password'),
+      'run',
+      '--pushgateway-url',
+      gw.url,
+      '--interval',
+      '500ms',
+      '--instance',
+      'tls-host',
+      '--log-format',
+      'json',
+      '--pushgateway-ca-file',
+      f('ca.crt'),
+      '--pushgateway-cert-file',
+      f('client.crt'),
+      '--pushgateway-key-file',
+      f('client.key'),
+      '--pushgateway-username',
+      USER,
+      '--pushgateway-password-file',
+      f('password'),
     ]);
     try {
-      await waitFor('the TLS push in the gateway', () => (gatewayHolds(gw.url, 'tls-host', curl) ? true : undefined), 15000);
+      await waitFor(
+        'the TLS push in the gateway',
+        () => (gatewayHolds(gw.url, 'tls-host', curl) ? true : undefined),
+        15000,
+      );
       expect(agent.stderr()).not.toContain('push failed');
     } finally {
       await agent.stop();
     }
 
     // Without our CA the gateway's certificate is not trusted: a clear reason, not a crash.
-    const untrusted = await runCli(['once', '--pushgateway-url', gw.url, '--pushgateway-username', USER, '--pushgateway-password-file', f('password')]);
+    const untrusted = await runCli([
+      'once',
+      '--pushgateway-url',
+      gw.url,
+      '--pushgateway-username',
+      USER,
+      '--pushgateway-password-file',
+      f('password'),
+    ]);
     expect(untrusted.code).toBe(3);
     expect(untrusted.stderr).toMatch(/self[- ]signed certificate|unable to (get|verify)/i);
 
     // Without the client certificate the gateway refuses the handshake.
-    const noClientCert = await runCli(['once', '--pushgateway-url', gw.url, '--pushgateway-ca-file', f('ca.crt'), '--pushgateway-username', USER, '--pushgateway-password-file', f('password')]);
+    const noClientCert = await runCli([
+      'once',
+      '--pushgateway-url',
+      gw.url,
+      '--pushgateway-ca-file',
+      f('ca.crt'),
+      '--pushgateway-username',
+      USER,
+      '--pushgateway-password-file',
+      f('password'),
+    ]);
     expect(noClientCert.code).toBe(3);
     await gw.proc.stop();
   });

@@ -1,7 +1,7 @@
 import { checkExposition, checkExpositionBytes, parseGoFloat } from '../../agent/spool/check-exposition';
 import { CASES } from './exposition-cases';
 
-describe('spool file validation (the Pushgateway\'s rules)', () => {
+describe("spool file validation (the Pushgateway's rules)", () => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const r = checkExposition(c.text);
     const accept = c.weAccept ?? c.gatewayAccepts;
@@ -13,7 +13,9 @@ describe('spool file validation (the Pushgateway\'s rules)', () => {
   });
 
   test('the samples of a valid file, as remote write sends them', () => {
-    const r = checkExposition('# TYPE h histogram\nh_bucket{le="1",disk="a"} 2\nh_sum 0.5\nh_count 2\nok{x="a\\"b"} 1\n');
+    const r = checkExposition(
+      '# TYPE h histogram\nh_bucket{le="1",disk="a"} 2\nh_sum 0.5\nh_count 2\nok{x="a\\"b"} 1\n',
+    );
     expect(r).toEqual({
       ok: true,
       samples: [

@@ -20,11 +20,16 @@ test('the real Pushgateway accepts and refuses exactly the cases the table says'
   const disagreements: string[] = [];
   for (const [i, c] of CASES.entries()) {
     const group = `${gw.url}/metrics/job/rules${i}/instance/test`;
-    const res = await fetch(group, { method: 'PUT', body: c.text, headers: { 'Content-Type': 'text/plain; version=0.0.4' } });
+    const res = await fetch(group, {
+      method: 'PUT',
+      body: c.text,
+      headers: { 'Content-Type': 'text/plain; version=0.0.4' },
+    });
     const body = await res.text();
     if (res.ok !== c.gatewayAccepts) disagreements.push(`${c.name}: gateway answered ${res.status} ${body.trim()}`);
     const ours = checkExposition(c.text).ok;
-    if (c.weAccept === undefined && ours !== res.ok) disagreements.push(`${c.name}: we say ${ours ? 'ok' : 'refused'}, the gateway ${res.status}`);
+    if (c.weAccept === undefined && ours !== res.ok)
+      disagreements.push(`${c.name}: we say ${ours ? 'ok' : 'refused'}, the gateway ${res.status}`);
     // Leave no group behind: the next case's check compares against every group the gateway holds.
     await fetch(group, { method: 'DELETE' });
   }

@@ -34,10 +34,24 @@ function spoolDir(): string {
 }
 
 function agentArgs(url: string, instance: string, dir: string, more: string[] = []): string[] {
-  return ['run', '--pushgateway-url', url, '--instance', instance, '--interval', '500ms', '--collectors', 'host,spool', '--spool-dir', dir, ...more];
+  return [
+    'run',
+    '--pushgateway-url',
+    url,
+    '--instance',
+    instance,
+    '--interval',
+    '500ms',
+    '--collectors',
+    'host,spool',
+    '--spool-dir',
+    dir,
+    ...more,
+  ];
 }
 
-const GOOD = '# HELP backup_bytes Bytes the backup wrote.\n# TYPE backup_bytes gauge\nbackup_bytes{disk="a"} 12\nbackup_bytes{disk="b"} 34\n';
+const GOOD =
+  '# HELP backup_bytes Bytes the backup wrote.\n# TYPE backup_bytes gauge\nbackup_bytes{disk="a"} 12\nbackup_bytes{disk="b"} 34\n';
 const GOOD_LINES = ['backup_bytes{disk="a"} 12', 'backup_bytes{disk="b"} 34'];
 
 test('a file moved into place (by mv, or renamed by a program right after writing) is delivered under its job and this instance, then deleted', async () => {
@@ -69,7 +83,10 @@ test('two files of one job in one look go out oldest first: the gateway keeps th
   fs.utimesSync(path.join(dir, 'etl.a-newer.prom'), now - 60, now - 60);
   const agent = spawnCli(agentArgs(gw.url, 'spool-samejob', dir, ['--spool-settle', '1h']));
   await waitFor('both delivered', () => (fs.readdirSync(dir).some((n) => n.endsWith('.prom')) ? undefined : true));
-  expect([...agent.stderr().matchAll(/spool: delivered (\S+) as job etl/g)].map((m) => m[1])).toEqual(['etl.b-older.prom', 'etl.a-newer.prom']);
+  expect([...agent.stderr().matchAll(/spool: delivered (\S+) as job etl/g)].map((m) => m[1])).toEqual([
+    'etl.b-older.prom',
+    'etl.a-newer.prom',
+  ]);
   expect(await gatewayJob(gw.url, 'etl')).toEqual(['etl_rows 2']);
   await agent.stop();
 });
@@ -125,14 +142,16 @@ test('bad files go to failed/ with a readable reason; the good ones beside them 
     'broken.prom': 'broken_metric{a="1" 2\n',
     'bad-label.prom': 'ok_metric{bad-label="x"} 1\n',
     'with-job.prom': 'ok_metric{job="other"} 1\n',
-    'big.prom': `# a 10 MB file\n${'big_metric{n="x"} 1\n'.repeat(10 * 1024 * 1024 / 19)}`,
+    'big.prom': `# a 10 MB file\n${'big_metric{n="x"} 1\n'.repeat((10 * 1024 * 1024) / 19)}`,
     'has space.prom': 'ok_metric 1\n',
   };
   for (const [name, text] of Object.entries(bad)) moveIntoPlace(dir, name, text);
   moveIntoPlace(dir, 'good-one.prom', GOOD);
   moveIntoPlace(dir, 'good-two.prom', 'two_metric 2\n');
   const agent = spawnCli(agentArgs(gw.url, 'spool-bad', dir, ['--spool-max-bytes', '1MB']));
-  await waitFor('every file handled', () => (fs.readdirSync(dir).filter((n) => n.endsWith('.prom')).length === 0 ? true : undefined));
+  await waitFor('every file handled', () =>
+    fs.readdirSync(dir).filter((n) => n.endsWith('.prom')).length === 0 ? true : undefined,
+  );
   expect(await gatewayJob(gw.url, 'good-one')).toEqual(GOOD_LINES);
   expect(await gatewayJob(gw.url, 'good-two')).toEqual(['two_metric 2']);
   const failed = path.join(dir, 'failed');
@@ -145,7 +164,9 @@ test('bad files go to failed/ with a readable reason; the good ones beside them 
   expect(reason('has space.prom')).toContain('"has space.prom": a job name');
   // The agent's own push counts them.
   const failures = await waitFor('the failure counters pushed', async () => {
-    const s = ((await gatewayMetrics(gw.url)).get('hostpulse_spool_files_failed_total') ?? []).filter((x) => x.labels.instance === 'spool-bad');
+    const s = ((await gatewayMetrics(gw.url)).get('hostpulse_spool_files_failed_total') ?? []).filter(
+      (x) => x.labels.instance === 'spool-bad',
+    );
     const by = Object.fromEntries(s.map((x) => [x.labels.reason, Number(x.value)]));
     return by.invalid === 3 ? by : undefined;
   });
@@ -163,18 +184,36 @@ test('a Pushgateway outage of 30 s: nothing is deleted, then everything goes out
     const names = ['first.prom', 'second.prom', 'third.prom', 'fourth.prom'];
     // Moved in last file first, modification times a minute apart: delivery follows mtime, not names or arrival.
     for (let i = names.length - 1; i >= 0; i--) moveIntoPlace(dir, names[i], `outage_order ${i}\n`);
-    names.forEach((name, i) => fs.utimesSync(path.join(dir, name), new Date(Date.now() - (10 - i) * 60000), new Date(Date.now() - (10 - i) * 60000)));
-    await waitFor('a failed delivery logged', () => (agent.stderr().includes('spool delivery failed') ? true : undefined));
+    names.forEach((name, i) =>
+      fs.utimesSync(
+        path.join(dir, name),
+        new Date(Date.now() - (10 - i) * 60000),
+        new Date(Date.now() - (10 - i) * 60000),
+      ),
+    );
+    await waitFor('a failed delivery logged', () =>
+      agent.stderr().includes('spool delivery failed') ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 30000));
-    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.prom')).sort()).toEqual([...names].sort());
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.prom'))
+        .sort(),
+    ).toEqual([...names].sort());
     const back = await startPushgateway({ port: own.port });
     try {
-      await waitFor('every file delivered and deleted', () => (fs.readdirSync(dir).some((n) => n.endsWith('.prom')) ? undefined : true), 60000);
+      await waitFor(
+        'every file delivered and deleted',
+        () => (fs.readdirSync(dir).some((n) => n.endsWith('.prom')) ? undefined : true),
+        60000,
+      );
       const order = [...agent.stderr().matchAll(/spool: delivered (\S+) as job/g)].map((m) => m[1]);
       expect(order).toEqual(names);
       const times = await pushTimes(back.url);
       const jobs = names.map((n) => n.replace('.prom', ''));
-      for (let i = 1; i < jobs.length; i++) expect(times.get(jobs[i])).toBeGreaterThan(times.get(jobs[i - 1]) ?? Infinity);
+      for (let i = 1; i < jobs.length; i++)
+        expect(times.get(jobs[i])).toBeGreaterThan(times.get(jobs[i - 1]) ?? Infinity);
       for (const [i, job] of jobs.entries()) expect(await gatewayJob(back.url, job)).toEqual([`outage_order ${i}`]);
     } finally {
       await back.stop();
@@ -224,7 +263,9 @@ test('kill -9 between the push and the delete: after a restart the file is deliv
     expect(await gatewayJob(gw.url, 'killed-job')).toEqual(GOOD_LINES);
     expect(fs.existsSync(path.join(dir, 'killed-job.prom'))).toBe(true);
     agent = spawnCli(agentArgs(url, 'spool-kill', dir));
-    await waitFor('the file delivered again and deleted', () => (fs.existsSync(path.join(dir, 'killed-job.prom')) ? undefined : true));
+    await waitFor('the file delivered again and deleted', () =>
+      fs.existsSync(path.join(dir, 'killed-job.prom')) ? undefined : true,
+    );
     expect(puts).toBe(2);
     expect(await gatewayJob(gw.url, 'killed-job')).toEqual(GOOD_LINES);
     await agent.stop();
@@ -243,7 +284,9 @@ test('a world-writable spool directory without the sticky bit is refused at star
   fs.chmodSync(dir, 0o1777);
   const sticky = spawnCli(agentArgs(gw.url, 'spool-perm', dir));
   moveIntoPlace(dir, 'sticky-ok.prom', 'sticky_ok 1\n');
-  await waitFor('delivered from a sticky directory', () => (fs.existsSync(path.join(dir, 'sticky-ok.prom')) ? undefined : true));
+  await waitFor('delivered from a sticky directory', () =>
+    fs.existsSync(path.join(dir, 'sticky-ok.prom')) ? undefined : true,
+  );
   await sticky.stop();
 });
 

@@ -61,10 +61,17 @@ test('bad files leave for failed/ with their reason; dot-files and other names a
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'garbage');
   s.look(0);
   expect(fs.readdirSync(dir).sort()).toEqual(['.hidden.prom', 'failed', 'notes.txt']);
-  expect(fs.readFileSync(path.join(dir, 'failed', 'bad.prom.error'), 'utf8')).toBe('line 2: duplicate series x{a="1"} (also on line 1)\n');
-  expect(fs.readFileSync(path.join(dir, 'failed', 'big.prom.error'), 'utf8')).toBe('80 bytes, more than --spool-max-bytes 64\n');
+  expect(fs.readFileSync(path.join(dir, 'failed', 'bad.prom.error'), 'utf8')).toBe(
+    'line 2: duplicate series x{a="1"} (also on line 1)\n',
+  );
+  expect(fs.readFileSync(path.join(dir, 'failed', 'big.prom.error'), 'utf8')).toBe(
+    '80 bytes, more than --spool-max-bytes 64\n',
+  );
   const failed = await s.metrics.failed.get();
-  expect(Object.fromEntries(failed.values.map((v) => [v.labels.reason, v.value]))).toMatchObject({ invalid: 1, too_large: 1 });
+  expect(Object.fromEntries(failed.values.map((v) => [v.labels.reason, v.value]))).toMatchObject({
+    invalid: 1,
+    too_large: 1,
+  });
   // A second bad file of the same name keeps the first.
   fs.writeFileSync(path.join(dir, 'bad.prom'), 'x 1');
   s.look(1);

@@ -10,7 +10,13 @@ afterAll(() => stopAll());
 
 test('which names are spool files, and their job: the name up to the first dot', () => {
   expect(['backup.prom', 'backup.2026-11-23T15:00.prom', 'a_b-c:d.prom'].map(isSpoolFile)).toEqual([true, true, true]);
-  expect(['.backup.prom.tmp', '.backup.prom', 'backup.prom.tmp', 'backup.txt', '.prom'].map(isSpoolFile)).toEqual([false, false, false, false, false]);
+  expect(['.backup.prom.tmp', '.backup.prom', 'backup.prom.tmp', 'backup.txt', '.prom'].map(isSpoolFile)).toEqual([
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
   expect(jobOf('backup.prom')).toEqual({ job: 'backup' });
   expect(jobOf('backup.run-7.prom')).toEqual({ job: 'backup' });
   expect(jobOf('has space.prom')).toEqual({ error: expect.stringContaining('"has space.prom": a job name') });
@@ -35,11 +41,19 @@ test('a process holding a file open for writing is seen in /proc; one reading it
     const child = spawnTracked('sh', ['-c', `exec 3>"${written}" 4<"${read}"; echo ready; sleep 60`], { group: true });
     await waitFor('the child holding its files', () => (child.stdout().includes('ready') ? true : undefined));
     const key = (p: string): string => fileKey(fs.statSync(p));
-    const scan = scanWriters('/proc', new Map([['written.prom', key(written)], ['read.prom', key(read)]]));
+    const scan = scanWriters(
+      '/proc',
+      new Map([
+        ['written.prom', key(written)],
+        ['read.prom', key(read)],
+      ]),
+    );
     expect([...scan.writing]).toEqual([key(written)]);
     await child.stop();
     // The group's sleep holds fd 3 too and may still be exiting when sh has: wait for the last holder to go.
-    await waitFor('no writer left in /proc', () => (scanWriters('/proc', new Map([['written.prom', key(written)]])).writing.size === 0 ? true : undefined));
+    await waitFor('no writer left in /proc', () =>
+      scanWriters('/proc', new Map([['written.prom', key(written)]])).writing.size === 0 ? true : undefined,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

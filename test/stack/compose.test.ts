@@ -34,7 +34,9 @@ test('docker-compose config accepts the file', () => {
 });
 
 test('the stack has its five services and fixed ports for the UIs; the connections watcher only on its profile', () => {
-  const byDefault = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name);
+  const byDefault = Object.entries(compose.services)
+    .filter(([, s]) => s.profiles === undefined)
+    .map(([name]) => name);
   expect(byDefault.sort()).toEqual(['alertmanager', 'grafana', 'host', 'prometheus', 'pushgateway']);
   expect(compose.services.connections.profiles).toEqual(['connections']);
   expect(compose.services.grafana.ports).toContain('3000:3000');
@@ -71,10 +73,14 @@ test('the sources the Dockerfile copies before its build are enough to compile t
   try {
     for (const src of sources) fs.cpSync(path.join(ROOT, src), path.join(app, src), { recursive: true });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], {
-      cwd: app,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   } finally {
@@ -95,7 +101,9 @@ test('Prometheus and Grafana mount the files they are configured to read', () =>
   expect(grafana.volumes).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
   const home = grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
   expect(fs.existsSync(path.join(ROOT, 'grafana', 'dashboards', path.basename(home)))).toBe(true);
-  const ds = YAML.parse(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ url: string }> };
+  const ds = YAML.parse(read('grafana/provisioning/datasources/prometheus.yml')) as {
+    datasources: Array<{ url: string }>;
+  };
   expect(ds.datasources[0].url).toBe('http://prometheus:9090');
 });
 
@@ -104,9 +112,13 @@ test('the host entrypoint runs the agent and the memory load, and SIGTERM stops 
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
   const gw = await startPushgateway();
-  const entry = spawnTracked('bash', [path.join(ROOT, 'deploy', 'docker', 'entrypoint.sh'), '--instance', 'entrypoint-test'], {
-    env: cliEnv({ HOSTPULSE_PUSHGATEWAY_URL: gw.url, HOSTPULSE_INTERVAL: '1s', LOAD_SCALE: '0.25' }),
-  });
+  const entry = spawnTracked(
+    'bash',
+    [path.join(ROOT, 'deploy', 'docker', 'entrypoint.sh'), '--instance', 'entrypoint-test'],
+    {
+      env: cliEnv({ HOSTPULSE_PUSHGATEWAY_URL: gw.url, HOSTPULSE_INTERVAL: '1s', LOAD_SCALE: '0.25' }),
+    },
+  );
   try {
     const groups = await waitFor('the load pushed by the agent', async () => {
       const g = (await gatewayMetrics(gw.url)).get('hostpulse_group_resident_memory_bytes') ?? [];

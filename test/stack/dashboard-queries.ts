@@ -29,7 +29,10 @@ export interface PanelQuery {
 /** Every dashboard JSON under grafana/dashboards, by file name. */
 export function loadDashboards(): Map<string, Dashboard> {
   const out = new Map<string, Dashboard>();
-  for (const f of fs.readdirSync(DASHBOARD_DIR).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(DASHBOARD_DIR)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     out.set(f, JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, f), 'utf8')) as Dashboard);
   }
   return out;
@@ -102,7 +105,12 @@ export async function runDashboardQueries(
       const promql = substituteVariables(expr, { instance });
       try {
         const series = (await query(promql)).length;
-        results.push({ where, expr: promql, series, ...(series === 0 && !mayBeEmpty(promql) ? { error: 'no data' } : {}) });
+        results.push({
+          where,
+          expr: promql,
+          series,
+          ...(series === 0 && !mayBeEmpty(promql) ? { error: 'no data' } : {}),
+        });
       } catch (e) {
         results.push({ where, expr: promql, series: 0, error: e instanceof Error ? e.message : String(e) });
       }

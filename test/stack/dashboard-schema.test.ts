@@ -78,8 +78,13 @@ test.each(files)('%s conforms to the Grafana 10.4 dashboard schema', (file) => {
 });
 
 test('the check rejects what Grafana would: an unknown option, a wrong enum value, an unknown panel type', () => {
-  const original = JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, files[0]), 'utf8')) as { panels: Array<Record<string, unknown>> };
-  const panel = original.panels.find((p) => p.type === 'timeseries') as { options: Record<string, unknown>; type: string };
+  const original = JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, files[0]), 'utf8')) as {
+    panels: Array<Record<string, unknown>>;
+  };
+  const panel = original.panels.find((p) => p.type === 'timeseries') as {
+    options: Record<string, unknown>;
+    type: string;
+  };
   const broken = (change: (p: typeof panel) => void) => {
     const copy = structuredClone(original);
     change(copy.panels[original.panels.indexOf(panel)] as typeof panel);

@@ -31,7 +31,9 @@ test('every panel and query uses the provisioned Prometheus datasource', () => {
 });
 
 test('fleet overview shows host status from push age, CPU, memory, OOM kills and the top processes', () => {
-  const exprs = panelQueries(dashboards.get('fleet-overview.json') as never).map((q) => q.expr).join('\n');
+  const exprs = panelQueries(dashboards.get('fleet-overview.json') as never)
+    .map((q) => q.expr)
+    .join('\n');
   for (const needle of [
     'push_time_seconds',
     'hostpulse_agent_interval_seconds',
@@ -49,7 +51,8 @@ test('host detail is driven by the instance variable in every query', () => {
   expect(d?.templating.list.map((v) => v.name)).toEqual(['instance']);
   expect(variableSelectors(d as never)).toEqual(['hostpulse_agent_interval_seconds']);
   const queries = panelQueries(d as never);
-  for (const q of queries) expect([q.panel, q.expr]).toEqual([q.panel, expect.stringContaining('instance="$instance"')]);
+  for (const q of queries)
+    expect([q.panel, q.expr]).toEqual([q.panel, expect.stringContaining('instance="$instance"')]);
   const exprs = queries.map((q) => q.expr).join('\n');
   for (const metric of [
     'hostpulse_process_resident_memory_bytes',
@@ -73,22 +76,37 @@ test('host detail is driven by the instance variable in every query', () => {
 });
 
 test('variables are substituted as Grafana would, and an unknown one is an error', () => {
-  expect(substituteVariables('rate(x{instance="$instance"}[$__rate_interval]) and y{i="${instance}"}', { instance: 'h1' })).toBe(
-    'rate(x{instance="h1"}[30s]) and y{i="h1"}',
-  );
+  expect(
+    substituteVariables('rate(x{instance="$instance"}[$__rate_interval]) and y{i="${instance}"}', { instance: 'h1' }),
+  ).toBe('rate(x{instance="h1"}[30s]) and y{i="h1"}');
   expect(() => substituteVariables('x{job="$job"}', {})).toThrow('unknown variable $job');
 });
 
 test('group panels work for every --group-by: they say "group", never "comm", and the process detail has its own row', () => {
   for (const [file, d] of dashboards) {
-    for (const p of (d as { panels: Array<{ title: string; description?: string; targets?: Array<{ expr: string; legendFormat?: string }> }> }).panels) {
+    for (const p of (
+      d as {
+        panels: Array<{
+          title: string;
+          description?: string;
+          targets?: Array<{ expr: string; legendFormat?: string }>;
+        }>;
+      }
+    ).panels) {
       const grouped = (p.targets ?? []).some((t) => t.expr.includes('hostpulse_group_'));
       if (!grouped) continue;
-      expect([file, p.title, p.description ?? '']).toEqual([file, p.title, expect.not.stringMatching(/\bcomm\b(?!, cgroup)|command name/)]);
-      for (const t of p.targets ?? []) expect([file, p.title, t.legendFormat ?? '']).toEqual([file, p.title, expect.not.stringContaining('comm')]);
+      expect([file, p.title, p.description ?? '']).toEqual([
+        file,
+        p.title,
+        expect.not.stringMatching(/\bcomm\b(?!, cgroup)|command name/),
+      ]);
+      for (const t of p.targets ?? [])
+        expect([file, p.title, t.legendFormat ?? '']).toEqual([file, p.title, expect.not.stringContaining('comm')]);
     }
   }
-  const host = dashboards.get('host-detail.json') as unknown as { panels: Array<{ type: string; title: string; gridPos: { y: number } }> };
+  const host = dashboards.get('host-detail.json') as unknown as {
+    panels: Array<{ type: string; title: string; gridPos: { y: number } }>;
+  };
   // A row's panels: those below it, up to the next row.
   const rowPanels = (title: string): string[] => {
     const row = host.panels.find((p) => p.type === 'row' && p.title === title);
@@ -97,6 +115,10 @@ test('group panels work for every --group-by: they say "group", never "comm", an
     const end = Math.min(Infinity, ...next);
     return host.panels.filter((p) => p.gridPos.y > row!.gridPos.y && p.gridPos.y < end).map((p) => p.title);
   };
-  expect(rowPanels('Process detail')).toEqual(['PSS and USS by process', 'Open fds, % of soft limit', 'Disk io by process']);
+  expect(rowPanels('Process detail')).toEqual([
+    'PSS and USS by process',
+    'Open fds, % of soft limit',
+    'Disk io by process',
+  ]);
   expect(rowPanels('Spool')).toEqual(['Spool: files waiting', 'Spool: files delivered and failed']);
 });

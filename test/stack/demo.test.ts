@@ -31,7 +31,12 @@ async function demoEnv(): Promise<NodeJS.ProcessEnv> {
 }
 
 function descendantsOf(pid: number): number[] {
-  const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const kids = fs
+    .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   return kids.flatMap((k) => [k, ...descendantsOf(k)]);
 }
 
@@ -39,10 +44,14 @@ test('the demo runs the stack with HOSTS agents on loopback, and Ctrl-C leaves n
   const env = await demoEnv();
   const demo = spawnTracked('bash', [path.join(ROOT, 'deploy', 'demo', 'run.sh')], { env });
   try {
-    await waitFor('demo ready', () => {
-      if (demo.child.exitCode !== null) throw new Error(`demo exited: ${demo.stderr()}`);
-      return demo.stderr().includes('demo: ready') ? true : undefined;
-    }, 60000);
+    await waitFor(
+      'demo ready',
+      () => {
+        if (demo.child.exitCode !== null) throw new Error(`demo exited: ${demo.stderr()}`);
+        return demo.stderr().includes('demo: ready') ? true : undefined;
+      },
+      60000,
+    );
     const promUrl = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
     expect(demo.stdout()).toContain(promUrl);
     expect(demo.stdout()).toContain(`http://127.0.0.1:${env.PUSHGATEWAY_PORT}`);
@@ -50,14 +59,20 @@ test('the demo runs the stack with HOSTS agents on loopback, and Ctrl-C leaves n
     const logs = /logs\s+(\S+)/.exec(demo.stdout())?.[1] ?? '';
     expect(fs.existsSync(logs)).toBe(true);
 
-    const instances = await waitFor('both demo hosts in Prometheus', async () => {
-      const s = await queryPrometheus(promUrl, 'hostpulse_agent_interval_seconds');
-      const names = s.map((x) => x.metric.instance).sort();
-      return names.length === 2 ? names : undefined;
-    }, 40000);
+    const instances = await waitFor(
+      'both demo hosts in Prometheus',
+      async () => {
+        const s = await queryPrometheus(promUrl, 'hostpulse_agent_interval_seconds');
+        const names = s.map((x) => x.metric.instance).sort();
+        return names.length === 2 ? names : undefined;
+      },
+      40000,
+    );
     expect(instances).toEqual(['demo-host-1', 'demo-host-2']);
     // Prometheus loaded the project's rules and talks to the demo's Alertmanager.
-    const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
+    const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ name: string }> };
+    };
     expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['hostpulse-agent', 'hostpulse-host']);
     const ams = await waitFor('the Alertmanager in Prometheus', async () => {
       const body = (await (await fetch(`${promUrl}/api/v1/alertmanagers`)).json()) as {

@@ -88,16 +88,25 @@ beforeAll(async () => {
       name,
       spawnCli([
         'run',
-        '--pushgateway-url', pushgateway.url,
-        '--instance', name,
-        '--interval', '1s',
-        '--top', '10',
+        '--pushgateway-url',
+        pushgateway.url,
+        '--instance',
+        name,
+        '--interval',
+        '1s',
+        '--top',
+        '10',
         // The host dashboard's "Process detail" row must return data too.
-        '--process-detail', 'pss,io,fds',
-        '--kmsg-path', kmsgOf(name),
-        '--spool-dir', spoolOf(name),
-        '--log-format', 'json',
-        '--log-level', 'warn',
+        '--process-detail',
+        'pss,io,fds',
+        '--kmsg-path',
+        kmsgOf(name),
+        '--spool-dir',
+        spoolOf(name),
+        '--log-format',
+        'json',
+        '--log-level',
+        'warn',
       ]),
     );
   }
@@ -142,7 +151,9 @@ test('a SIGKILLed agent fires HostpulseMissingPushes for that host only', async 
   expect(held.map((s) => s.labels.instance).sort()).toEqual(HOSTS);
 
   // Over the whole run, at no evaluation did the alert include a host that kept pushing.
-  const ever = await prometheus.query('count by(instance) (max_over_time(ALERTS{alertname="HostpulseMissingPushes"}[10m]))');
+  const ever = await prometheus.query(
+    'count by(instance) (max_over_time(ALERTS{alertname="HostpulseMissingPushes"}[10m]))',
+  );
   expect(instancesOf(ever)).toEqual([VICTIM]);
 
   // Prometheus hands the firing alert to Alertmanager.
@@ -157,18 +168,30 @@ test('every dashboard query is valid PromQL and returns data from the live agent
   // A killed host gives the Alerts panels a firing alert to show (already done when run after the test above).
   await killVictimAndWaitForAlert();
   // rate() over $__rate_interval (30s here) needs two scrapes of every live host.
-  await waitFor('two scrapes of the live hosts', async () =>
-    (await prometheus.query('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[30s])')).length >= HOSTS.length - 1 ? true : undefined,
-  40000);
+  await waitFor(
+    'two scrapes of the live hosts',
+    async () =>
+      (await prometheus.query('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[30s])')).length >= HOSTS.length - 1
+        ? true
+        : undefined,
+    40000,
+  );
   const live = HOSTS.find((h) => h !== VICTIM) as string;
   // An OOM kill on a live host gives the OOM panels a victim to show.
   fs.appendFileSync(kmsgOf(live), fs.readFileSync(OOM_RECORDS));
-  await waitFor('the OOM victim in Prometheus', async () =>
-    (await prometheus.query(`hostpulse_oom_kills_total{instance="${live}"}`)).length > 0 ? true : undefined,
-  40000);
+  await waitFor(
+    'the OOM victim in Prometheus',
+    async () =>
+      (await prometheus.query(`hostpulse_oom_kills_total{instance="${live}"}`)).length > 0 ? true : undefined,
+    40000,
+  );
   // Kernels without PSI have no /proc/pressure: the agent then leaves the metric out (absent, not zero).
   const psi = fs.existsSync('/proc/pressure/memory');
-  const results = await runDashboardQueries((q) => prometheus.query(q), live, (q) => !psi && q.includes('memory_pressure'));
+  const results = await runDashboardQueries(
+    (q) => prometheus.query(q),
+    live,
+    (q) => !psi && q.includes('memory_pressure'),
+  );
   expect(results.length).toBeGreaterThan(30);
   expect(results.filter((r) => r.error !== undefined)).toEqual([]);
 }, 60000);

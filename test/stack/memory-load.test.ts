@@ -9,7 +9,8 @@ const MiB = 1024 * 1024;
 const childrenOf = (pid: number): number[] =>
   fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-const rssBytes = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+const rssBytes = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 
 test('children named for their profile grow and shrink their resident memory, and SIGTERM stops them all', async () => {
   const load = spawnTracked('node', [LOAD], { env: { ...process.env, LOAD_SCALE: '0.5' } });

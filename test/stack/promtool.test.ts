@@ -8,7 +8,11 @@ import { renderPrometheusConfig } from '../../deploy/demo/render-config';
 
 const PROM = path.join(__dirname, '..', '..', 'prometheus');
 const ymls = (dir: string) =>
-  fs.readdirSync(path.join(PROM, dir)).filter((f) => f.endsWith('.yml')).sort().map((f) => path.join(PROM, dir, f));
+  fs
+    .readdirSync(path.join(PROM, dir))
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((f) => path.join(PROM, dir, f));
 
 function run(cmd: string, args: string[]) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -22,9 +26,11 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 const alertRules = (): Rule[] =>
-  ymls('rules').flatMap((f) =>
-    (YAML.parse(fs.readFileSync(f, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules),
-  ).filter((r) => r.alert !== undefined);
+  ymls('rules')
+    .flatMap((f) =>
+      (YAML.parse(fs.readFileSync(f, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules),
+    )
+    .filter((r) => r.alert !== undefined);
 
 test('promtool check config accepts prometheus.yml and its rules', () => {
   const r = run('promtool', ['check', 'config', path.join(PROM, 'prometheus.yml')]);

@@ -59,8 +59,27 @@ beforeAll(async () => {
     agents.set(
       name,
       // --top 200: the agent's own process must get per-pid series whatever else the machine runs.
-      spawnCli(['run', '--sink', 'remote-write', '--remote-write-url', url, '--instance', name, '--interval', `${INTERVAL}s`,
-        '--top', '200', '--process-detail', 'pss,io,fds', '--kmsg-path', kmsgOf(name), '--spool-dir', spoolOf(name), '--log-level', 'warn']),
+      spawnCli([
+        'run',
+        '--sink',
+        'remote-write',
+        '--remote-write-url',
+        url,
+        '--instance',
+        name,
+        '--interval',
+        `${INTERVAL}s`,
+        '--top',
+        '200',
+        '--process-detail',
+        'pss,io,fds',
+        '--kmsg-path',
+        kmsgOf(name),
+        '--spool-dir',
+        spoolOf(name),
+        '--log-level',
+        'warn',
+      ]),
     );
   }
   // Ready when every host has a CPU rate (two samples inside --rate-window).
@@ -88,10 +107,9 @@ describe('fleet commands on remote-written hosts', () => {
     expect(r.code).toBe(0);
     expect(r.rows.map((h) => h.instance).sort()).toEqual(HOSTS);
     const mem = new Map(
-      (await vm.query('100 * (1 - hostpulse_host_memory_available_bytes / hostpulse_host_memory_total_bytes)')).map((s) => [
-        s.metric.instance,
-        Number(s.value[1]),
-      ]),
+      (await vm.query('100 * (1 - hostpulse_host_memory_available_bytes / hostpulse_host_memory_total_bytes)')).map(
+        (s) => [s.metric.instance, Number(s.value[1])],
+      ),
     );
     for (const h of r.rows) {
       expect([h.instance, h.status, h.reasons]).toEqual([h.instance, 'ok', []]);
@@ -133,7 +151,10 @@ describe('fleet commands on remote-written hosts', () => {
     fs.appendFileSync(kmsgOf('rw-a'), fs.readFileSync(OOM_RECORDS));
     const row = await waitFor(
       'the OOM victim in fleet ooms',
-      async () => (await runJson<OomHostRow[]>(['fleet', 'ooms', '--since', '1h', ...P])).rows.find((h) => h.instance === 'rw-a' && h.victims.length > 0),
+      async () =>
+        (await runJson<OomHostRow[]>(['fleet', 'ooms', '--since', '1h', ...P])).rows.find(
+          (h) => h.instance === 'rw-a' && h.victims.length > 0,
+        ),
       30000,
       1000,
     );
@@ -141,7 +162,16 @@ describe('fleet commands on remote-written hosts', () => {
   });
 
   it('watch: JSON frames of the host, exit 0 on SIGINT', async () => {
-    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>(['--host', 'rw-a', '--interval', '500ms', '-n', '3', ...OK, ...P]);
+    const w = await watchTwoFrames<{ host: HostRow; processes: ProcessRow[] }>([
+      '--host',
+      'rw-a',
+      '--interval',
+      '500ms',
+      '-n',
+      '3',
+      ...OK,
+      ...P,
+    ]);
     expect(w.exit).toEqual({ code: 0, signal: null });
     expect([w.frame.host.instance, w.frame.host.status]).toEqual(['rw-a', 'ok']);
     expect(w.frame.processes.length).toBeGreaterThan(0);
@@ -184,7 +214,11 @@ describe('a remote-writing host whose agent dies', () => {
     const live = 'rw-a';
     // ALERTS exist only where Prometheus (or vmalert) evaluates the rules; PSI only on kernels with /proc/pressure.
     const psi = fs.existsSync('/proc/pressure/memory');
-    const results = await runDashboardQueries((q) => vm.query(q), live, (q) => q.startsWith('ALERTS{') || (!psi && q.includes('memory_pressure')));
+    const results = await runDashboardQueries(
+      (q) => vm.query(q),
+      live,
+      (q) => q.startsWith('ALERTS{') || (!psi && q.includes('memory_pressure')),
+    );
     expect(results.length).toBeGreaterThan(30);
     expect(results.filter((r) => r.error !== undefined)).toEqual([]);
 
@@ -196,7 +230,9 @@ describe('a remote-writing host whose agent dies', () => {
       return substituteVariables(q.expr, { instance });
     };
     expect((await vm.query(expr('fleet-overview.json', 'Stale hosts'))).map((s) => s.value[1])).toEqual(['1']);
-    const ratio = new Map((await vm.query(expr('fleet-overview.json', 'Hosts'))).map((s) => [s.metric.instance, Number(s.value[1])]));
+    const ratio = new Map(
+      (await vm.query(expr('fleet-overview.json', 'Hosts'))).map((s) => [s.metric.instance, Number(s.value[1])]),
+    );
     expect([...ratio.keys()].sort()).toEqual(HOSTS);
     expect(ratio.get(VICTIM)).toBeGreaterThan(3);
     for (const h of HOSTS.filter((x) => x !== VICTIM)) expect(ratio.get(h)).toBeLessThan(3);
@@ -210,8 +246,23 @@ describe('a remote-writing host whose agent dies', () => {
 // Last: its one-off host joins the fleet the tests above count.
 describe('vmagent as a relay', () => {
   it('forwards every series and value of a cycle to VictoriaMetrics, queueing in its own tmpDataPath', async () => {
-    const fixed = ['--procfs-root', path.join(ROOT, 'test', 'fixtures', 'proc'), '--kmsg-path', path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent')];
-    const args = ['--sink', 'remote-write', '--remote-write-url', relay.writeUrl, '--instance', 'relay-fixture', ...fixed, '--log-level', 'error'];
+    const fixed = [
+      '--procfs-root',
+      path.join(ROOT, 'test', 'fixtures', 'proc'),
+      '--kmsg-path',
+      path.join(ROOT, 'test', 'fixtures', 'kmsg', 'absent'),
+    ];
+    const args = [
+      '--sink',
+      'remote-write',
+      '--remote-write-url',
+      relay.writeUrl,
+      '--instance',
+      'relay-fixture',
+      ...fixed,
+      '--log-level',
+      'error',
+    ];
     const printed = await runCli(['once', '--stdout', ...args]);
     expect(printed.code).toBe(0);
     const sent = await runCli(['once', ...args]);

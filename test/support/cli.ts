@@ -43,7 +43,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
 }
 
 /** Run with `--output json` and parse stdout; fails with the CLI's stderr when it is not JSON. */
-export async function runJson<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; rows: T; stderr: string }> {
+export async function runJson<T>(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; rows: T; stderr: string }> {
   const r = await runCli([...args, '--output', 'json'], env);
   try {
     return { code: r.code, rows: JSON.parse(r.stdout) as T, stderr: r.stderr };
@@ -61,10 +64,15 @@ export function spawnCli(args: string[], opts: TrackedOptions = {}): Spawned {
  * `fleet watch ... --output json` until it printed two refreshes, then Ctrl-C
  * (SIGINT) as a user would: its exit and the second frame, parsed.
  */
-export async function watchTwoFrames<T>(args: string[]): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; frame: T; stderr: string }> {
+export async function watchTwoFrames<T>(
+  args: string[],
+): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; frame: T; stderr: string }> {
   const w = spawnCli(['fleet', 'watch', ...args, '--output', 'json']);
   const lines = await waitFor('two refreshes', () => {
-    const l = w.stdout().split('\n').filter((x) => x.endsWith('}'));
+    const l = w
+      .stdout()
+      .split('\n')
+      .filter((x) => x.endsWith('}'));
     return l.length >= 2 ? l : undefined;
   });
   w.child.kill('SIGINT');

@@ -29,7 +29,13 @@ export async function startFakeReceiver(
     req.on('end', () => {
       const a = answer(requests.length);
       const series = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks)));
-      requests.push({ headers: req.headers, series, timestampMs: series[0]?.samples[0]?.timestampMs ?? -1, status: a.status, atMs: Date.now() });
+      requests.push({
+        headers: req.headers,
+        series,
+        timestampMs: series[0]?.samples[0]?.timestampMs ?? -1,
+        status: a.status,
+        atMs: Date.now(),
+      });
       res.writeHead(a.status, a.headers ?? {});
       res.end(a.body ?? '');
     });
@@ -49,7 +55,9 @@ export async function startFakeReceiver(
 /** The value of one series (by name and, optionally, one label) in a received request. */
 export function valueOf(r: ReceivedRequest, name: string, label?: [string, string]): number | undefined {
   const s = r.series.find(
-    (t) => t.labels.some((l) => l.name === '__name__' && l.value === name) && (label === undefined || t.labels.some((l) => l.name === label[0] && l.value === label[1])),
+    (t) =>
+      t.labels.some((l) => l.name === '__name__' && l.value === name) &&
+      (label === undefined || t.labels.some((l) => l.name === label[0] && l.value === label[1])),
   );
   return s?.samples[0]?.value;
 }

@@ -29,7 +29,11 @@ export function vmRssBytes(pid: number): number {
  * (under `dir`) and keeps them open -> `opened N`; `write BYTES` writes a new
  * file of that size under `dir` and fsyncs it -> `wrote BYTES`.
  */
-export async function startDetailChild(mib: number, title: string, dir: string): Promise<Spawned & { command(line: string, answer: string): Promise<void> }> {
+export async function startDetailChild(
+  mib: number,
+  title: string,
+  dir: string,
+): Promise<Spawned & { command(line: string, answer: string): Promise<void> }> {
   const code = `process.title = ${JSON.stringify(title)};
 const fs = require('fs');
 const dir = ${JSON.stringify(dir)};

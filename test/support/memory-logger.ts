@@ -12,5 +12,12 @@ export function memoryLogger(): { logger: winston.Logger; lines: LogLine[] } {
       done();
     },
   });
-  return { logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }), lines };
+  return {
+    logger: winston.createLogger({
+      level: 'debug',
+      format: winston.format.json(),
+      transports: [new winston.transports.Stream({ stream })],
+    }),
+    lines,
+  };
 }

@@ -34,7 +34,8 @@ export function makeTopology(tag: string, peerNames: string[], subnetBase: numbe
   const topo: Topology = {
     server,
     peers: {},
-    exec: (ns, cmd, input) => execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', input, timeout: 60000 }),
+    exec: (ns, cmd, input) =>
+      execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', input, timeout: 60000 }),
     destroy: () => {
       for (const ns of created.reverse()) spawnSync('ip', ['netns', 'del', ns]);
     },

@@ -13,7 +13,10 @@ export interface Receiver {
   url: string;
   query(promql: string): Promise<PromSample[]>;
   /** Range of raw samples of one series selector over `[window]`: [unix s, value][] per series. */
-  rawSamples(selector: string, window: string): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
+  rawSamples(
+    selector: string,
+    window: string,
+  ): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
   /** Stop the server, keeping its data; start() brings it back on the same port. */
   pause(): Promise<void>;
   start(): Promise<void>;
@@ -45,7 +48,11 @@ async function startReceiver(spec: Spec): Promise<Receiver> {
     query: (promql) => queryPrometheus(url, promql),
     async rawSamples(selector, window) {
       const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(`${selector}[${window}]`)}`);
-      const body = (await res.json()) as { status: string; error?: string; data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
+      const body = (await res.json()) as {
+        status: string;
+        error?: string;
+        data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+      };
       if (body.status !== 'success') throw new Error(`${spec.name}: ${body.error ?? res.status}`);
       return body.data.result;
     },

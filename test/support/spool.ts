@@ -6,7 +6,10 @@ import { gatewayMetrics } from './pushgateway';
 
 /** A spool directory, mode 0750 as the README sets it up (root-owned when tests run as root): fresh in /tmp, or `parent/name`. */
 export function makeSpoolDir(parent?: string, name?: string): string {
-  const dir = parent !== undefined && name !== undefined ? path.join(parent, name) : fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-spool-'));
+  const dir =
+    parent !== undefined && name !== undefined
+      ? path.join(parent, name)
+      : fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-spool-'));
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(dir, 0o750);
   return dir;

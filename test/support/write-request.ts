@@ -34,7 +34,9 @@ export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array {
 }
 
 /** The inverse, for tests and fake receivers: every TimeSeries with its samples. */
-export function decodeWriteRequest(buf: Uint8Array): Array<{ labels: Label[]; samples: Array<{ value: number; timestampMs: number }> }> {
+export function decodeWriteRequest(
+  buf: Uint8Array,
+): Array<{ labels: Label[]; samples: Array<{ value: number; timestampMs: number }> }> {
   const r = Reader.create(buf);
   const out: Array<{ labels: Label[]; samples: Array<{ value: number; timestampMs: number }> }> = [];
   while (r.pos < r.len) {

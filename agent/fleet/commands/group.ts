@@ -33,7 +33,8 @@ export async function fetchGroupHosts(
 /** `fleet group NAME`: one service across the fleet, host by host. */
 export const groupCommand: CommandModule<object, Args> = {
   command: 'group <name>',
-  describe: 'one process group (a service) across the fleet: the hosts running it, its RSS, CPU % and processes on each, and whether the host is healthy; unknown group: exit 2',
+  describe:
+    'one process group (a service) across the fleet: the hosts running it, its RSS, CPU % and processes on each, and whether the host is healthy; unknown group: exit 2',
   builder: (y: Argv) =>
     withThresholdOptions(withConnectionOptions(y)).positional('name', {
       type: 'string',
@@ -46,7 +47,10 @@ export const groupCommand: CommandModule<object, Args> = {
     const { rows, grouping } = await fetchGroupHosts(ctx.client, ctx.window, thresholds(argv), name);
     if (rows.length === 0) {
       const known = [...byLabel(await ctx.client.query(KNOWN_GROUPS_QUERY), 'group').keys()].sort();
-      const list = known.length === 0 ? 'no host reports groups' : `known groups: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ` and ${known.length - 8} more` : ''}`;
+      const list =
+        known.length === 0
+          ? 'no host reports groups'
+          : `known groups: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ` and ${known.length - 8} more` : ''}`;
       throw new UsageError(`unknown group "${name}": no host runs it (${list}; ${describeGrouping(grouping)})`);
     }
     if (ctx.output === 'json') {
@@ -54,7 +58,10 @@ export const groupCommand: CommandModule<object, Args> = {
       return;
     }
     const healthy = rows.filter((r) => r.status === 'ok').length;
-    const head = `group ${name} on ${rows.length} host${rows.length === 1 ? '' : 's'} (${healthy} healthy); ${describeGrouping(grouping, rows.map((r) => r.instance))}\n`;
+    const head = `group ${name} on ${rows.length} host${rows.length === 1 ? '' : 's'} (${healthy} healthy); ${describeGrouping(
+      grouping,
+      rows.map((r) => r.instance),
+    )}\n`;
     process.stdout.write(head + renderRows('table', GROUP_HOST_COLUMNS, rows, ''));
   },
 };

@@ -1,6 +1,13 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { fetchGroups } from '../fetch';
-import { ConnectionArgs, fleetContext, positiveInteger, thresholds, withConnectionOptions, withThresholdOptions } from '../options';
+import {
+  ConnectionArgs,
+  fleetContext,
+  positiveInteger,
+  thresholds,
+  withConnectionOptions,
+  withThresholdOptions,
+} from '../options';
 import { GROUPING_QUERY } from '../group-host-queries';
 import { describeGrouping, groupingByInstance } from '../grouping';
 import { GROUP_COLUMNS, renderRows } from '../render';
@@ -10,7 +17,8 @@ type Args = ConnectionArgs & { 'cpu-threshold': number; 'mem-threshold': number;
 /** `fleet groups`: each process group across the fleet; flags groups on too few healthy hosts. */
 export const groupsCommand: CommandModule<object, Args> = {
   command: 'groups',
-  describe: 'per process group: on how many hosts it runs, avg/max memory and CPU; flags groups on fewer than --min-hosts healthy hosts',
+  describe:
+    'per process group: on how many hosts it runs, avg/max memory and CPU; flags groups on fewer than --min-hosts healthy hosts',
   builder: (y: Argv) =>
     withThresholdOptions(withConnectionOptions(y)).option('min-hosts', {
       type: 'number',

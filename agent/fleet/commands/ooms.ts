@@ -11,7 +11,8 @@ type Args = ConnectionArgs & { since: string };
 /** `fleet ooms`: hosts with OOM kills in a window, worst first, and who was killed. */
 export const oomsCommand: CommandModule<object, Args> = {
   command: 'ooms',
-  describe: 'hosts with OOM kills in the last --since, worst first, with the victims (comm, kills, constraint, last RSS)',
+  describe:
+    'hosts with OOM kills in the last --since, worst first, with the victims (comm, kills, constraint, last RSS)',
   builder: (y: Argv) =>
     withConnectionOptions(y).option('since', {
       type: 'string',
@@ -23,6 +24,9 @@ export const oomsCommand: CommandModule<object, Args> = {
     const since = promRangeDuration(argv.since, '--since');
     const rows = await fetchOoms(ctx.client, since);
     if (ctx.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    else process.stdout.write(rows.length === 0 ? `no OOM kills in the last ${since}\n` : formatTable(OOM_COLUMNS, oomLines(rows)));
+    else
+      process.stdout.write(
+        rows.length === 0 ? `no OOM kills in the last ${since}\n` : formatTable(OOM_COLUMNS, oomLines(rows)),
+      );
   },
 };

@@ -24,7 +24,8 @@ const DEFAULT_GATEWAY = 'http://127.0.0.1:9091';
  */
 export const pruneCommand: CommandModule<object, Args> = {
   command: 'prune',
-  describe: 'list Pushgateway groups whose last push is older than --older-than (exit 1 when any); delete them with --yes',
+  describe:
+    'list Pushgateway groups whose last push is older than --older-than (exit 1 when any); delete them with --yes',
   builder: (y: Argv) =>
     y
       .option('pushgateway-url', {
@@ -33,10 +34,26 @@ export const pruneCommand: CommandModule<object, Args> = {
         defaultDescription: `$HOSTPULSE_PUSHGATEWAY_URL or ${DEFAULT_GATEWAY}`,
         describe: 'the Pushgateway to prune',
       })
-      .option('older-than', { type: 'string', demandOption: true, describe: 'a group whose last push is older than this is stale (e.g. 7d, 12h)' })
-      .option('yes', { type: 'boolean', default: false, describe: 'delete the listed groups (without it: only list them)' })
-      .option('output', { alias: 'o', choices: ['table', 'json'] as const, describe: 'table (default on a terminal) or json (default otherwise)' })
-      .option('query-timeout', { type: 'string', default: '10s', describe: 'give up on one gateway request after this long' }) as unknown as Argv<Args>,
+      .option('older-than', {
+        type: 'string',
+        demandOption: true,
+        describe: 'a group whose last push is older than this is stale (e.g. 7d, 12h)',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'delete the listed groups (without it: only list them)',
+      })
+      .option('output', {
+        alias: 'o',
+        choices: ['table', 'json'] as const,
+        describe: 'table (default on a terminal) or json (default otherwise)',
+      })
+      .option('query-timeout', {
+        type: 'string',
+        default: '10s',
+        describe: 'give up on one gateway request after this long',
+      }) as unknown as Argv<Args>,
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const url = httpUrl('pushgateway-url', argv['pushgateway-url']);
     const olderThanMs = parseDurationMs(argv['older-than'], '--older-than');

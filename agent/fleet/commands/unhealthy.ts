@@ -18,7 +18,9 @@ export const unhealthyCommand: CommandModule<object, Args> = {
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const rows = (await fetchHosts(ctx.client, ctx.window, thresholds(argv))).filter((r) => r.status !== 'ok');
-    process.stdout.write(ctx.output === 'table' && rows.length === 0 ? 'all hosts ok\n' : renderHosts(ctx.output, rows, true));
+    process.stdout.write(
+      ctx.output === 'table' && rows.length === 0 ? 'all hosts ok\n' : renderHosts(ctx.output, rows, true),
+    );
     if (rows.length > 0) process.exitCode = 1;
   },
 };

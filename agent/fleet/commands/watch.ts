@@ -60,7 +60,13 @@ export const watchCommand: CommandModule<object, Args> = {
   },
 };
 
-async function nextFrame(ctx: FleetContext, host: string, t: Thresholds, by: ProcessSortKey, n: number): Promise<WatchFrame> {
+async function nextFrame(
+  ctx: FleetContext,
+  host: string,
+  t: Thresholds,
+  by: ProcessSortKey,
+  n: number,
+): Promise<WatchFrame> {
   const time = new Date().toISOString();
   try {
     const [hosts, processes] = await Promise.all([

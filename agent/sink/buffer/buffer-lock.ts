@@ -20,7 +20,9 @@ export function acquireBufferLock(dir: string): () => void {
     }
     const owner = Number.parseInt(readOwner(file), 10);
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new UsageError(`--buffer-dir ${dir} is in use by another hostpulse (pid ${owner}, ${file}); give each agent its own directory`);
+      throw new UsageError(
+        `--buffer-dir ${dir} is in use by another hostpulse (pid ${owner}, ${file}); give each agent its own directory`,
+      );
     }
     // Stale (its agent died) or unreadable: remove it and try once more.
     fs.rmSync(file, { force: true });

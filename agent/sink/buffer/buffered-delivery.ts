@@ -56,7 +56,12 @@ export class BufferedDelivery {
     if (evicted.length > 0) {
       const dropped = evicted.reduce((n, r) => n + r.samples, 0);
       metrics.samplesDropped.inc({ sink, reason: 'buffer_full' }, dropped);
-      this.opts.logger.warn(`${sink} buffer full: dropped the oldest samples`, { sink, requests: evicted.length, samples: dropped, bytes: queue.bytes });
+      this.opts.logger.warn(`${sink} buffer full: dropped the oldest samples`, {
+        sink,
+        requests: evicted.length,
+        samples: dropped,
+        bytes: queue.bytes,
+      });
     }
     this.updateGauges();
   }
@@ -67,7 +72,10 @@ export class BufferedDelivery {
    * whole `attemptMs`: one cut short after the backend took it would be sent
    * twice. A new one only starts before the drain's deadline.
    */
-  async drain(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, signal?: AbortSignal): Promise<void> {
+  async drain(
+    deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
       await this.drainQueue(deliver, performance.now() + this.opts.timeoutMs, signal);
     } finally {
@@ -75,7 +83,11 @@ export class BufferedDelivery {
     }
   }
 
-  private async drainQueue(deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>, deadline: number, signal?: AbortSignal): Promise<void> {
+  private async drainQueue(
+    deliver: (req: QueuedBody, signal?: AbortSignal) => Promise<Delivery>,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { queue, metrics, logger, sink } = this.opts;
     let rejected: PushError | undefined;
     for (;;) {
@@ -83,14 +95,17 @@ export class BufferedDelivery {
       if (req === undefined) break;
       const wait = this.notBefore - performance.now();
       if (wait > 0) {
-        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted) throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
+        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted)
+          throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
         await sleep(wait, signal ?? new AbortController().signal);
         if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
       }
       if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
       const d = await deliver(req, signal).catch((err: unknown): Delivery => {
         if (err instanceof PushError && err.kind === 'aborted') throw err;
-        return err instanceof PushError ? { outcome: 'retry', kind: err.kind, message: err.message } : { outcome: 'retry', kind: 'unknown', message: String(err) };
+        return err instanceof PushError
+          ? { outcome: 'retry', kind: err.kind, message: err.message }
+          : { outcome: 'retry', kind: 'unknown', message: String(err) };
       });
       if (d.outcome === 'retry') {
         this.attempt++;
@@ -115,7 +130,10 @@ export class BufferedDelivery {
   }
 
   private waiting(req: QueuedRequest, kind: string, message: string): PushError {
-    return new PushError(`${message} (${this.opts.queue.length} requests buffered, oldest from ${new Date(req.timestampMs).toISOString()})`, kind);
+    return new PushError(
+      `${message} (${this.opts.queue.length} requests buffered, oldest from ${new Date(req.timestampMs).toISOString()})`,
+      kind,
+    );
   }
 
   private updateGauges(): void {

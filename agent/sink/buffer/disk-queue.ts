@@ -54,7 +54,10 @@ export class DiskQueue implements RequestQueue {
     const dropped = this.entries.splice(0, evictions(this.entries, this.bytes, req.body.length, this.maxBytes));
     for (const d of dropped) this.remove(d);
     const seq = this.seq++;
-    const file = path.join(this.dir, `${String(seq).padStart(16, '0')}-${req.timestampMs}-${req.samples}.${this.suffix}`);
+    const file = path.join(
+      this.dir,
+      `${String(seq).padStart(16, '0')}-${req.timestampMs}-${req.samples}.${this.suffix}`,
+    );
     fs.writeFileSync(file + '.tmp', req.body);
     fs.renameSync(file + '.tmp', file);
     this.entries.push({ timestampMs: req.timestampMs, samples: req.samples, size: req.body.length, seq, file });

@@ -40,7 +40,10 @@ export class CarbonConnection<T> {
       const onError = (err: Error): void => fail(new PushError(`${this.target}: ${err.message}`, 'connection'));
       const onClose = (): void => fail(new PushError(`${this.target}: connection closed`, 'connection'));
       const onAbort = (): void => fail(new PushError('aborted at shutdown', 'aborted'));
-      const timer = setTimeout(() => fail(new PushError(`${this.target}: no write within ${timeoutMs}ms`, 'timeout')), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new PushError(`${this.target}: no write within ${timeoutMs}ms`, 'timeout')),
+        timeoutMs,
+      );
       const cleanup = (): void => {
         clearTimeout(timer);
         socket.off('error', onError);

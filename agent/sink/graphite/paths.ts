@@ -152,7 +152,9 @@ export class GraphitePaths {
 
   /** The full path of one sample (tests, the README table). */
   path(family: string, labels: Labels): string | null {
-    const pathOf = this.compile(GRAPHITE_PATHS[family] ?? (family in GRAPHITE_PATHS ? null : defaultTemplate(family, Object.keys(labels))));
+    const pathOf = this.compile(
+      GRAPHITE_PATHS[family] ?? (family in GRAPHITE_PATHS ? null : defaultTemplate(family, Object.keys(labels))),
+    );
     return pathOf === null ? null : this.root + pathOf(labels);
   }
 

@@ -34,7 +34,11 @@ export class RemoteWritePoster {
   async post(body: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<PostAnswer> {
     const a = await this.http.request('POST', body, timeoutMs, signal);
     const retryAfter = a.headers['retry-after'];
-    return { status: a.status, body: a.body, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+    return {
+      status: a.status,
+      body: a.body,
+      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+    };
   }
 
   close(): void {

@@ -12,9 +12,7 @@ import { snappyCompress } from './snappy';
 export class RemoteWriteFiles implements FileDelivery {
   private readonly poster: RemoteWritePoster;
 
-  constructor(
-    private readonly opts: HttpSinkTarget & { headers: Readonly<Record<string, string>> },
-  ) {
+  constructor(private readonly opts: HttpSinkTarget & { headers: Readonly<Record<string, string>> }) {
     this.poster = new RemoteWritePoster(opts.url, opts.auth, opts.tls, opts.headers);
   }
 

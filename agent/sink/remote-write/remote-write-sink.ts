@@ -50,7 +50,9 @@ export class RemoteWriteSink extends BufferedSink {
     if (answer.status >= 200 && answer.status < 300) return { outcome: 'sent' };
     const message = `HTTP ${answer.status}: ${answer.body || '(empty body)'}`;
     const kind = `http_${answer.status}`;
-    return retryable(answer.status) ? { outcome: 'retry', kind, message, retryAfterMs: answer.retryAfterMs } : { outcome: 'rejected', kind, message };
+    return retryable(answer.status)
+      ? { outcome: 'retry', kind, message, retryAfterMs: answer.retryAfterMs }
+      : { outcome: 'rejected', kind, message };
   }
 
   override close(): void {

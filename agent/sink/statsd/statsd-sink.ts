@@ -82,7 +82,10 @@ export class StatsdSink implements Sink {
     // One verdict per cycle: a stopped statsd refuses every other datagram (one ICMP answer per refusal), which must not read as flapping.
     if (firstError === undefined) return this.log.succeeded();
     metrics.samplesDropped.inc({ sink, reason: 'send_failed' }, failed);
-    this.log.failed(firstError.code ?? 'error', `${this.target}: ${firstError.message} (${failed} gauges of this cycle dropped)`);
+    this.log.failed(
+      firstError.code ?? 'error',
+      `${this.target}: ${firstError.message} (${failed} gauges of this cycle dropped)`,
+    );
   }
 
   private createSocket(): dgram.Socket {

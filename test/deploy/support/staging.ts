@@ -20,14 +20,26 @@ export function snapshotSource(): string {
   const localBundle = path.join(repo, 'deploy/ansible/bundle');
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-src-'));
   fs.chmodSync(src, 0o755);
-  for (const p of ['dist', 'package.json', 'package-lock.json', 'deploy/install.sh', 'deploy/systemd', 'deploy/ansible']) {
+  for (const p of [
+    'dist',
+    'package.json',
+    'package-lock.json',
+    'deploy/install.sh',
+    'deploy/systemd',
+    'deploy/ansible',
+  ]) {
     fs.cpSync(path.join(repo, p), path.join(src, p), { recursive: true, filter: (f) => !f.startsWith(localBundle) });
   }
   return src;
 }
 
 /** Run `src`'s deploy/install.sh with DESTDIR (and extra env); never touches the real system. */
-export function runInstaller(src: string, destdir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+export function runInstaller(
+  src: string,
+  destdir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): SpawnSyncReturns<string> {
   return spawnSync('bash', [path.join(src, 'deploy/install.sh'), ...args], {
     encoding: 'utf8',
     env: { ...process.env, DESTDIR: destdir, ...env },
