@@ -84,7 +84,7 @@ function parseArgs(argv: string[]): Args {
     })
     .strict()
     .help()
-    .parseSync() as Args;
+    .parseSync();
 }
 
 /** --agent-args "--group-by cgroup" -> ['--group-by', 'cgroup']. */

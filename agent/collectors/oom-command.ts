@@ -104,14 +104,14 @@ export class OomCommand {
     this.child = child;
     let stderr = '';
     let timedOut = false;
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < MAX_STDERR_BYTES) stderr += d.toString('utf8').slice(0, MAX_STDERR_BYTES - stderr.length);
     });
-    child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
       // EPIPE: the command exited without reading its stdin, which is its right.
       if (err.code !== 'EPIPE') this.logger.warn(`--on-oom: writing the event to the command failed: ${err.message}`);
     });
-    child.stdin!.end(JSON.stringify(input) + '\n');
+    child.stdin.end(JSON.stringify(input) + '\n');
     this.timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');

@@ -49,11 +49,11 @@ export function parseGroupRules(text: string, file: string): GroupRule[] {
   const rules: GroupRule[] = [];
   for (const item of root.items) {
     if (!YAML.isMap(item))
-      throw new UsageError(`--group-rules ${at(item as Yaml.Node)}: a rule is a mapping with keys ${KEYS.join(', ')}`);
+      throw new UsageError(`--group-rules ${at(item)}: a rule is a mapping with keys ${KEYS.join(', ')}`);
     const rule: Partial<Record<(typeof KEYS)[number], string>> = {};
     for (const pair of item.items) {
       const key = YAML.isScalar(pair.key) ? String(pair.key.value) : '';
-      const where = at(pair.key as Yaml.Node);
+      const where = at(pair.key);
       if (!(KEYS as readonly string[]).includes(key))
         throw new UsageError(`--group-rules ${where}: unknown key "${key}" (known: ${KEYS.join(', ')})`);
       if (!YAML.isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {

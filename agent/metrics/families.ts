@@ -13,13 +13,13 @@ export class FamilySet {
 
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
     const g = new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
-    this.families.push(g as Gauge<string>);
+    this.families.push(g);
     return g;
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     const c = new Counter<L>({ name, help, labelNames, registers: [this.registry] });
-    this.families.push(c as Counter<string>);
+    this.families.push(c);
     return c;
   }
 }

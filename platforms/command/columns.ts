@@ -7,9 +7,9 @@ export function splitColumns(line: string, fixed: number): { cols: string[]; res
   const cols: string[] = [];
   let i = 0;
   for (let c = 0; c < fixed; c++) {
-    while (i < line.length && /\s/.test(line[i]!)) i++;
+    while (i < line.length && /\s/.test(line[i])) i++;
     const start = i;
-    while (i < line.length && !/\s/.test(line[i]!)) i++;
+    while (i < line.length && !/\s/.test(line[i])) i++;
     if (i === start) return undefined;
     cols.push(line.slice(start, i));
   }

@@ -47,7 +47,7 @@ export function parseOomSummary(message: string): OomSummary | undefined {
   const marks: Array<{ key: string; start: number; end: number }> = [];
   for (const m of body.matchAll(keys)) {
     if (m[1] === undefined) continue;
-    marks.push({ key: m[1], start: m.index!, end: m.index! + m[0].length });
+    marks.push({ key: m[1], start: m.index, end: m.index + m[0].length });
   }
   const fields = new Map<string, string>();
   marks.forEach((mk, i) => {

@@ -58,10 +58,10 @@ export class ConntrackFollower {
     this.child = child;
     this.carry = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.lines(chunk));
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.lines(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
       if (stderr.length < 2048) stderr += d;
     });
     let ended = false;

@@ -18,10 +18,10 @@ export function parseBsdPs(text: string, onError: SampleErrorSink): ProcessSampl
     const [pid, ppid, rss, vsz, time, state] = row?.cols ?? [];
     const sample =
       row &&
-      toSample(parseCount(pid!), parseCount(ppid!), state!, commName(row.rest), {
-        rssBytes: parseKiB(rss!),
-        vszBytes: parseKiB(vsz!),
-        cpuTotalSeconds: parseCpuTime(time!),
+      toSample(parseCount(pid), parseCount(ppid), state, commName(row.rest), {
+        rssBytes: parseKiB(rss),
+        vszBytes: parseKiB(vsz),
+        cpuTotalSeconds: parseCpuTime(time),
       });
     if (sample) out.push(sample);
     else onError('ps_malformed_line', line);

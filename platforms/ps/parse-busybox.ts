@@ -20,9 +20,9 @@ export function parseBusyboxPs(text: string, onError: SampleErrorSink): ProcessS
     const [pid, ppid, vsz, rss, stat] = row?.cols ?? [];
     const sample =
       row &&
-      toSample(parseCount(pid!), parseCount(ppid!), stat!, row.rest, {
-        rssBytes: parseSize(rss!),
-        vszBytes: parseSize(vsz!),
+      toSample(parseCount(pid), parseCount(ppid), stat, row.rest, {
+        rssBytes: parseSize(rss),
+        vszBytes: parseSize(vsz),
       });
     if (sample) out.push(sample);
     else onError('ps_malformed_line', line);

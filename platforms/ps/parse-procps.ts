@@ -15,11 +15,11 @@ export function parseProcpsPs(text: string, onError: SampleErrorSink): ProcessSa
     const [pid, ppid, rss, vsz, time, nlwp, stat] = row?.cols ?? [];
     const sample =
       row &&
-      toSample(parseCount(pid!), parseCount(ppid!), stat!, row.rest, {
-        rssBytes: parseKiB(rss!),
-        vszBytes: parseKiB(vsz!),
-        cpuTotalSeconds: parseCpuTime(time!),
-        threads: parseCount(nlwp!),
+      toSample(parseCount(pid), parseCount(ppid), stat, row.rest, {
+        rssBytes: parseKiB(rss),
+        vszBytes: parseKiB(vsz),
+        cpuTotalSeconds: parseCpuTime(time),
+        threads: parseCount(nlwp),
       });
     if (sample) out.push(sample);
     else onError('ps_malformed_line', line);

@@ -15,7 +15,7 @@ export function parseBusyboxTop(text: string, onError: SampleErrorSink): Process
   requireColumns('busybox top', table?.columns, ['PID', 'PPID', 'STAT', 'COMMAND']);
   const out: ProcessSample[] = [];
   for (const r of table!.rows) {
-    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.STAT, busyboxComm(r.COMMAND!), {
+    const sample = toSample(parseCount(r.PID), parseCount(r.PPID), r.STAT, busyboxComm(r.COMMAND), {
       vszBytes: r.VSZ === undefined ? undefined : parseSize(r.VSZ),
     });
     if (sample) out.push(sample);
@@ -33,8 +33,8 @@ export function parseBusyboxTop(text: string, onError: SampleErrorSink): Process
  */
 export function busyboxComm(command: string): string {
   const bracketed = /^\[(.*)\]$/.exec(command) ?? /^\{(.*?)\}(?: |$)/.exec(command);
-  if (bracketed) return bracketed[1]!;
-  const argv0 = command.split(' ')[0]!;
+  if (bracketed) return bracketed[1];
+  const argv0 = command.split(' ')[0];
   const base = argv0.slice(argv0.lastIndexOf('/') + 1).replace(/^-/, '');
   return base.slice(0, 15);
 }

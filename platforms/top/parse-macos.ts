@@ -21,11 +21,11 @@ export function parseMacosTop(text: string, onError: SampleErrorSink): ProcessSa
   const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const vsize = r.VSIZE ?? r.VSIZ;
-    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.STATE, r.COMMAND!, {
+    const sample = toSample(parseCount(r.PID), parseCount(r.PPID), r.STATE, r.COMMAND, {
       vszBytes: vsize === undefined ? undefined : parseSize(vsize, 1),
       cpuTotalSeconds: r.TIME === undefined ? undefined : parseCpuTime(r.TIME),
       // `#TH` is `total/running` while some thread runs.
-      threads: r['#TH'] === undefined ? undefined : parseCount(r['#TH'].split('/')[0]!),
+      threads: r['#TH'] === undefined ? undefined : parseCount(r['#TH'].split('/')[0]),
     });
     if (sample) out.push(sample);
     else onError('top_malformed_line', Object.values(r).join(' '));

@@ -19,7 +19,7 @@ export function parseProcpsTop(text: string, onError: SampleErrorSink): ProcessS
   const out: ProcessSample[] = [];
   for (const r of table!.rows) {
     const time = r['TIME+'] ?? r['TIME'];
-    const sample = toSample(parseCount(r.PID!), parseCount(r.PPID!), r.S, r.COMMAND!, {
+    const sample = toSample(parseCount(r.PID), parseCount(r.PPID), r.S, r.COMMAND, {
       rssBytes: r.RES === undefined ? undefined : parseSize(r.RES),
       vszBytes: r.VIRT === undefined ? undefined : parseSize(r.VIRT),
       cpuTotalSeconds: time === undefined ? undefined : parseCpuTime(time),

@@ -19,7 +19,7 @@ export function parseTopTable(
   const lines = text.split('\n');
   const at = lines.findIndex((l) => /^\s*PID\s/.test(l) && /\sCOMMAND(\s|$)/.test(l));
   if (at < 0) return undefined;
-  const headerLine = lines[at]!;
+  const headerLine = lines[at];
   const columns = headerLine.trim().split(/\s+/);
   const commandIdx = columns.indexOf('COMMAND');
   const commandLast = commandIdx === columns.length - 1;
@@ -59,7 +59,7 @@ function lastCommand(line: string, n: number): string[] | undefined {
 }
 
 function middleCommand(line: string, idx: number, starts: number[], n: number): string[] | undefined {
-  const from = starts[idx]!;
+  const from = starts[idx];
   const to = starts[idx + 1] ?? line.length;
   const command = line.slice(from, to).trim();
   const others = `${line.slice(0, from)} ${line.slice(to)}`.trim().split(/\s+/);

@@ -45,7 +45,7 @@ describe('bad flags and config stop before anything starts: one line, exit 2', (
     [['run', '--config', '/nonexistent/hostpulse.yml'], /cannot read config file \/nonexistent\/hostpulse.yml/],
     [[], /name a command/],
   ])('%j', async (args, message) => {
-    const res = await runCli(args as string[]);
+    const res = await runCli(args);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(message);
     expect(res.stderr.split('\n')[0]).toMatch(/^hostpulse: /);

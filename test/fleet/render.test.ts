@@ -37,7 +37,7 @@ describe('tables', () => {
   });
 
   it('adds the reasons column for unhealthy', () => {
-    expect(renderHosts('table', hosts, true).split('\n')[1]).toMatch(/1\.2s ago  memory: 95\.5% > 90%$/);
+    expect(renderHosts('table', hosts, true).split('\n')[1]).toMatch(/1\.2s ago {2}memory: 95\.5% > 90%$/);
   });
 
   it('replaces control characters so a process name cannot move the cursor', () => {
@@ -87,7 +87,7 @@ describe('watch frames', () => {
     const text = renderWatchFrame('table', frame, 'db-1', '5s');
     expect(text.startsWith(CLEAR_SCREEN + 'hostpulse fleet watch db-1  every 5s')).toBe(true);
     expect(text).toContain('reasons: memory: 95.5% > 90%\n');
-    expect(text).toMatch(/PID  COMM\s+RSS\s+CPU\n\s+7  java  2\.0 GiB  80\.0%\n$/);
+    expect(text).toMatch(/PID {2}COMM\s+RSS\s+CPU\n\s+7 {2}java {2}2\.0 GiB {2}80\.0%\n$/);
   });
 
   it('shows a failed refresh as an error line', () => {

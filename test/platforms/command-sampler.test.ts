@@ -56,8 +56,8 @@ describe('replayed captures through a fake runner', () => {
     const { opts, errors } = options(runner);
     const rows = await new PsProcessSampler(opts, { flavour: 'procps' }).sample();
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.argv).toEqual(['ps', ...PROCPS_PS_ARGS]);
-    expect(calls[0]!.opts.timeoutMs).toBe(60000);
+    expect(calls[0].argv).toEqual(['ps', ...PROCPS_PS_ARGS]);
+    expect(calls[0].opts.timeoutMs).toBe(60000);
     expect(rows.some((r) => r.pid === own)).toBe(false);
     expect(rows).toHaveLength(text.trim().split('\n').length - 1);
     expect(errors).toEqual([]);
@@ -74,7 +74,7 @@ describe('replayed captures through a fake runner', () => {
     });
     const { opts, errors } = options(runner);
     const rows = await new TopProcessSampler(opts, { flavour: 'procps' }).sample();
-    expect(calls[0]!.argv).toEqual(['top', ...PROCPS_TOP_ARGS]);
+    expect(calls[0].argv).toEqual(['top', ...PROCPS_TOP_ARGS]);
     expect(home).toMatch(new RegExp(`^${os.tmpdir()}/hostpulse-top-`));
     expect(fs.existsSync(home)).toBe(false);
     expect(rows.length).toBeGreaterThan(900);
@@ -111,7 +111,7 @@ describe('replayed captures through a fake runner', () => {
     const own = pidOf(text, / busybox( \.\.\.)?$/);
     const { runner, calls } = replay(text, own);
     const rows = await make(options(runner).opts).sample();
-    expect(calls[0]!.opts.env).toBeUndefined();
+    expect(calls[0].opts.env).toBeUndefined();
     expect(rows.length).toBeGreaterThan(900);
     expect(rows.some((r) => r.pid === own)).toBe(false);
   });
@@ -158,7 +158,7 @@ describe('the real runner', () => {
   async function written(file: string): Promise<{ pid: number; home: string }> {
     for (let i = 0; i < 200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
     const [pid, home] = fs.readFileSync(file, 'utf8').trim().split(' ');
-    return { pid: Number(pid), home: home! };
+    return { pid: Number(pid), home: home };
   }
 
   test('an abort kills the hanging ps at once: sample() rejects with AbortError and the child is gone', async () => {

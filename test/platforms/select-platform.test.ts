@@ -13,10 +13,10 @@ describe('selectPlatform (auto)', () => {
   test.each([
     ['linux', linux, 'procfs'],
     ['linux', alpine, 'procfs'],
-    ['linux', { procfs: false, ps: 'procps' } as PlatformProbe, 'ps'], // /proc not mounted
-    ['linux', { procfs: false, top: 'busybox' } as PlatformProbe, 'top'],
+    ['linux', { procfs: false, ps: 'procps' }, 'ps'], // /proc not mounted
+    ['linux', { procfs: false, top: 'busybox' }, 'top'],
     ['darwin', darwin, 'ps'],
-    ['darwin', { procfs: false, top: 'macos' } as PlatformProbe, 'top'],
+    ['darwin', { procfs: false, top: 'macos' }, 'top'],
     ['freebsd', bsd, 'ps'],
     ['openbsd', bsd, 'ps'],
     ['netbsd', bsd, 'ps'],
@@ -57,13 +57,13 @@ describe('selectPlatform (forced)', () => {
     ['freebsd', bsd, 'top', /sampler top does not run on freebsd \(it runs on linux, darwin\)/],
     [
       'linux',
-      { procfs: false, ps: 'procps' } as PlatformProbe,
+      { procfs: false, ps: 'procps' },
       'procfs',
       /sampler procfs cannot run here \(linux\): it needs Linux with a readable proc filesystem \(--procfs-root\)/,
     ],
     [
       'linux',
-      { procfs: true, ps: 'procps' } as PlatformProbe,
+      { procfs: true, ps: 'procps' },
       'top',
       /sampler top cannot run here \(linux\): it needs a top command on PATH: procps-ng 4 or busybox/,
     ],

@@ -24,7 +24,7 @@ export const groupsCommand: CommandModule<object, Args> = {
       type: 'number',
       default: 2,
       describe: 'flag groups running on fewer healthy hosts than this',
-    }) as unknown as Argv<Args>,
+    }),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const minHosts = positiveInteger(argv['min-hosts'], '--min-hosts');

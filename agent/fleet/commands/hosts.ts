@@ -9,7 +9,7 @@ type Args = ConnectionArgs & { 'cpu-threshold': number; 'mem-threshold': number 
 export const hostsCommand: CommandModule<object, Args> = {
   command: 'hosts',
   describe: 'one row per host: status, CPU %, memory %, OOM kills in the last hour, age of the last push; worst first',
-  builder: (y: Argv) => withThresholdOptions(withConnectionOptions(y)) as unknown as Argv<Args>,
+  builder: (y: Argv) => withThresholdOptions(withConnectionOptions(y)),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const rows = await fetchHosts(ctx.client, ctx.window, thresholds(argv));

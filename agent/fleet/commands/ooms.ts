@@ -18,7 +18,7 @@ export const oomsCommand: CommandModule<object, Args> = {
       type: 'string',
       default: '1h',
       describe: 'the window: a PromQL duration (30m, 1h, 1d)',
-    }) as unknown as Argv<Args>,
+    }),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const since = promRangeDuration(argv.since, '--since');

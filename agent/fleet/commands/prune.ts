@@ -53,7 +53,7 @@ export const pruneCommand: CommandModule<object, Args> = {
         type: 'string',
         default: '10s',
         describe: 'give up on one gateway request after this long',
-      }) as unknown as Argv<Args>,
+      }),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const url = httpUrl('pushgateway-url', argv['pushgateway-url']);
     const olderThanMs = parseDurationMs(argv['older-than'], '--older-than');

@@ -21,7 +21,7 @@ export function withTopOptions<T>(y: Argv<T>) {
 export const topCommand: CommandModule<object, Args> = {
   command: 'top',
   describe: "a host's top processes (pid, comm, RSS, CPU %), largest first; unknown host: exit 2",
-  builder: (y: Argv) => withTopOptions(withHostOption(withConnectionOptions(y))) as unknown as Argv<Args>,
+  builder: (y: Argv) => withTopOptions(withHostOption(withConnectionOptions(y))),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const n = positiveInteger(argv.limit, '-n/--limit');

@@ -14,7 +14,7 @@ type Args = ConnectionArgs & { 'cpu-threshold': number; 'mem-threshold': number 
 export const unhealthyCommand: CommandModule<object, Args> = {
   command: 'unhealthy',
   describe: 'only hosts over --cpu-threshold / --mem-threshold or stale, with the reason; exit 1 when any is listed',
-  builder: (y: Argv) => withThresholdOptions(withConnectionOptions(y)) as unknown as Argv<Args>,
+  builder: (y: Argv) => withThresholdOptions(withConnectionOptions(y)),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const rows = (await fetchHosts(ctx.client, ctx.window, thresholds(argv))).filter((r) => r.status !== 'ok');

@@ -35,7 +35,7 @@ export const watchCommand: CommandModule<object, Args> = {
       type: 'string',
       default: '5s',
       describe: 'time between refreshes',
-    }) as unknown as Argv<Args>,
+    }),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const ctx = fleetContext(argv);
     const everyMs = parseDurationMs(argv.interval, '--interval');
