@@ -100,7 +100,7 @@ export async function measureAgent(
         let rec: Record<string, unknown>;
         try {
           rec = JSON.parse(line) as Record<string, unknown>;
-        } catch (err) {
+        } catch {
           // Not a log line (e.g. a crash trace): keep it for the error message.
           stderrTail.push(line);
           if (stderrTail.length > 20) stderrTail.shift();

@@ -25,7 +25,7 @@ export interface SamplerEntry {
   createProcess(opts: SamplerOptions, probe: PlatformProbe): ProcessSampler;
   createHost(opts: SamplerOptions, probe: PlatformProbe): HostSampler;
   /** Per-process lookups by pid (cgroup, uid, command line); only samplers that read /proc have them. */
-  createInspector?(opts: SamplerOptions): ProcessInspector;
+  createInspector?: (opts: SamplerOptions) => ProcessInspector;
 }
 
 /** In order of preference: `auto` picks the first usable entry for the platform. */

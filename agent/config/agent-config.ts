@@ -84,6 +84,9 @@ export function buildAgentConfig(argv: Record<string, unknown>, stderrIsTTY: boo
     const v = argv[name];
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v)) throw new UsageError(`--${name} was given more than once`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new UsageError(`--${name} must be a single value, not a map`);
+    }
     return String(v);
   };
   const required = (name: string): string => {

@@ -21,6 +21,7 @@ export function loadConfigFile(
   }
   // Loaded here, not at start-up: most agents run without a file, and the parser is the
   // largest module the agent would load (~290 KB of source, about 0.5 MB of RSS).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
   const YAML = require('yaml') as typeof Yaml;
   let doc: unknown;
   try {

@@ -34,6 +34,7 @@ export function readGroupRules(path: string): GroupRule[] {
 
 export function parseGroupRules(text: string, file: string): GroupRule[] {
   // Loaded here, not at start: only an agent with a rules file pays for the YAML parser.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
   const YAML = require('yaml') as typeof Yaml;
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -56,10 +57,11 @@ export function parseGroupRules(text: string, file: string): GroupRule[] {
       const where = at(pair.key);
       if (!(KEYS as readonly string[]).includes(key))
         throw new UsageError(`--group-rules ${where}: unknown key "${key}" (known: ${KEYS.join(', ')})`);
-      if (!YAML.isScalar(pair.value) || pair.value.value === null || typeof pair.value.value === 'object') {
+      const value = YAML.isScalar(pair.value) ? pair.value.value : undefined;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         throw new UsageError(`--group-rules ${where}: "${key}" must be a string`);
       }
-      rule[key as (typeof KEYS)[number]] = String(pair.value.value);
+      rule[key as (typeof KEYS)[number]] = String(value);
     }
     const where = at(item);
     if (rule.name === undefined || rule.name.trim() === '')

@@ -8,7 +8,8 @@ import { DETAIL_KINDS, type DetailKind } from '../../platforms/types';
  */
 export function parseProcessDetail(value: unknown): DetailKind[] {
   if (value === undefined || value === null) return [];
-  const items = (Array.isArray(value) ? value.map(String) : String(value).split(','))
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const items = (Array.isArray(value) ? value.map(String) : text.split(','))
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const item of items) {

@@ -6,9 +6,10 @@ export const UNMATCHED = 'other';
 /** What a rule can look at; each read lazily, only when a rule needs it. */
 export interface ProcessFacts {
   comm: string;
-  cmdline(): string | undefined;
-  cgroup(): string | undefined;
-  user(): string | undefined;
+  // Function-typed fields, not methods: matchRules calls them detached.
+  cmdline: () => string | undefined;
+  cgroup: () => string | undefined;
+  user: () => string | undefined;
 }
 
 /**

@@ -313,7 +313,8 @@ function curlSeconds(url: string): Promise<number> {
         accept,
         url,
       ],
-      (err, stdout) => (err ? reject(err) : resolve(Number(stdout))),
+      (err, stdout) =>
+        err ? reject(new Error(`curl ${url}: ${err.message}`, { cause: err })) : resolve(Number(stdout)),
     );
   });
 }

@@ -17,7 +17,8 @@ export async function waitFor<T>(
       lastErr = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+      const why = lastErr instanceof Error ? String(lastErr) : JSON.stringify(lastErr);
+      throw new Error(`timed out waiting for ${what}${lastErr ? `: ${why}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -26,7 +27,7 @@ export async function waitFor<T>(
 /** Wait until `url` answers 2xx; fail as soon as `proc` exits, or after `timeoutMs`. */
 export async function waitHttp(name: string, proc: Spawned, url: string, timeoutMs = 20000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     if (proc.pid < 0 || proc.child.exitCode !== null || proc.child.signalCode !== null)
       throw new Error(`${name} exited: ${proc.stderr()}`);

@@ -9,9 +9,9 @@ const READ_BUFFER_BYTES = 16 * 1024;
 
 export interface KmsgFollowerEvents {
   /** Records the kernel overwrote before we read them (a sequence-number jump). */
-  onLost(count: number): void;
-  /** A line that is not a kmsg record. */
-  onMalformed(line: string): void;
+  onLost: (count: number) => void;
+  /** A line that is not a kmsg record (handed on detached, to the parser). */
+  onMalformed: (line: string) => void;
 }
 
 /**

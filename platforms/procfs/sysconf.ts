@@ -23,7 +23,7 @@ function querySysconf(): Sysconf {
     try {
       out = execFileSync('getconf', [name], { encoding: 'utf8', timeout: 5000 });
     } catch (err) {
-      throw new Error(`cannot read ${name} with getconf: ${(err as Error).message}`);
+      throw new Error(`cannot read ${name} with getconf: ${(err as Error).message}`, { cause: err });
     }
     const n = Number(out.trim());
     if (!Number.isInteger(n) || n <= 0) throw new Error(`getconf ${name} printed "${out.trim()}"`);

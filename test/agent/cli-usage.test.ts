@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { version } from '../../package.json';
 import { runCli } from '../support/cli';
 
 const FIXTURE_PROC = path.join(__dirname, '..', 'fixtures', 'proc');
@@ -136,7 +137,7 @@ describe('--help and --version', () => {
   it('--version prints the package version', async () => {
     const res = await runCli(['--version']);
     expect(res.code).toBe(0);
-    expect(res.stdout.trim()).toBe(require('../../package.json').version);
+    expect(res.stdout.trim()).toBe(version);
   });
 
   it.each([['run'], ['once'], ['fleet']])('%s --help explains the options', async (cmd) => {

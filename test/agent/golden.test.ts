@@ -4,7 +4,6 @@ import * as path from 'path';
 import { runCli } from '../support/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
-const GOLDEN = path.join(ROOT, 'test', 'fixtures', 'golden', 'once-fixture-proc.prom');
 // No kernel log at that path: the oom collector is unavailable on every machine, so the output does not depend on root or CAP_SYSLOG.
 const ARGS = [
   'once',

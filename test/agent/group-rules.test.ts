@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import { UsageError } from '../../agent/errors';
 import { parseGroupRules } from '../../agent/config/group-rules';
 import { CachedGrouper, UNKNOWN_GROUP } from '../../agent/metrics/grouper';
 import { matchRules, type ProcessFacts } from '../../agent/metrics/rule-match';
 import type { ProcessSample } from '../../platforms/types';
+import { runCli } from '../support/cli';
 
 const facts = (comm: string, cmdline = '', cgroup = '/', user = 'root'): ProcessFacts => ({
   comm,
@@ -95,11 +98,10 @@ describe('CachedGrouper: one lookup per (pid, start time)', () => {
 });
 
 describe('the CLI stops with exit 2 on bad grouping flags', () => {
-  const { runCli } = require('../support/cli') as typeof import('../support/cli');
   const base = ['once', '--stdout', '--procfs-root', `${__dirname}/../fixtures/proc`, '--kmsg-path', 'absent'];
   it('a rules file with an unknown key names its line', async () => {
-    const file = `${require('os').tmpdir()}/hp-bad-rules-${process.pid}.yml`;
-    require('fs').writeFileSync(file, '- name: a\n  comm: x\n- name: b\n  commm: y\n');
+    const file = `${os.tmpdir()}/hp-bad-rules-${process.pid}.yml`;
+    fs.writeFileSync(file, '- name: a\n  comm: x\n- name: b\n  commm: y\n');
     const res = await runCli([...base, '--group-by', 'rules', '--group-rules', file]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`${file}:4: unknown key "commm"`);

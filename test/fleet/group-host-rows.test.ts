@@ -70,7 +70,7 @@ describe('buildGroupHostRows (fleet group NAME)', () => {
     const table = renderRows('table', GROUP_HOST_COLUMNS, rows, '');
     expect(table.split('\n')[0]).toMatch(/^INSTANCE +STATUS +PROCS +RSS +CPU +GROUP BY +REASONS$/);
     expect(table.split('\n')[1]).toMatch(/^a +ok +4 +300(\.0)? ?MiB +1\.5% +cgroup$/);
-    expect(Object.keys(JSON.parse(renderRows('json', GROUP_HOST_COLUMNS, rows, ''))[0])).toEqual([
+    expect(Object.keys((JSON.parse(renderRows('json', GROUP_HOST_COLUMNS, rows, '')) as object[])[0])).toEqual([
       'instance',
       'status',
       'reasons',

@@ -195,6 +195,7 @@ describe('needsCommandProbe', () => {
 
 describe('choosePlatform', () => {
   // The module object itself (an import namespace is read-only): probe.ts reads execFile from it at each call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mutable module object, see above
   const childProcess = require('child_process') as typeof import('child_process');
   afterEach(() => jest.restoreAllMocks());
 

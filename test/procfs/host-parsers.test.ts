@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseCpuStat } from '../../platforms/procfs/cpu-stat';
 import { parseLoadavg } from '../../platforms/procfs/loadavg';
@@ -73,7 +74,7 @@ describe('host file parsers over a real /proc capture', () => {
 describe('ProcfsHostSampler', () => {
   it('never lets a CPU mode go back (iowait can read lower on Linux)', async () => {
     const { ProcfsHostSampler } = await import('../../platforms/procfs/host-sampler');
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'hp-host-'));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-host-'));
     const sampler = new ProcfsHostSampler(root, { clockTicks: 100, pageSize: 4096 }, () => undefined);
     fs.writeFileSync(path.join(root, 'stat'), 'cpu  100 0 50 1000 70 0 0 0 0 0\nbtime 1\n');
     expect((await sampler.sample()).cpuSeconds?.iowait).toBe(0.7);

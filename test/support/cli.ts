@@ -51,7 +51,7 @@ export async function runJson<T>(
   try {
     return { code: r.code, rows: JSON.parse(r.stdout) as T, stderr: r.stderr };
   } catch (err) {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\nstderr: ${r.stderr}\n${String(err)}`);
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\nstderr: ${r.stderr}\n${String(err)}`, { cause: err });
   }
 }
 

@@ -33,11 +33,10 @@ export class RemoteWritePoster {
 
   async post(body: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<PostAnswer> {
     const a = await this.http.request('POST', body, timeoutMs, signal);
-    const retryAfter = a.headers['retry-after'];
     return {
       status: a.status,
       body: a.body,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+      retryAfterMs: parseRetryAfter(a.headers['retry-after']),
     };
   }
 
