@@ -109,7 +109,7 @@ stage_code() {
   cp "$SRC/package.json" "$SRC/package-lock.json" "$out/"
   # The exact production tree of the lock file; scripts are not needed (no
   # dependency builds anything) and not run.
-  if ! (cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null); then
+  if ! (cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier --prefer-offline --loglevel=error >/dev/null); then
     die "npm ci --omit=dev failed (no network and nothing in the npm cache?)"
   fi
   # Relocatable, so a DESTDIR-staged copy runs where it is; the Node.js binary
