@@ -118,7 +118,7 @@ stage_code() {
 #!/bin/sh
 # hostpulse launcher, written by deploy/install.sh
 # A 1 MiB young generation keeps the agent's RSS flat (~73 MB at 4000 processes
-# instead of a ~104 MB plateau; see the README's benchmark section).
+# instead of a ~104 MB plateau; see docs/benchmark.md).
 here=\$(dirname "\$(readlink -f "\$0")")
 exec $NODE --max-semi-space-size=1 "\$here/../dist/agent/cli/main.js" "\$@"
 EOF
