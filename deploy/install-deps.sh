@@ -7,8 +7,17 @@
 # runc, netavark/aardvark-dns, iptables (netavark's firewall), catatonit (a pod's
 # pause process) and debootstrap for `npm run test:containers`.
 # Needs root (or sudo); installs nothing that is already there.
+#
+#   bash deploy/install-deps.sh        everything the tests use (what `npm test` runs first)
+#   bash deploy/install-deps.sh demo   only what `npm run demo` runs: Pushgateway, Prometheus, Alertmanager
 set -euo pipefail
-PKGS=(prometheus-pushgateway prometheus prometheus-alertmanager victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper podman runc netavark aardvark-dns iptables catatonit debootstrap)
+DEMO=(prometheus-pushgateway prometheus prometheus-alertmanager)
+TEST=("${DEMO[@]}" victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper podman runc netavark aardvark-dns iptables catatonit debootstrap)
+case "${1:-test}" in
+  demo) PKGS=("${DEMO[@]}") ;;
+  test) PKGS=("${TEST[@]}") ;;
+  *) echo "install-deps: unknown set '$1' (known: demo, test)" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -109,7 +109,7 @@ stage_code() {
   cp "$SRC/package.json" "$SRC/package-lock.json" "$out/"
   # The exact production tree of the lock file; scripts are not needed (no
   # dependency builds anything) and not run.
-  if ! (cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null); then
+  if ! (cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier --prefer-offline --loglevel=error >/dev/null); then
     die "npm ci --omit=dev failed (no network and nothing in the npm cache?)"
   fi
   # Relocatable, so a DESTDIR-staged copy runs where it is; the Node.js binary
@@ -118,7 +118,7 @@ stage_code() {
 #!/bin/sh
 # hostpulse launcher, written by deploy/install.sh
 # A 1 MiB young generation keeps the agent's RSS flat (~73 MB at 4000 processes
-# instead of a ~104 MB plateau; see the README's benchmark section).
+# instead of a ~104 MB plateau; see docs/benchmark.md).
 here=\$(dirname "\$(readlink -f "\$0")")
 exec $NODE --max-semi-space-size=1 "\$here/../dist/agent/cli/main.js" "\$@"
 EOF

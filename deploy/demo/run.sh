@@ -33,11 +33,11 @@ for cmd in prometheus-pushgateway prometheus prometheus-alertmanager; do
   command -v "$cmd" >/dev/null || need+=("$cmd")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  say "missing ${need[*]}; installing the Debian packages with deploy/install-deps.sh"
+  say "missing ${need[*]}; installing them with deploy/install-deps.sh demo"
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
-    die "installing packages needs root or sudo; as root run: bash deploy/install-deps.sh"
+    die "installing packages needs root or sudo; as root run: bash deploy/install-deps.sh demo"
   fi
-  bash deploy/install-deps.sh || die "deploy/install-deps.sh failed; run it as root (or with sudo) and retry"
+  bash deploy/install-deps.sh demo || die "deploy/install-deps.sh demo failed; run it as root (or with sudo) and retry"
 fi
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

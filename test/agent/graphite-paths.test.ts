@@ -42,7 +42,7 @@ describe('GraphitePaths: families to paths', () => {
     return out;
   };
 
-  it('per-pid series follow <prefix>.<host>.<comm>.<pid>.rss|vsz; groups, host and counters as the README says', () => {
+  it('per-pid series follow <prefix>.<host>.<comm>.<pid>.rss|vsz; groups, host and counters as docs/sinks.md says', () => {
     expect(
       all([
         family('hostpulse_process_resident_memory_bytes', 'gauge', [[{ pid: '4242', comm: 'Web Content' }, 1234]]),
@@ -91,8 +91,8 @@ describe('GraphitePaths: families to paths', () => {
     expect(new GraphitePaths([], 'h').path('hostpulse_host_load1', {})).toBe('h.host.load1');
   });
 
-  it('the README maps every family exactly as the code does', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  it('docs/sinks.md maps every family exactly as the code does', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'sinks.md'), 'utf8');
     const block = /<!-- block: graphite paths -->([\s\S]*?)<!-- end block: graphite paths -->/.exec(readme);
     expect(block).not.toBeNull();
     const rows = new Map<string, string>();

@@ -93,9 +93,11 @@ describe('--process-detail pss,io,fds on a real child (root)', () => {
   });
 });
 
-describe('--process-detail as nobody on a root process (no CAP_SYS_PTRACE)', () => {
+const whyNotAsNobody = process.getuid?.() === 0 ? undefined : 'not root (it switches to uid 65534 with setpriv)';
+if (whyNotAsNobody) console.warn(`SKIPPED --process-detail as nobody: ${whyNotAsNobody}`);
+
+(whyNotAsNobody ? describe.skip : describe)('--process-detail as nobody on a root process (no CAP_SYS_PTRACE)', () => {
   const onceAsNobody = (extra: string[]): Sample[] => {
-    if (process.getuid?.() !== 0) throw new Error('this test switches to uid 65534 with setpriv: run it as root');
     const out = execFileSync(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...ARGS.slice(0, 2), ...extra],

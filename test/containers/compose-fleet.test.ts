@@ -1,5 +1,5 @@
 /**
- * The README's `docker compose up --scale host=N`, for real: the unchanged
+ * The `docker compose up --scale host=N` of docs/stack.md, for real: the unchanged
  * docker-compose.yml through Debian's docker-compose 1.29 and podman, with the
  * project's image and the stand-in base images (global-setup.ts). Every service
  * runs but `grafana` (Grafana is in no Debian package, so it has no stand-in).

@@ -1,7 +1,7 @@
 /**
  * The project's image (deploy/docker/Dockerfile, built by global-setup.ts from
  * the stand-in node:20-bookworm-slim): what it holds, who it runs as, its
- * HEALTHCHECK, how it stops, and the README's `docker run` line that watches the
+ * HEALTHCHECK, how it stops, and the `docker run` line of docs/stack.md that watches the
  * host from a container.
  */
 import { spawnSync } from 'child_process';
@@ -80,8 +80,8 @@ maybe('the image', () => {
     expect(code).not.toBe(137);
   });
 
-  test("the README's docker run line watches the host's processes from a container", async () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  test("docs/stack.md's docker run line watches the host's processes from a container", async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'docs', 'stack.md'), 'utf8');
     const m = /^docker run -d --name hostpulse --pid host(?:.*\\\n)*.*$/m.exec(readme);
     expect(m).not.toBeNull();
     const words = (m?.[0] ?? '').replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);

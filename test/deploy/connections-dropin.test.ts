@@ -9,7 +9,7 @@ const unitPath = path.join(repo, 'deploy/systemd/hostpulse.service');
 const dropInPath = path.join(repo, 'deploy/systemd/hostpulse.service.d-examples/connections-blocking.conf');
 
 /**
- * An alternate root holding the base unit, the drop-in where the README says
+ * An alternate root holding the base unit, the drop-in where docs/collectors.md says
  * to install it, stand-ins for ExecStart/ExecReload and the host's system
  * units (for the default dependencies), as the base unit's own verify test does.
  */

@@ -9,7 +9,7 @@ export interface ExpositionCase {
   text: string;
   /** The gateway's verdict: true when it answers 2xx. */
   gatewayAccepts: boolean;
-  /** Ours, when it differs from the gateway's on purpose (README, "Spool"). */
+  /** Ours, when it differs from the gateway's on purpose (docs/collectors.md, "Spool"). */
   weAccept?: boolean;
   /** Our refusal: the line and a part of the reason. */
   line?: number;

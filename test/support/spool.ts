@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { gatewayMetrics } from './pushgateway';
 
-/** A spool directory, mode 0750 as the README sets it up (root-owned when tests run as root): fresh in /tmp, or `parent/name`. */
+/** A spool directory, mode 0750 as docs/collectors.md sets it up (root-owned when tests run as root): fresh in /tmp, or `parent/name`. */
 export function makeSpoolDir(parent?: string, name?: string): string {
   const dir =
     parent !== undefined && name !== undefined
@@ -15,7 +15,7 @@ export function makeSpoolDir(parent?: string, name?: string): string {
   return dir;
 }
 
-/** The README's pattern: write to a dot-file in the directory, then `mv` it to its name. */
+/** The pattern of docs/collectors.md: write to a dot-file in the directory, then `mv` it to its name. */
 export function moveIntoPlace(dir: string, name: string, text: string): void {
   const tmp = path.join(dir, `.${name}.tmp`);
   fs.writeFileSync(tmp, text);
