@@ -1,8 +1,8 @@
 import type { HostSampler, ProcessInspector, ProcessSampler, SampleErrorSink } from '../../platforms/types';
 import { readUserNames } from '../../platforms/users';
-import { createGrouper } from '../metrics/grouper';
+import { createGrouper } from '../grouping/grouper';
 import type { AgentConfig } from '../config/agent-config';
-import type { GroupAccumulator } from '../metrics/group-accumulator';
+import type { GroupAccumulator } from '../grouping/group-accumulator';
 import type { Collector } from './collector';
 import { kmsgUnavailable } from '../../platforms/kmsg';
 import type { Logger } from '../log';

@@ -1,7 +1,7 @@
 import { UsageError } from '../../agent/errors';
 import { parseGroupRules } from '../../agent/config/group-rules';
-import { CachedGrouper, UNKNOWN_GROUP } from '../../agent/metrics/grouper';
-import { matchRules, type ProcessFacts } from '../../agent/metrics/rule-match';
+import { CachedGrouper, UNKNOWN_GROUP } from '../../agent/grouping/grouper';
+import { matchRules, type ProcessFacts } from '../../agent/grouping/rule-match';
 import type { ProcessSample } from '../../platforms/types';
 
 const facts = (comm: string, cmdline = '', cgroup = '/', user = 'root'): ProcessFacts => ({
