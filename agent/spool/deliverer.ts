@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
-import { FailureLog } from '../loop/failure-log';
-import { sleep } from '../loop/schedule';
+import { FailureLog } from '../common/failure-log';
+import { sleep } from '../common/sleep';
 import type { FileDelivery } from '../sink/file-delivery';
 import { PushError } from '../sink/push-error';
 import { retryable, retryDelayMs } from '../sink/buffer/backoff';

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
-import { sleep } from '../../loop/schedule';
+import { sleep } from '../../common/sleep';
 import { PushError } from '../push-error';
 import { retryDelayMs } from './backoff';
 import type { QueuedRequest, RequestQueue } from './queue';
