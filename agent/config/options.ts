@@ -1,7 +1,7 @@
 import * as os from 'os';
 import type { Options } from 'yargs';
 import { SAMPLER_NAMES } from '../../platforms/registry';
-import { COLLECTORS } from '../collectors/registry';
+import { COLLECTOR_CATALOGUE } from './collector-catalogue';
 
 type AuthFlag = 'username' | 'password-file' | 'bearer-token-file' | 'ca-file' | 'cert-file' | 'key-file';
 
@@ -124,7 +124,7 @@ export const AGENT_OPTIONS = {
     describe:
       'collectors to run, comma-separated (a YAML list in --config). A plain list replaces the default; ' +
       '+name/-name add to or remove from it (write --collectors=-processes: a bare -p... is read as flags). ' +
-      COLLECTORS.map((c) => `${c.name}: ${c.describe}`).join('; '),
+      COLLECTOR_CATALOGUE.map((c) => `${c.name}: ${c.describe}`).join('; '),
     defaultDescription: 'every collector that can run here',
     group: 'Sampling:',
   },
