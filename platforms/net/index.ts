@@ -4,4 +4,5 @@ export { tcpTableUnavailable, TcpTableReader } from './tcp-reader';
 export { scanTcpTable, TcpRow, STATE_CLOSE, STATE_LISTEN } from './tcp-scan';
 export { parseConntrackNew, type ConntrackNew } from './conntrack-event';
 export { ConntrackFollower, conntrackUnavailable, CONNTRACK_ARGS, type ConntrackEvents } from './conntrack';
+export { interfaceAddresses } from './interfaces';
 export { blockScript, nft, nftSync, nftTableExists, NFT_TABLE, tableScript } from './nft';
