@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
 import type { AgentMetrics } from '../metrics/agent-metrics';
 import type { SinkMetrics } from '../metrics/sink-metrics';
-import { PushError } from '../sink/push-error';
+import { PushError } from '../common/push-error';
 import type { Batch, Sink } from '../sink/sink';
 import { FailureLog } from '../common/failure-log';
 

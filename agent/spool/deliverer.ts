@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { FailureLog } from '../common/failure-log';
 import { sleep } from '../common/sleep';
 import type { FileDelivery } from '../sink/file-delivery';
-import { PushError } from '../sink/push-error';
+import { PushError } from '../common/push-error';
 import { retryable, retryDelayMs } from '../sink/buffer/backoff';
 import type { Spool } from './spool';
 

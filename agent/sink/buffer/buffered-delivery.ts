@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
 import { sleep } from '../../common/sleep';
-import { PushError } from '../push-error';
+import { PushError } from '../../common/push-error';
 import { retryDelayMs } from './backoff';
 import type { QueuedRequest, RequestQueue } from './queue';
 
