@@ -1,6 +1,7 @@
 /**
  * Cost of one connections-collector poll with 10,000 established TCP sockets
- * in the table: `node dist/bench/connections-poll.js` (root; Linux).
+ * in the table: `npm run build:bench && node dist/bench/connections-poll.js`
+ * (root; Linux).
  *
  * It creates a network namespace, opens 5,000 loopback connections inside it
  * (each is two ESTABLISHED rows in /proc/net/tcp: 10,000 rows), then runs the

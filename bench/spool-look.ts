@@ -1,5 +1,6 @@
 /**
- * Cost of the spool's look at its directory: `node dist/bench/spool-look.js`.
+ * Cost of the spool's look at its directory: `npm run build:bench &&
+ * node dist/bench/spool-look.js`.
  *
  * 100 valid files (20 series each) are moved into a temporary spool directory;
  * the first look judges them all (reads and validates each, and scans

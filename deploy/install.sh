@@ -105,7 +105,11 @@ same_tree() { [ -d "$2" ] && [ "$(manifest "$1")" = "$(manifest "$2")" ]; }
 stage_code() {
   local out=$1
   mkdir -p "$out/bin"
-  cp -R "$SRC/dist" "$out/dist"
+  # The production build only (tsconfig.json: agent/, platforms/, package.json):
+  # a dist/ that `npm run bench` also built holds bench/, which is never installed.
+  mkdir -p "$out/dist"
+  local part
+  for part in package.json agent platforms; do cp -R "$SRC/dist/$part" "$out/dist/$part"; done
   cp "$SRC/package.json" "$SRC/package-lock.json" "$out/"
   # The exact production tree of the lock file; scripts are not needed (no
   # dependency builds anything) and not run.

@@ -6,7 +6,7 @@ import { readHostInfo } from '../host-info';
 import { createLogger, type Logger } from '../log';
 import { Cycle } from '../loop/cycle';
 import { AgentMetrics } from '../metrics/agent-metrics';
-import { GroupAccumulator } from '../metrics/group-accumulator';
+import { GroupAccumulator } from '../grouping/group-accumulator';
 import { SinkMetrics } from '../metrics/sink-metrics';
 import { PushgatewaySink } from '../sink/pushgateway';
 import { DiskQueue } from '../sink/buffer/disk-queue';

@@ -38,7 +38,7 @@ interface Seen {
   read: number;
 }
 
-/** A TcpSocket as a TrackedRow (literal rows in tests, readTcpSockets output). */
+/** A TcpSocket as a TrackedRow (literal rows in tests, the test oracle's readTcpSockets). */
 function socketRow(s: TcpSocket): TrackedRow {
   return {
     state: TCP_STATES.indexOf(s.state) + 1,

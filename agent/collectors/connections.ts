@@ -1,6 +1,6 @@
-import * as os from 'os';
 import { TcpTableReader, type TcpState } from '../../platforms/net';
 import { ConntrackFollower } from '../../platforms/net/conntrack';
+import { interfaceAddresses } from '../../platforms/net/interfaces';
 import type { ConntrackNew } from '../../platforms/net/conntrack-event';
 import type { Logger } from '../log';
 import { ConnectionMetrics } from '../metrics/connection-metrics';
@@ -140,9 +140,7 @@ export class ConnectionsCollector implements Collector {
     this.problems.sink('malformed_tcp_table', `not a /proc/net/tcp row: ${line.slice(0, 160)}`);
 
   private refreshLocalAddresses(): void {
-    const out = new Set<string>();
-    for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) out.add(i.address);
-    this.localAddresses = out;
+    this.localAddresses = new Set(interfaceAddresses());
   }
 
   /** conntrack's original direction: to one of the host's addresses is inbound. */

@@ -2,7 +2,16 @@ import { spawn } from 'child_process';
 import * as os from 'os';
 import type { Logger } from '../log';
 import type { OomMetrics } from '../metrics/oom-metrics';
-import type { OomEvent } from './oom';
+import type { OomKill } from '../../platforms/kmsg';
+
+/**
+ * One kill as the log line, --on-oom and tests see it. Declared here, beside the
+ * command that consumes it, so the collector imports the command and not the reverse.
+ */
+export interface OomEvent extends OomKill {
+  /** Wall-clock time of the kill (boot time + the record's monotonic time). */
+  time: Date;
+}
 
 export interface OomCommandOptions {
   /** Run by `sh -c`, the event as JSON on its stdin. */

@@ -1,19 +1,13 @@
 import * as os from 'os';
-import { KmsgFollower, OomMerger, type OomKill } from '../../platforms/kmsg';
+import { KmsgFollower, OomMerger } from '../../platforms/kmsg';
 import type { Logger } from '../log';
 import { OomMetrics } from '../metrics/oom-metrics';
 import type { Collector, Incomplete } from './collector';
-import { OomCommand, type OomCommandOptions } from './oom-command';
+import { OomCommand, type OomCommandOptions, type OomEvent } from './oom-command';
 import type { SampleProblems } from './problems';
 
 /** Kills waiting for --on-oom while one runs; more are dropped and counted. */
 const COMMAND_QUEUE = 16;
-
-/** One kill as the log line, --on-oom and tests see it. */
-export interface OomEvent extends OomKill {
-  /** Wall-clock time of the kill (boot time + the record's monotonic time). */
-  time: Date;
-}
 
 /**
  * Which processes the OOM killer took, from the kernel log (/dev/kmsg). The

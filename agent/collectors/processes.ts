@@ -1,11 +1,11 @@
 import type { ProcessSampler } from '../../platforms/types';
-import type { GroupAccumulator } from '../metrics/group-accumulator';
-import { COMM_GROUPER, type Grouper } from '../metrics/grouper';
-import { GroupBudget } from '../metrics/group-budget';
+import type { GroupAccumulator } from '../grouping/group-accumulator';
+import { COMM_GROUPER, type Grouper } from '../grouping/grouper';
+import { GroupBudget } from '../grouping/group-budget';
 import { ExportedProcesses } from '../metrics/exported-processes';
 import type { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
 import { ProcessMetrics } from '../metrics/process-metrics';
-import { rankSize, selectTop } from '../metrics/select-top';
+import { rankSize, selectTop } from '../grouping/select-top';
 import type { Family } from '../metrics/families';
 import type { Collector, Incomplete } from './collector';
 import type { ProcessDetailReader } from './process-detail';

@@ -1,8 +1,9 @@
 import type { HostSampler, ProcessInspector, ProcessSampler, SampleErrorSink } from '../../platforms/types';
 import { readUserNames } from '../../platforms/users';
-import { createGrouper } from '../metrics/grouper';
+import { createGrouper } from '../grouping/grouper';
 import type { AgentConfig } from '../config/agent-config';
-import type { GroupAccumulator } from '../metrics/group-accumulator';
+import { catalogueEntry, type CollectorEntry } from '../config/collector-catalogue';
+import type { GroupAccumulator } from '../grouping/group-accumulator';
 import type { Collector } from './collector';
 import { kmsgUnavailable } from '../../platforms/kmsg';
 import type { Logger } from '../log';
@@ -35,12 +36,8 @@ export interface CollectorContext {
   logger: Logger;
 }
 
-export interface CollectorSpec {
-  name: string;
-  /** One line for --help and the README. */
-  describe: string;
-  /** Not in the default set: runs only when asked for (`--collectors +name`). */
-  optIn?: boolean;
+/** A collector: its catalogue entry (name, description, opt-in) and how it is built. */
+export interface CollectorSpec extends CollectorEntry {
   /** Why it cannot run here, or undefined when it can. */
   unavailable(ctx: CollectorContext): string | undefined;
   /** Its own flags that are set (`--on-oom`): without the collector they do nothing, and the agent says so. */
@@ -51,9 +48,7 @@ export interface CollectorSpec {
 /** Every collector, in exposition order. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
-    name: 'processes',
-    describe:
-      'every process folded into groups, per-pid series for the --top largest and --top-cpu busiest (from --sampler)',
+    ...catalogueEntry('processes'),
     unavailable: () => undefined,
     create: (ctx) => {
       const problems = ctx.problems();
@@ -85,8 +80,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     },
   },
   {
-    name: 'host',
-    describe: 'host memory, swap, CPU, load, OOM-kill count and memory pressure',
+    ...catalogueEntry('host'),
     unavailable: () => undefined,
     create: (ctx) => {
       const problems = ctx.problems();
@@ -94,9 +88,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     },
   },
   {
-    name: 'oom',
-    describe:
-      'which process each OOM kill took, read from the kernel log (--kmsg-path; needs CAP_SYSLOG where kernel.dmesg_restrict=1)',
+    ...catalogueEntry('oom'),
     unavailable: (ctx) => kmsgUnavailable(ctx.config.kmsgPath),
     flagsSet: (config) => (config.onOom === undefined ? [] : ['--on-oom']),
     // Opens the kernel log and skips its history here, so kills during the first splay are counted.
@@ -110,18 +102,13 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     },
   },
   {
-    name: 'connections',
-    describe:
-      'opt-in: new TCP connections and port scans from /proc/net/tcp{,6} (or conntrack events), logged and counted; --block-scanners blocks scanners with nftables',
-    optIn: true,
+    ...catalogueEntry('connections'),
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
     flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
     create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
   },
   {
-    name: 'spool',
-    describe:
-      "batch jobs' *.prom files in --spool-dir: each complete, valid one delivered once through the sink and deleted (runs when --spool-dir is given)",
+    ...catalogueEntry('spool'),
     unavailable: (ctx) => (ctx.config.spool === undefined ? 'no --spool-dir given' : undefined),
     flagsSet: (config) => (config.spool === undefined ? [] : ['--spool-dir']),
     create: (ctx) => {

@@ -1,6 +1,6 @@
 import * as dns from 'dns';
 import { BlockList, isIP } from 'net';
-import * as os from 'os';
+import { interfaceAddresses } from '../../platforms/net/interfaces';
 import { blockScript, nft, NFT_TABLE } from '../../platforms/net/nft';
 import type { Logger } from '../log';
 import type { ConnectionMetrics } from '../metrics/connection-metrics';
@@ -16,12 +16,6 @@ export interface BlockerOptions {
   nftCommand?: string;
   /** The host's own addresses, asked at each block (tests give literals; default: every interface's). */
   ownAddresses?: () => Iterable<string>;
-}
-
-function interfaceAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) out.push(i.address);
-  return out;
 }
 
 /** Adds one CIDR or address to a BlockList; false when it is neither. */

@@ -6,7 +6,7 @@ import { durationFlag } from './duration';
 import { buildSpoolConfig, type SpoolConfig } from './spool-config';
 import { buildSinkConfig, type SinkConfig } from './sink-config';
 import { readGroupRules, type GroupRule } from './group-rules';
-import { GROUP_BY, type GroupBy } from '../metrics/grouper';
+import { GROUP_BY, type GroupBy } from './group-by';
 import { parseProcessDetail } from './process-detail';
 import type { DetailKind } from '../../platforms/types';
 

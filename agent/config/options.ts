@@ -1,7 +1,8 @@
 import * as os from 'os';
 import type { Options } from 'yargs';
 import { SAMPLER_NAMES } from '../../platforms/registry';
-import { COLLECTORS } from '../collectors/registry';
+import { COLLECTOR_CATALOGUE } from './collector-catalogue';
+import { GROUP_BY } from './group-by';
 
 type AuthFlag = 'username' | 'password-file' | 'bearer-token-file' | 'ca-file' | 'cert-file' | 'key-file';
 
@@ -89,7 +90,7 @@ export const AGENT_OPTIONS = {
   'group-by': {
     type: 'string',
     default: 'comm',
-    choices: ['comm', 'cgroup', 'user', 'rules'],
+    choices: [...GROUP_BY],
     describe:
       'what a group is: comm, cgroup (systemd unit, container, pod), user (real uid), rules (--group-rules); cgroup, user and rules need the procfs sampler',
     group: 'Sampling:',
@@ -124,7 +125,7 @@ export const AGENT_OPTIONS = {
     describe:
       'collectors to run, comma-separated (a YAML list in --config). A plain list replaces the default; ' +
       '+name/-name add to or remove from it (write --collectors=-processes: a bare -p... is read as flags). ' +
-      COLLECTORS.map((c) => `${c.name}: ${c.describe}`).join('; '),
+      COLLECTOR_CATALOGUE.map((c) => `${c.name}: ${c.describe}`).join('; '),
     defaultDescription: 'every collector that can run here',
     group: 'Sampling:',
   },

@@ -1,3 +1,5 @@
+import { HttpClient } from '../common/http-client';
+import { PushError } from '../common/push-error';
 import { BackendError } from '../errors';
 import { QueryAnswer, VectorSample, vectorOf } from './vector';
 
@@ -20,6 +22,7 @@ export interface ClientOptions {
 
 export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
   const base = opts.url.replace(/\/+$/, '');
+  let http: HttpClient | undefined;
   return {
     url: base,
     async query(promql: string): Promise<VectorSample[]> {
@@ -28,30 +31,24 @@ export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
         query: promql,
         timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s`,
       });
-      let res: Response;
+      let status: number;
+      let text: string;
       try {
+        // Built at the first query, so a bad URL fails as a query does. Sockets are not
+        // limited: the fleet commands send their queries in parallel.
+        http ??= new HttpClient(new URL(`${base}/api/v1/query`), {}, {}, {}, Infinity);
         // POST with a form body: long queries do not hit URL length limits.
-        res = await fetch(`${base}/api/v1/query`, {
-          method: 'POST',
-          body,
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
+        ({ status, body: text } = await http.request('POST', body.toString(), opts.timeoutMs, {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+          wholeBody: true,
+        }));
       } catch (err) {
         throw new BackendError(describeFetchError(base, err, opts.timeoutMs));
       }
-      const text = await readBody(res, base, opts.timeoutMs);
       opts.onQuery?.(promql, Date.now() - started);
-      return parseQueryResponse(base, res.status, text);
+      return parseQueryResponse(base, status, text);
     },
   };
-}
-
-async function readBody(res: Response, base: string, timeoutMs: number): Promise<string> {
-  try {
-    return await res.text();
-  } catch (err) {
-    throw new BackendError(describeFetchError(base, err, timeoutMs));
-  }
 }
 
 /** Pure: HTTP status + body text -> samples, or a BackendError naming the problem. */
@@ -78,11 +75,11 @@ export function parseQueryResponse(base: string, status: number, text: string): 
   return samples;
 }
 
-/** Pure: a fetch failure -> one line. Node's fetch wraps the socket error in `cause`. */
+/** Pure: a failed request -> one line. The socket error is the `cause` (of the HTTP client's PushError, as of fetch's TypeError). */
 export function describeFetchError(base: string, err: unknown, timeoutMs: number): string {
   // Duck-typed: AbortSignal.timeout() rejects with a DOMException, not always an `instanceof Error`.
   const name = typeof err === 'object' && err !== null && 'name' in err ? err.name : undefined;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  if (name === 'TimeoutError' || name === 'AbortError' || (err instanceof PushError && err.kind === 'timeout')) {
     return `Prometheus at ${base} did not answer within ${timeoutMs / 1000}s (see --query-timeout)`;
   }
   const cause = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;

@@ -4,7 +4,7 @@ import type { AgentMetrics } from '../metrics/agent-metrics';
 import type { Family } from '../metrics/families';
 import { renderExposition, snapshot } from '../metrics/exposition';
 import type { Batch } from '../sink/sink';
-import { FailureLog } from './failure-log';
+import { FailureLog } from '../common/failure-log';
 
 /** Where the time of one cycle went, in milliseconds (the benchmark reads these). */
 export interface CycleTimings {

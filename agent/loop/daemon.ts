@@ -1,7 +1,8 @@
 import type { Logger } from '../log';
 import type { Cycle } from './cycle';
 import type { SinkRunner } from './sink-runner';
-import { nextTick, sleep } from './schedule';
+import { sleep } from '../common/sleep';
+import { nextTick } from './schedule';
 
 export interface DaemonOptions {
   intervalMs: number;

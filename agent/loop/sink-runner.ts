@@ -1,9 +1,9 @@
 import type { Logger } from '../log';
 import type { AgentMetrics } from '../metrics/agent-metrics';
 import type { SinkMetrics } from '../metrics/sink-metrics';
-import { PushError } from '../sink/push-error';
+import { PushError } from '../common/push-error';
 import type { Batch, Sink } from '../sink/sink';
-import { FailureLog } from './failure-log';
+import { FailureLog } from '../common/failure-log';
 
 /**
  * Delivers the cycles to one sink, on its own: a slow or failing sink never

@@ -1,6 +1,6 @@
 import type { ProcessField, ProcessSample } from '../../platforms/types';
 import { FamilySet } from './families';
-import type { GroupRow } from './group-accumulator';
+import type { GroupRow } from '../grouping/group-accumulator';
 
 /** What the processes collector writes in one cycle. */
 export interface ProcessCycle {

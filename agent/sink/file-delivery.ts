@@ -1,4 +1,14 @@
-import type { SpoolSample } from '../spool/check-exposition';
+/**
+ * One sample of a job file, as remote write sends it. Declared here, by the
+ * sink that consumes it, so the sink does not know the spool: the spool's
+ * checked samples (SpoolSample) have this shape and the compiler holds them to it.
+ */
+export interface JobSample {
+  /** The name as written (`x_bucket`, `x_sum` for histograms and summaries). */
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** One batch job's result as the spool delivers it. */
 export interface JobFile {
@@ -6,7 +16,7 @@ export interface JobFile {
   /** The file's exposition text, as written (the Pushgateway's body). */
   text: string;
   /** Its samples (remote write). */
-  samples: readonly SpoolSample[];
+  samples: readonly JobSample[];
   /** The file's modification time, Unix ms (remote write's sample timestamp). */
   timestampMs: number;
 }

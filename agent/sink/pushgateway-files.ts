@@ -1,6 +1,6 @@
 import type { FileAnswer, FileDelivery, JobFile } from './file-delivery';
 import { groupUrl } from './grouping-key';
-import { OneSocketClient } from './http-client';
+import { HttpClient } from '../common/http-client';
 import { pushBody } from './pushgateway';
 import type { HttpSinkTarget } from './sink';
 
@@ -11,10 +11,10 @@ import type { HttpSinkTarget } from './sink';
  * like the cycle's own pushes.
  */
 export class PushgatewayFiles implements FileDelivery {
-  private readonly http: OneSocketClient;
+  private readonly http: HttpClient;
 
   constructor(private readonly opts: HttpSinkTarget) {
-    this.http = new OneSocketClient(opts.url, opts.auth, opts.tls, {
+    this.http = new HttpClient(opts.url, opts.auth, opts.tls, {
       'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
       'Content-Encoding': 'gzip',
     });
@@ -25,13 +25,10 @@ export class PushgatewayFiles implements FileDelivery {
   }
 
   async deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {
-    return this.http.request(
-      'PUT',
-      await pushBody(file.text),
-      this.opts.timeoutMs,
+    return this.http.request('PUT', await pushBody(file.text), this.opts.timeoutMs, {
       signal,
-      groupUrl(this.opts.url, file.job, this.opts.instance),
-    );
+      url: groupUrl(this.opts.url, file.job, this.opts.instance),
+    });
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import type { PushAuth, PushTls } from '../config/http-backend';
 import { groupUrlOf } from './grouping-key';
-import { OneSocketClient } from './http-client';
-import { PushError } from './push-error';
+import { HttpClient } from '../common/http-client';
+import { PushError } from '../common/push-error';
 
 /** One group the Pushgateway holds: its grouping key and when it was last pushed. */
 export interface GatewayGroup {
@@ -42,17 +42,19 @@ export function staleGroups(groups: readonly GatewayGroup[], olderThanMs: number
 export async function listGatewayGroups(base: URL, timeoutMs: number): Promise<GatewayGroup[]> {
   const url = new URL(base.toString());
   url.pathname = url.pathname.replace(/\/+$/, '') + '/api/v1/metrics';
-  let res: Response;
+  // No auth or TLS files: `fleet prune` gives none (as for its deletes).
+  const http = new HttpClient(url, {}, {}, {});
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    throw new PushError(`${url.host}: ${(err as Error).message}`, 'connection');
-  }
-  if (!res.ok) throw new PushError(`GET ${url.pathname}: HTTP ${res.status}`, `http_${res.status}`);
-  try {
-    return parseGatewayGroups(await res.json());
-  } catch (err) {
-    throw new PushError(`GET ${url.pathname}: ${(err as Error).message}`, 'invalid');
+    // Rejects with PushError (connection, timeout) when the gateway does not answer.
+    const { status, body } = await http.request('GET', '', timeoutMs, { wholeBody: true });
+    if (status < 200 || status >= 300) throw new PushError(`GET ${url.pathname}: HTTP ${status}`, `http_${status}`);
+    try {
+      return parseGatewayGroups(JSON.parse(body));
+    } catch (err) {
+      throw new PushError(`GET ${url.pathname}: ${(err as Error).message}`, 'invalid');
+    }
+  } finally {
+    http.close();
   }
 }
 
@@ -65,7 +67,7 @@ export async function deleteGatewayGroup(
   labels: Readonly<Record<string, string>>,
   opts: { auth: PushAuth; tls: PushTls; timeoutMs: number },
 ): Promise<void> {
-  const http = new OneSocketClient(groupUrlOf(base, labels), opts.auth, opts.tls, {});
+  const http = new HttpClient(groupUrlOf(base, labels), opts.auth, opts.tls, {});
   try {
     const { status, body } = await http.request('DELETE', '', opts.timeoutMs);
     if (status < 200 || status >= 300)

@@ -1,9 +1,9 @@
 import { promisify } from 'util';
 import { gzip } from 'zlib';
 import { groupUrl } from './grouping-key';
-import { OneSocketClient } from './http-client';
+import { HttpClient } from '../common/http-client';
 import type { Batch, HttpSinkTarget, Sink } from './sink';
-import { PushError } from './push-error';
+import { PushError } from '../common/push-error';
 
 export type PushgatewaySinkOptions = HttpSinkTarget;
 
@@ -25,10 +25,10 @@ export function pushBody(text: string): Promise<Buffer> {
  */
 export class PushgatewaySink implements Sink {
   readonly name = 'pushgateway';
-  private readonly http: OneSocketClient;
+  private readonly http: HttpClient;
 
   constructor(private readonly opts: PushgatewaySinkOptions) {
-    this.http = new OneSocketClient(groupUrl(opts.url, opts.job, opts.instance), opts.auth, opts.tls, {
+    this.http = new HttpClient(groupUrl(opts.url, opts.job, opts.instance), opts.auth, opts.tls, {
       'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
       'Content-Encoding': 'gzip',
     });
@@ -40,7 +40,9 @@ export class PushgatewaySink implements Sink {
 
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */
   async send(batch: Batch, signal?: AbortSignal): Promise<void> {
-    const { status, body } = await this.http.request('PUT', await pushBody(batch.text), this.opts.timeoutMs, signal);
+    const { status, body } = await this.http.request('PUT', await pushBody(batch.text), this.opts.timeoutMs, {
+      signal,
+    });
     if (status < 200 || status >= 300)
       throw new PushError(`HTTP ${status}: ${body || '(empty body)'}`, `http_${status}`);
   }

@@ -1,10 +1,11 @@
 import type { Logger } from '../log';
-import { FailureLog } from '../loop/failure-log';
-import { sleep } from '../loop/schedule';
+import { FailureLog } from '../common/failure-log';
+import { sleep } from '../common/sleep';
 import type { FileDelivery } from '../sink/file-delivery';
-import { PushError } from '../sink/push-error';
-import { retryable, retryDelayMs } from '../sink/buffer/backoff';
-import type { Spool } from './spool';
+import { PushError } from '../common/push-error';
+import { retryable } from '../common/backoff';
+import { Backoff, retryInOrder, type Attempt } from '../common/retry';
+import type { ReadyFile, Spool } from './spool';
 
 /**
  * Delivers the spool's ready files, oldest first, beside the cycle: it has
@@ -22,54 +23,56 @@ export async function runSpoolDelivery(
   stop: AbortSignal,
 ): Promise<void> {
   const log = new FailureLog(logger, 'spool delivery', { url: delivery.target });
-  let attempt = 0;
-  let notBefore = 0;
-  while (!stop.aborted) {
-    const file = spool.readyFiles()[0];
-    if (file === undefined) {
-      await spool.waitReady(stop);
-      continue;
-    }
-    const wait = notBefore - performance.now();
-    if (wait > 0) {
-      await sleep(wait, stop);
-      continue;
-    }
-    let answer;
-    try {
-      const content = spool.read(file);
-      if (content === undefined) continue;
-      answer = await delivery.deliver({ ...content, timestampMs: content.mtimeMs }, stop);
-    } catch (err) {
-      const e = err instanceof PushError ? err : new PushError((err as Error).message, 'unknown');
-      if (e.kind === 'aborted' || stop.aborted) return;
-      notBefore = performance.now() + retryDelayMs(++attempt, undefined);
-      log.failed(e.kind, `${file.name}: ${e.message} (kept; ${spool.readyFiles().length} files waiting)`);
-      continue;
-    }
-    try {
-      if (answer.status >= 200 && answer.status < 300) {
-        spool.delivered(file, delivery.target);
-        log.succeeded();
-        attempt = 0;
-        notBefore = 0;
-      } else if (retryable(answer.status)) {
-        notBefore = performance.now() + retryDelayMs(++attempt, answer.retryAfterMs);
-        log.failed(
-          `http_${answer.status}`,
-          `${file.name}: HTTP ${answer.status}: ${answer.body || '(empty body)'} (kept; ${spool.readyFiles().length} files waiting)`,
-        );
-      } else {
-        spool.fail(
-          file.name,
-          'rejected',
-          `refused by ${delivery.target}: HTTP ${answer.status}: ${answer.body || '(empty body)'}`,
-        );
-      }
-    } catch (err) {
-      // The directory itself failed us (EACCES, a full disk): said, and tried again after a back-off.
-      notBefore = performance.now() + retryDelayMs(++attempt, undefined);
-      log.failed('spool_io', `${file.name}: ${(err as Error).message}`);
-    }
-  }
+  await retryInOrder<ReadyFile>(
+    {
+      head: () => (stop.aborted ? undefined : spool.readyFiles()[0]),
+      idle: async () => {
+        if (stop.aborted) return false;
+        await spool.waitReady(stop);
+        return true;
+      },
+      wait: async (_file, ms) => {
+        await sleep(ms, stop);
+        return true;
+      },
+      attempt: async (file): Promise<Attempt> => {
+        let answer;
+        try {
+          const content = spool.read(file);
+          if (content === undefined) return { outcome: 'skipped' };
+          answer = await delivery.deliver({ ...content, timestampMs: content.mtimeMs }, stop);
+        } catch (err) {
+          const e = err instanceof PushError ? err : new PushError((err as Error).message, 'unknown');
+          if (e.kind === 'aborted' || stop.aborted) return { outcome: 'end' };
+          log.failed(e.kind, `${file.name}: ${e.message} (kept; ${spool.readyFiles().length} files waiting)`);
+          return { outcome: 'retry' };
+        }
+        try {
+          if (answer.status >= 200 && answer.status < 300) {
+            spool.delivered(file, delivery.target);
+            log.succeeded();
+            return { outcome: 'done' };
+          }
+          if (retryable(answer.status)) {
+            log.failed(
+              `http_${answer.status}`,
+              `${file.name}: HTTP ${answer.status}: ${answer.body || '(empty body)'} (kept; ${spool.readyFiles().length} files waiting)`,
+            );
+            return { outcome: 'retry', retryAfterMs: answer.retryAfterMs };
+          }
+          spool.fail(
+            file.name,
+            'rejected',
+            `refused by ${delivery.target}: HTTP ${answer.status}: ${answer.body || '(empty body)'}`,
+          );
+          return { outcome: 'skipped' };
+        } catch (err) {
+          // The directory itself failed us (EACCES, a full disk): said, and tried again after a back-off.
+          log.failed('spool_io', `${file.name}: ${(err as Error).message}`);
+          return { outcome: 'retry' };
+        }
+      },
+    },
+    new Backoff(),
+  );
 }

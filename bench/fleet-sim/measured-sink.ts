@@ -1,5 +1,5 @@
 import type { FamilySnapshot } from '../../agent/metrics/exposition';
-import { PushError } from '../../agent/sink/push-error';
+import { PushError } from '../../agent/common/push-error';
 import type { Batch, Sink } from '../../agent/sink/sink';
 
 /** What one simulated host's deliveries did, counted by the sink wrapper around its real sink. */

@@ -5,7 +5,7 @@ import { sinksFor } from '../../agent/cli/setup';
 import type { Logger } from '../../agent/log';
 import { Cycle } from '../../agent/loop/cycle';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
-import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
+import { GroupAccumulator } from '../../agent/grouping/group-accumulator';
 import { SinkMetrics } from '../../agent/metrics/sink-metrics';
 import { SpoolMetrics } from '../../agent/metrics/spool-metrics';
 import { MemoryQueue } from '../../agent/sink/buffer/queue';

@@ -2,28 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { errnoCode } from '../errno';
 import { WholeFileReader } from '../whole-file';
-import { parseTcpTable, type TcpSocket } from './tcp-table';
 import { scanTcpTable, TcpRow } from './tcp-scan';
-
-/**
- * Every TCP socket of the network namespace `<procfsRoot>` belongs to: `net/tcp`
- * then `net/tcp6`, as records. A kernel without IPv6 has no `tcp6` (ENOENT):
- * that table is simply empty. Any other read error throws. (Tests and tools;
- * the collector's poll uses TcpTableReader.)
- */
-export function readTcpSockets(procfsRoot: string, onMalformed?: (line: string) => void): TcpSocket[] {
-  const v4 = parseTcpTable(fs.readFileSync(path.join(procfsRoot, 'net', 'tcp'), 'latin1'), 4, onMalformed);
-  let v6text: string;
-  try {
-    v6text = fs.readFileSync(path.join(procfsRoot, 'net', 'tcp6'), 'latin1');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return v4;
-    throw err;
-  }
-  const v6 = parseTcpTable(v6text, 6, onMalformed);
-  for (const s of v6) v4.push(s);
-  return v4;
-}
 
 const FIRST_SIZE = 256 * 1024;
 

@@ -1,7 +1,8 @@
 /**
  * /proc/net/tcp and tcp6 read as bytes, for the connections collector's poll.
- * Pure: bytes in, rows out. The same format as `parseTcpTable` (tcp-table.ts,
- * the readable reference the tests compare this with), without its cost at
+ * Pure: bytes in, rows out. The same format as `parseTcpTable`
+ * (test/support/tcp-table.ts, the readable reference the tests compare this
+ * with), without its cost at
  * 10,000 rows: no regex, no split, no string per field, no object per row.
  *
  * Each row is visited through one reused cursor (`TcpRow`) that holds the
@@ -14,10 +15,13 @@
  * After the `sl:` column the kernel prints fixed-width hex: `AAAAAAAA:PPPP`
  * twice (32 address digits for tcp6), then the state as two digits; the
  * columns after that are separated by spaces, of which uid (the 4th) and
- * inode (the 6th) are read; later ones are ignored.
+ * inode (the 6th) are read; later ones are ignored. Addresses are the raw
+ * bytes of a network-order value printed as host-order 32-bit words: on a
+ * little-endian machine 0100007F is 127.0.0.1, and an IPv6 address is four
+ * such words, each backwards.
  */
 import { parseUint } from '../decimal';
-import { formatIpv6, TCP_STATES, type TcpSocket } from './tcp-table';
+import { formatIpv6, TCP_STATES, type TcpSocket } from './tcp-socket';
 
 /** Hex digit value by byte, -1 for anything else. */
 const HEX = new Int8Array(256).fill(-1);

@@ -1,5 +1,6 @@
 import type { Collector, Incomplete } from '../../agent/collectors/collector';
-import { COLLECTOR_NAMES } from '../../agent/collectors/registry';
+import { COLLECTOR_NAMES, COLLECTORS } from '../../agent/collectors/registry';
+import { COLLECTOR_CATALOGUE } from '../../agent/config/collector-catalogue';
 import { selectCollectors } from '../../agent/collectors/select';
 import { UsageError } from '../../agent/errors';
 import { Cycle } from '../../agent/loop/cycle';
@@ -40,6 +41,14 @@ describe('selectCollectors (--collectors)', () => {
   });
   it("the registry holds today's collectors, in exposition order", () => {
     expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections', 'spool']);
+  });
+  it('the registry and the data-only catalogue that --help reads name the same collectors, alike, in one order', () => {
+    const entry = (c: { name: string; describe: string; optIn?: boolean }) => ({
+      name: c.name,
+      describe: c.describe,
+      optIn: c.optIn ?? false,
+    });
+    expect(COLLECTORS.map(entry)).toEqual(COLLECTOR_CATALOGUE.map(entry));
   });
 });
 

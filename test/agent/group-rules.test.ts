@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { UsageError } from '../../agent/errors';
 import { parseGroupRules } from '../../agent/config/group-rules';
-import { CachedGrouper, UNKNOWN_GROUP } from '../../agent/metrics/grouper';
-import { matchRules, type ProcessFacts } from '../../agent/metrics/rule-match';
+import { CachedGrouper, UNKNOWN_GROUP } from '../../agent/grouping/grouper';
+import { matchRules, type ProcessFacts } from '../../agent/grouping/rule-match';
 import type { ProcessSample } from '../../platforms/types';
 import { runCli } from '../support/cli';
 

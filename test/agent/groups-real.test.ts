@@ -5,8 +5,8 @@ import { SampleProblems } from '../../agent/collectors/problems';
 import { createLogger } from '../../agent/log';
 import { AgentMetrics } from '../../agent/metrics/agent-metrics';
 import { renderExposition, snapshot } from '../../agent/metrics/exposition';
-import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
-import { COMM_GROUPER, createGrouper, type Grouper } from '../../agent/metrics/grouper';
+import { GroupAccumulator } from '../../agent/grouping/group-accumulator';
+import { COMM_GROUPER, createGrouper, type Grouper } from '../../agent/grouping/grouper';
 import { createProcfsInspector, createProcfsProcessSampler } from '../../platforms/procfs';
 import { parseExposition, type Sample } from '../support/exposition';
 

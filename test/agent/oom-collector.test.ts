@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OomCollector, type OomEvent } from '../../agent/collectors/oom';
+import { OomCollector } from '../../agent/collectors/oom';
+import type { OomEvent } from '../../agent/collectors/oom-command';
 import { OomCommand } from '../../agent/collectors/oom-command';
 import { OomMetrics } from '../../agent/metrics/oom-metrics';
 import { SampleProblems } from '../../agent/collectors/problems';

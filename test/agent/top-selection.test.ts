@@ -1,8 +1,8 @@
 import { ExportedProcesses } from '../../agent/metrics/exported-processes';
-import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
-import { GroupBudget } from '../../agent/metrics/group-budget';
-import type { GroupRow } from '../../agent/metrics/group-accumulator';
-import { rankSize, selectTop } from '../../agent/metrics/select-top';
+import { GroupAccumulator } from '../../agent/grouping/group-accumulator';
+import { GroupBudget } from '../../agent/grouping/group-budget';
+import type { GroupRow } from '../../agent/grouping/group-accumulator';
+import { rankSize, selectTop } from '../../agent/grouping/select-top';
 import type { ProcessSample } from '../../platforms/types';
 
 const proc = (pid: number, rss: number, cpu: number, start = 1000 + pid): ProcessSample => ({

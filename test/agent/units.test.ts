@@ -1,11 +1,11 @@
 import { parseDuration } from '../../agent/config/duration';
-import { GroupAccumulator } from '../../agent/metrics/group-accumulator';
-import { groupKey } from '../../agent/metrics/group-key';
+import { GroupAccumulator } from '../../agent/grouping/group-accumulator';
+import { groupKey } from '../../agent/grouping/group-key';
 import { renderExposition, snapshot } from '../../agent/metrics/exposition';
 import type { FamilySet } from '../../agent/metrics/families';
 import { HostMetrics } from '../../agent/metrics/host-metrics';
 import { ProcessMetrics } from '../../agent/metrics/process-metrics';
-import { rankSize, selectTop } from '../../agent/metrics/select-top';
+import { rankSize, selectTop } from '../../agent/grouping/select-top';
 import { nextTick, splayMs } from '../../agent/loop/schedule';
 import { groupingPath, groupUrl } from '../../agent/sink/grouping-key';
 import type { ProcessField, ProcessSample } from '../../platforms/types';

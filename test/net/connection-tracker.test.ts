@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionTracker } from '../../agent/collectors/connection-tracker';
 import { scanTcpTable } from '../../platforms/net/tcp-scan';
-import type { TcpSocket, TcpState } from '../../platforms/net/tcp-table';
+import type { TcpSocket, TcpState } from '../../platforms/net/tcp-socket';
 
 const T0 = new Date('2021-04-28T15:28:05Z');
 const T1 = new Date('2021-04-28T15:28:15Z');

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseTcpTable, type TcpSocket } from '../../platforms/net/tcp-table';
+import type { TcpSocket } from '../../platforms/net/tcp-socket';
+import { parseTcpTable } from '../support/tcp-table';
 import { scanTcpTable, TcpRow } from '../../platforms/net/tcp-scan';
 import { TcpTableReader } from '../../platforms/net/tcp-reader';
 

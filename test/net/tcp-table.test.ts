@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatIpv6, parseEndpoint, parseTcpLine, parseTcpTable } from '../../platforms/net/tcp-table';
+import { formatIpv6 } from '../../platforms/net/tcp-socket';
+import { parseEndpoint, parseTcpLine, parseTcpTable } from '../support/tcp-table';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'net');
 const read = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');

@@ -15,7 +15,7 @@ import { Thresholds } from '../promql';
 import { ProcessSortKey, topProcesses } from '../process-rows';
 import { renderWatchFrame, WatchFrame } from '../watch-frame';
 import { HostArgs, withHostOption, withTopOptions } from './top';
-import { sleep } from '../../loop/schedule';
+import { sleep } from '../../common/sleep';
 
 type Args = ConnectionArgs &
   HostArgs & { by: ProcessSortKey; limit: number; interval: string; 'cpu-threshold': number; 'mem-threshold': number };

@@ -1,8 +1,8 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
-import { sleep } from '../../loop/schedule';
-import { PushError } from '../push-error';
-import { retryDelayMs } from './backoff';
+import { sleep } from '../../common/sleep';
+import { PushError } from '../../common/push-error';
+import { Backoff, retryInOrder, type Attempt } from '../../common/retry';
 import type { QueuedRequest, RequestQueue } from './queue';
 
 /** A queued request with its bytes, as a sink delivers it. */
@@ -35,9 +35,8 @@ export interface BufferedDeliveryOptions {
  * request at the head and waits a back-off (or the backend's Retry-After).
  */
 export class BufferedDelivery {
-  private attempt = 0;
-  /** No request before this (performance.now() ms): the back-off in force. */
-  private notBefore = 0;
+  /** The back-off in force, kept from one drain to the next. */
+  private readonly backoff = new Backoff();
   /** Why the back-off is in force: a wait reports the failure it waits out, so an outage stays one state in the log. */
   private failingKind = 'backoff';
 
@@ -90,41 +89,53 @@ export class BufferedDelivery {
   ): Promise<void> {
     const { queue, metrics, logger, sink } = this.opts;
     let rejected: PushError | undefined;
-    for (;;) {
-      const req = queue.peek();
-      if (req === undefined) break;
-      const wait = this.notBefore - performance.now();
-      if (wait > 0) {
-        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted)
-          throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
-        await sleep(wait, signal ?? new AbortController().signal);
-        if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
-      }
-      if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
-      const d = await deliver(req, signal).catch((err: unknown): Delivery => {
-        if (err instanceof PushError && err.kind === 'aborted') throw err;
-        return err instanceof PushError
-          ? { outcome: 'retry', kind: err.kind, message: err.message }
-          : { outcome: 'retry', kind: 'unknown', message: String(err) };
-      });
-      if (d.outcome === 'retry') {
-        this.attempt++;
-        metrics.sendRetries.inc({ sink });
-        this.notBefore = performance.now() + retryDelayMs(this.attempt, d.retryAfterMs);
-        this.failingKind = d.kind;
-        throw this.waiting(req, d.kind, d.message);
-      }
-      queue.shift();
-      this.attempt = 0;
-      this.notBefore = 0;
-      if (d.outcome === 'sent') {
-        metrics.samplesSent.inc({ sink }, req.samples);
-        continue;
-      }
-      metrics.samplesDropped.inc({ sink, reason: 'rejected' }, req.samples);
-      logger.warn(`${sink} rejected a request, dropped: ${d.message}`, { sink, samples: req.samples });
-      rejected = new PushError(`rejected, ${req.samples} samples dropped: ${d.message}`, d.kind);
-    }
+    /** The last failed attempt's reason, for the error that ends the drain. */
+    let failure = { kind: '', message: '' };
+    await retryInOrder<QueuedBody>(
+      {
+        head: () => queue.peek(),
+        // An empty queue ends the drain.
+        idle: () => Promise.resolve(false),
+        wait: async (req, ms) => {
+          if (!this.opts.retry || performance.now() + ms >= deadline || signal?.aborted)
+            throw this.waiting(req, this.failingKind, `waiting ${Math.round(ms)}ms to retry`);
+          await sleep(ms, signal ?? new AbortController().signal);
+          if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
+          return true;
+        },
+        attempt: async (req): Promise<Attempt> => {
+          if (performance.now() >= deadline)
+            throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+          const d = await deliver(req, signal).catch((err: unknown): Delivery => {
+            if (err instanceof PushError && err.kind === 'aborted') throw err;
+            return err instanceof PushError
+              ? { outcome: 'retry', kind: err.kind, message: err.message }
+              : { outcome: 'retry', kind: 'unknown', message: String(err) };
+          });
+          if (d.outcome === 'retry') {
+            failure = d;
+            return { outcome: 'retry', retryAfterMs: d.retryAfterMs };
+          }
+          queue.shift();
+          if (d.outcome === 'sent') {
+            metrics.samplesSent.inc({ sink }, req.samples);
+            return { outcome: 'done' };
+          }
+          metrics.samplesDropped.inc({ sink, reason: 'rejected' }, req.samples);
+          logger.warn(`${sink} rejected a request, dropped: ${d.message}`, { sink, samples: req.samples });
+          rejected = new PushError(`rejected, ${req.samples} samples dropped: ${d.message}`, d.kind);
+          // A rejection resets the back-off as a delivery does: the backend answered.
+          return { outcome: 'done' };
+        },
+        // A failed request ends the drain; the next one waits out the back-off first.
+        retrying: (req) => {
+          metrics.sendRetries.inc({ sink });
+          this.failingKind = failure.kind;
+          throw this.waiting(req, failure.kind, failure.message);
+        },
+      },
+      this.backoff,
+    );
     // Everything older went; the newest (this cycle's) was the last one sent, so a rejection there is this cycle's failure.
     if (rejected !== undefined && queue.length === 0) throw rejected;
   }

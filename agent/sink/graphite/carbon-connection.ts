@@ -1,5 +1,5 @@
 import * as net from 'net';
-import { PushError } from '../push-error';
+import { PushError } from '../../common/push-error';
 
 /** Writes this recent on a connection the peer then drops are handed back: carbon may not have read them. */
 const LOST_WINDOW_MS = 10_000;

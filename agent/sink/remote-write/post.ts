@@ -1,6 +1,6 @@
 import type { PushAuth, PushTls } from '../../config/agent-config';
 import { VERSION } from '../../version';
-import { OneSocketClient } from '../http-client';
+import { HttpClient } from '../../common/http-client';
 
 export interface PostAnswer {
   status: number;
@@ -15,10 +15,10 @@ export interface PostAnswer {
  * (`connection`, `timeout`, `aborted`) when there is none.
  */
 export class RemoteWritePoster {
-  private readonly http: OneSocketClient;
+  private readonly http: HttpClient;
 
   constructor(url: URL, auth: PushAuth, tls: PushTls, extraHeaders: Readonly<Record<string, string>>) {
-    this.http = new OneSocketClient(url, auth, tls, {
+    this.http = new HttpClient(url, auth, tls, {
       ...extraHeaders,
       'Content-Type': 'application/x-protobuf',
       'Content-Encoding': 'snappy',
@@ -32,7 +32,7 @@ export class RemoteWritePoster {
   }
 
   async post(body: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<PostAnswer> {
-    const a = await this.http.request('POST', body, timeoutMs, signal);
+    const a = await this.http.request('POST', body, timeoutMs, { signal });
     return {
       status: a.status,
       body: a.body,

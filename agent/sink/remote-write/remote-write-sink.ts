@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
 import type { Batch, HttpSinkTarget } from '../sink';
-import { retryable } from '../buffer/backoff';
+import { retryable } from '../../common/backoff';
 import type { Delivery, QueuedBody } from '../buffer/buffered-delivery';
 import { BufferedSink } from '../buffer/buffered-sink';
 import type { RequestQueue } from '../buffer/queue';

@@ -1,7 +1,7 @@
 import * as dgram from 'dgram';
 import { isIPv6 } from 'net';
 import type { Logger } from '../../log';
-import { FailureLog } from '../../loop/failure-log';
+import { FailureLog } from '../../common/failure-log';
 import type { SinkMetrics } from '../../metrics/sink-metrics';
 import { GraphitePaths } from '../graphite/paths';
 import type { Batch, Sink } from '../sink';

@@ -13,13 +13,25 @@ export interface HttpAnswer {
   headers: http.IncomingHttpHeaders;
 }
 
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
+  url?: URL;
+  /** Headers of this request only (a form body's Content-Type). */
+  headers?: Readonly<Record<string, string>>;
+  /** The whole body (an API answer to parse) instead of its start, trimmed, for log lines. */
+  wholeBody?: boolean;
+}
+
 /**
- * The HTTP client of a sink: one keep-alive socket at most (deliveries never
- * overlap, and a hung backend cannot pile up connections), the auth header,
- * and an overall timeout. Resolves with any HTTP answer; rejects with
- * PushError (`connection`, `timeout`, `aborted`) when there is none.
+ * The one HTTP client of the agent and the fleet commands: keep-alive sockets
+ * (one at most by default: a sink's deliveries never overlap, and a hung
+ * backend cannot pile up connections), the auth header, TLS, and an overall
+ * timeout. Resolves with any HTTP answer; rejects with PushError
+ * (`connection`, `timeout`, `aborted`) when there is none, the network error
+ * as its `cause`.
  */
-export class OneSocketClient {
+export class HttpClient {
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
   private readonly headers: Record<string, string>;
@@ -29,12 +41,15 @@ export class OneSocketClient {
     auth: PushAuth,
     tls: PushTls,
     headers: Readonly<Record<string, string>>,
+    /** Requests at once: 1 for a sink; the fleet commands send their queries in parallel. */
+    maxSockets = 1,
   ) {
     const secure = url.protocol === 'https:';
     this.client = secure ? https : http;
+    const sockets = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
     this.agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, ca: tls.ca, cert: tls.cert, key: tls.key })
-      : new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+      ? new https.Agent({ ...sockets, ca: tls.ca, cert: tls.cert, key: tls.key })
+      : new http.Agent(sockets);
     this.headers = { ...headers };
     if (auth.bearerToken !== undefined) this.headers.Authorization = `Bearer ${auth.bearerToken}`;
     else if (auth.username !== undefined) {
@@ -42,21 +57,20 @@ export class OneSocketClient {
     }
   }
 
-  /** `url`: another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
   request(
-    method: 'PUT' | 'POST' | 'DELETE',
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
     body: string | Buffer,
     timeoutMs: number,
-    signal?: AbortSignal,
-    url: URL = this.url,
+    opts: RequestOptions = {},
   ): Promise<HttpAnswer> {
+    const { signal, url = this.url, wholeBody = false } = opts;
     return new Promise((resolve, reject) => {
       const req = this.client.request(
         url,
         {
           method,
           agent: this.agent,
-          headers: { ...this.headers, 'Content-Length': Buffer.byteLength(body) },
+          headers: { ...this.headers, ...opts.headers, 'Content-Length': Buffer.byteLength(body) },
           timeout: timeoutMs,
           signal,
         },
@@ -64,12 +78,16 @@ export class OneSocketClient {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
-            if (text.length < MAX_BODY) text += chunk;
+            if (wholeBody || text.length < MAX_BODY) text += chunk;
           });
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: text.trim().slice(0, MAX_BODY), headers: res.headers }),
+            resolve({
+              status: res.statusCode ?? 0,
+              body: wholeBody ? text : text.trim().slice(0, MAX_BODY),
+              headers: res.headers,
+            }),
           );
-          res.on('error', (err) => reject(new PushError(`reading the answer: ${err.message}`, 'connection')));
+          res.on('error', (err) => reject(new PushError(`reading the answer: ${err.message}`, 'connection', err)));
         },
       );
       // `timeout` fires on socket inactivity; a backend that trickles bytes is bounded by the overall timer.
@@ -83,7 +101,7 @@ export class OneSocketClient {
       req.on('error', (err) => {
         if (err instanceof PushError) reject(err);
         else if (err.name === 'AbortError') reject(new PushError('aborted at shutdown', 'aborted'));
-        else reject(new PushError(`${url.host}: ${err.message}`, 'connection'));
+        else reject(new PushError(`${url.host}: ${err.message}`, 'connection', err));
       });
       req.on('close', () => clearTimeout(overall));
       req.end(body);

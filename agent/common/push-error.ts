@@ -5,7 +5,9 @@ export class PushError extends Error {
     message: string,
     /** Short stable token for logs and state tracking: timeout, connection, http_<status>. */
     readonly kind: string,
+    /** The network error behind it, when there is one (its `code`: ECONNREFUSED ...). */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }

@@ -1,5 +1,8 @@
 /**
- * /proc/net/tcp and /proc/net/tcp6 as plain records. Pure: text in, rows out.
+ * The test oracle of the TCP table reader: /proc/net/tcp and /proc/net/tcp6 as
+ * plain records by a plain text parser (split and regex), which the
+ * production scanner (platforms/net/tcp-scan.ts) must agree with. Pure: text
+ * in, rows out; readTcpSockets reads a procfs tree with it.
  *
  * The kernel prints each socket as `sl local rem st tx:rx tr:when retrnsmt uid
  * timeout inode ...` (net/ipv4/tcp_ipv4.c get_tcp4_sock, net/ipv6/tcp_ipv6.c
@@ -10,48 +13,10 @@
  * text). Columns past `inode` differ by kernel and are ignored.
  */
 
-export type TcpState =
-  | 'established'
-  | 'syn_sent'
-  | 'syn_recv'
-  | 'fin_wait1'
-  | 'fin_wait2'
-  | 'time_wait'
-  | 'close'
-  | 'close_wait'
-  | 'last_ack'
-  | 'listen'
-  | 'closing'
-  | 'new_syn_recv';
-
-/** include/net/tcp_states.h, in order from 1. */
-export const TCP_STATES: readonly TcpState[] = [
-  'established',
-  'syn_sent',
-  'syn_recv',
-  'fin_wait1',
-  'fin_wait2',
-  'time_wait',
-  'close',
-  'close_wait',
-  'last_ack',
-  'listen',
-  'closing',
-  'new_syn_recv',
-];
-
-export interface TcpSocket {
-  family: 4 | 6;
-  /** Text form; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is shown as IPv4. */
-  localAddress: string;
-  localPort: number;
-  remoteAddress: string;
-  remotePort: number;
-  state: TcpState;
-  uid: number;
-  /** 0 for sockets no process holds (TIME_WAIT, request sockets). */
-  inode: number;
-}
+import * as fs from 'fs';
+import * as path from 'path';
+import { errnoCode } from '../../platforms/errno';
+import { formatIpv6, TCP_STATES, type TcpSocket } from '../../platforms/net/tcp-socket';
 
 /** Parses one table (header line first). A line that does not parse goes to `onMalformed` and is skipped. */
 export function parseTcpTable(text: string, family: 4 | 6, onMalformed?: (line: string) => void): TcpSocket[] {
@@ -130,24 +95,22 @@ function ipv6FromWords(hex: string): string {
   return formatIpv6(groups);
 }
 
-/** RFC 5952 text: lower case, the longest run (2+) of zero groups as `::`, the first of equal runs. */
-export function formatIpv6(groups: readonly number[]): string {
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
+/**
+ * Every TCP socket of the network namespace `<procfsRoot>` belongs to: `net/tcp`
+ * then `net/tcp6`, as records. A kernel without IPv6 has no `tcp6` (ENOENT):
+ * that table is simply empty. Any other read error throws. (The collector's
+ * poll uses TcpTableReader.)
+ */
+export function readTcpSockets(procfsRoot: string, onMalformed?: (line: string) => void): TcpSocket[] {
+  const v4 = parseTcpTable(fs.readFileSync(path.join(procfsRoot, 'net', 'tcp'), 'latin1'), 4, onMalformed);
+  let v6text: string;
+  try {
+    v6text = fs.readFileSync(path.join(procfsRoot, 'net', 'tcp6'), 'latin1');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return v4;
+    throw err;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestAt < 0) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
+  const v6 = parseTcpTable(v6text, 6, onMalformed);
+  for (const s of v6) v4.push(s);
+  return v4;
 }

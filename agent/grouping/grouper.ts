@@ -1,10 +1,8 @@
+import type { GroupBy } from '../config/group-by';
 import type { GroupRule } from '../config/group-rules';
 import type { ProcessInspector, ProcessSample } from '../../platforms/types';
 import { groupKey } from './group-key';
 import { matchRules } from './rule-match';
-
-export const GROUP_BY = ['comm', 'cgroup', 'user', 'rules'] as const;
-export type GroupBy = (typeof GROUP_BY)[number];
 
 /** Group of a process whose cgroup, uid or command line could not be read (it exited mid-cycle). Not cached. */
 export const UNKNOWN_GROUP = 'unknown';
