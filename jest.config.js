@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/agent/**/*.test.ts', '<rootDir>/platforms/**/*.test.ts'],
   // The container tests run on their own: npm run test:containers (jest.containers.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/containers/'],
+  // tsc copies package.json into dist/: without this jest sees two packages named hostpulse.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,
   // Tests start real servers and processes; two workers fit a 2-core machine.
   maxWorkers: 2,
