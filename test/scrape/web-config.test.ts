@@ -48,10 +48,16 @@ basic_auth_users:
       /RequireAndVerifyClientCert needs client_ca_file/,
     ],
     ['tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n', /client_ca_file is given but/],
-    ['tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n', /must be one of NoClientCert/],
+    [
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n',
+      /must be one of NoClientCert/,
+    ],
     ['tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS14\n', /min_version "TLS14"/],
     ['tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n', /above/],
-    ['tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [x]\n', /web.yml:4: .*cipher_suites is not supported/],
+    [
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [x]\n',
+      /web.yml:4: .*cipher_suites is not supported/,
+    ],
     ['tls_server_config:\n  cert_file: a\n  key_file: b\n  certfile: c\n', /unknown key tls_server_config.certfile/],
     ['basic_auth_user:\n  a: b\n', /web.yml:1: unknown key "basic_auth_user"/],
     ['http_server_config:\n  http2: false\n', /http_server_config .* is not supported/],
