@@ -4,10 +4,9 @@ import { parseAddress } from './sink-config';
 
 /**
  * The default port of `--sink scrape`. The Prometheus wiki's "Default port
- * allocations" page gives 9100-9999 out one by one to exporters; 19150 is
- * outside that range and outside its list of exporters that use other
- * ports, so it collides with no listed exporter (9100 is node_exporter's,
- * 9256 process-exporter's).
+ * allocations" page gives 9100-9999 out one by one to exporters (9100 is
+ * node_exporter's) and keeps a short list of exporters on other ports;
+ * 19150 is in neither, so it collides with no listed exporter.
  */
 export const DEFAULT_SCRAPE_PORT = 19150;
 
