@@ -251,3 +251,77 @@ describe('TLS, client certificates and basic auth (exporter-toolkit web config)'
     expect(cpu() - before).toBeLessThan(80);
   });
 });
+
+describe('connections and reloads', () => {
+  it('holds at most 32 connections: the rest are closed at once, and it serves again when they go', async () => {
+    const { agent, base } = await startAgent(['--interval', '1h', '--collectors', 'host']);
+    const [host, port] = base.split(':');
+    const sockets: net.Socket[] = [];
+    try {
+      await waitHttp('ready', agent, `http://${base}/-/ready`);
+      let closedByServer = 0;
+      await Promise.all(
+        Array.from(
+          { length: 40 },
+          () =>
+            new Promise<void>((resolve) => {
+              const s = net.connect(Number(port), host, () => resolve());
+              s.on('close', () => closedByServer++);
+              s.on('error', () => resolve());
+              sockets.push(s);
+            }),
+        ),
+      );
+      await waitFor('the excess closed', () => (closedByServer >= 8 ? true : undefined), 10000, 50);
+      expect(closedByServer).toBeLessThanOrEqual(8 + 1);
+      for (const s of sockets) s.destroy();
+      await waitFor('served again', async () => ((await fetch(`http://${base}/metrics`)).ok ? true : undefined));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await agent.stop();
+    }
+  });
+
+  it('a SIGHUP reload keeps serving without a gap; one that moves the endpoint is rejected', async () => {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-reload-'));
+    const config = path.join(dir, 'hostpulse.yml');
+    const write = (listen: string, interval: string) =>
+      fs.writeFileSync(
+        config,
+        `sink: [scrape]\nlisten-address: '${listen}'\ninterval: ${interval}\ncollectors: [host]\n`,
+      );
+    write(`127.0.0.1:${port}`, '1s');
+    const agent = spawnCli(['run', '--config', config, '--log-format', 'text']);
+    const url = `http://127.0.0.1:${port}/metrics`;
+    try {
+      await waitHttp('ready', agent, `http://127.0.0.1:${port}/-/ready`);
+      // Scrape all along while the agent reloads (a new interval): never a 503, never a refused connection.
+      const statuses: number[] = [];
+      let scraping = true;
+      const scraper = (async () => {
+        while (scraping) statuses.push((await fetch(url)).status);
+      })();
+      write(`127.0.0.1:${port}`, '2s');
+      agent.child.kill('SIGHUP');
+      await waitFor('the reload', () => (/configuration reloaded/.test(agent.stderr()) ? true : undefined));
+      await waitFor('a few scrapes after it', () => (statuses.length > 20 ? true : undefined));
+      scraping = false;
+      await scraper;
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+
+      write('127.0.0.1:1', '2s');
+      agent.child.kill('SIGHUP');
+      await waitFor('the rejection', () =>
+        /reload rejected, keeping the running configuration: a changed --listen-address needs a restart/.test(
+          agent.stderr(),
+        )
+          ? true
+          : undefined,
+      );
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
