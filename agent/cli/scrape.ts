@@ -1,5 +1,5 @@
 import type { ScrapeConfig } from '../config/sink-config';
-import { ScrapeEndpoint } from '../sink/scrape/scrape-endpoint';
+import type { ScrapeEndpoint } from '../sink/scrape/scrape-endpoint';
 import type { WebConfig } from '../web/web-config';
 import type { AgentParts } from './setup';
 
@@ -12,6 +12,8 @@ export async function startScrapeEndpoint(parts: AgentParts): Promise<ScrapeEndp
   const config = parts.config.scrape;
   if (config === undefined) return undefined;
   try {
+    // Loaded only here: an agent that only pushes never loads the HTTP server, TLS or bcrypt.
+    const { ScrapeEndpoint } = await import('../sink/scrape/scrape-endpoint');
     return await ScrapeEndpoint.start(config, parts.logger);
   } catch (err) {
     parts.close();
