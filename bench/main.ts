@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { measureAgent } from './agent-run';
+import { measureScrape } from './scrape-run';
 import { stopAll } from './harness/children';
 import { hang, startFakeGateway } from './harness/fake-gateway';
 import { waitFor } from './harness/wait';
@@ -30,7 +31,7 @@ interface Args {
   'node-options': string;
   'agent-args': string;
   'soak-gateway': 'pushgateway' | 'hanging';
-  sink: 'pushgateway' | 'remote-write';
+  sink: 'pushgateway' | 'remote-write' | 'scrape';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -65,9 +66,11 @@ function parseArgs(argv: string[]): Args {
         describe: 'with --soak: push to the real Pushgateway, or to a server that never answers (every push times out)',
       },
       sink: {
-        choices: ['pushgateway', 'remote-write'] as const,
+        choices: ['pushgateway', 'remote-write', 'scrape'] as const,
         default: 'pushgateway' as const,
-        describe: "the agent's --sink: push to a local Pushgateway, or remote-write to a local VictoriaMetrics",
+        describe:
+          "the agent's --sink: push to a local Pushgateway, remote-write to a local VictoriaMetrics, " +
+          'or be scraped once per interval (plus bursts of 20 parallel scrapes of one cycle)',
       },
       exporter: { type: 'boolean', default: true, describe: 'also measure process-exporter (--no-exporter skips it)' },
       'agent-args': {
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   };
 
   try {
-    if (args.sink === 'remote-write' && args.soak) throw new Error('--soak measures the Pushgateway sink only');
+    if (args.sink !== 'pushgateway' && args.soak) throw new Error('--soak measures the Pushgateway sink only');
     // The receiver: the Pushgateway, or VictoriaMetrics for --sink remote-write (the agent's
     // --pushgateway-url is then unused).
     const vm = args.sink === 'remote-write' ? await startVictoriaMetrics({ group: true }) : undefined;
@@ -166,7 +169,7 @@ async function main(): Promise<void> {
         record.soak = await soak(gateway.url, instance, args, cycles, reached);
         continue;
       }
-      const agent = await measureAgent({
+      const runOptions = {
         gatewayUrl: gateway.url,
         instance,
         interval: args.interval,
@@ -175,10 +178,20 @@ async function main(): Promise<void> {
         cycles,
         nodeOptions: args['node-options'],
         extraArgs: [...sinkArgs, ...splitArgs(args['agent-args'])],
-      });
-      const seen = vm
-        ? await agentSawInStore(vm.url, instance, filler.prefix)
-        : await agentSaw(gateway.url, instance, filler.prefix);
+      };
+      // Scraped: the same loop with --sink scrape and a scraper here (the Pushgateway above stays idle).
+      const scrape = args.sink === 'scrape' ? await measureScrape(runOptions) : undefined;
+      const agent = scrape?.agent ?? (await measureAgent(runOptions));
+      if (scrape)
+        progress(
+          `scraped: ${scrape.scrapes.ok} scrapes answered (${scrape.scrapes.failed} not), ${scrape.scrapes.gzipBytes} gzip bytes each; ` +
+            `${scrape.parallel.scrapes} parallel scrapes of one cycle cost ${scrape.parallel.cpuMsPerBurst} ms CPU`,
+        );
+      const seen = scrape
+        ? { processesSeen: null, fillersSeen: {} }
+        : vm
+          ? await agentSawInStore(vm.url, instance, filler.prefix)
+          : await agentSaw(gateway.url, instance, filler.prefix);
       const fillers = filler.running();
       let exporter = null;
       if (version !== undefined) {
@@ -195,6 +208,7 @@ async function main(): Promise<void> {
         agent: { ...agent, ...seen },
         exporter,
         paths,
+        ...(scrape ? { scrape: { scrapes: scrape.scrapes, parallel: scrape.parallel } } : {}),
         ratio:
           exporter && exporter.cpuMsPerScrape > 0
             ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000

@@ -1,3 +1,4 @@
+import type { ScrapeResult } from './scrape-run';
 import type { AgentResult } from './agent-run';
 import type { Machine } from './machine';
 import type { ExporterResult } from './process-exporter';
@@ -18,6 +19,8 @@ export interface Point {
   ratio: number | null;
   /** The graphite and statsd sinks' path rendering for --top 1000 against the procfs read of the same cycle. */
   paths: PathsResult;
+  /** --sink scrape: the scrapes during the measurement, and the cost of parallel scrapes of one cycle. */
+  scrape?: Omit<ScrapeResult, 'agent'>;
 }
 
 export interface SoakResult {

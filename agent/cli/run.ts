@@ -10,6 +10,7 @@ import { VERSION } from '../version';
 import { reparseAgentArgs, withConfigSources } from './config-sources';
 import { SinkRunner } from '../loop/sink-runner';
 import { setUpAgent, sinksFor, type AgentParts } from './setup';
+import { scrapeChange, startScrapeEndpoint } from './scrape';
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -20,6 +21,8 @@ export const runCommand: CommandModule = {
   builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     let parts = await setUpAgent(argv);
+    // Listens before anything runs: an address in use stops the start (exit 2), not the first cycle.
+    const scrape = parts.config.scrape && (await startScrapeEndpoint(parts));
     parts.activate();
     const stop = new AbortController();
     let generation = new AbortController();
@@ -39,6 +42,11 @@ export const runCommand: CommandModule = {
         // The running parts are a CarriedState: everything that must outlive a reload goes over.
         .then((fresh) => setUpAgent(fresh, parts))
         .then((built) => {
+          const why = scrapeChange(scrape, built.config.scrape);
+          if (why !== undefined) {
+            built.close();
+            throw new Error(why);
+          }
           // Two quick SIGHUPs: the first new set is never started; release it.
           next?.close();
           next = built;
@@ -55,9 +63,12 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sinks = sinksFor(config, parts);
+        const sinks = sinksFor(config, parts, true, scrape);
         const runners = sinks.map((sink) => new SinkRunner(sink, agent, parts.sinkMetrics, logger));
-        const firstDelayMs = splayMs(config.instance, config.intervalMs);
+        // Scraped only: Prometheus spreads its scrapes itself, so the first cycle runs at once and /metrics is ready sooner.
+        const firstDelayMs = config.sinks.every((s) => s === 'scrape')
+          ? 0
+          : splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
           version: VERSION,
           sampler: parts.samplerName,
@@ -99,6 +110,7 @@ export const runCommand: CommandModule = {
       process.off('SIGHUP', onReload);
       next?.close();
       parts.close();
+      await scrape?.close();
       parts.logger.info('hostpulse stopped');
       await flushLogger(parts.logger);
     }

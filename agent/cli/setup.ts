@@ -15,6 +15,7 @@ import { GraphiteSink } from '../sink/graphite/graphite-sink';
 import { RemoteWriteSink } from '../sink/remote-write/remote-write-sink';
 import { StatsdSink } from '../sink/statsd/statsd-sink';
 import type { Sink } from '../sink/sink';
+import type { ScrapeEndpoint } from '../sink/scrape/scrape-endpoint';
 import type { FileDelivery } from '../sink/file-delivery';
 import { PushgatewayFiles } from '../sink/pushgateway-files';
 import { RemoteWriteFiles } from '../sink/remote-write/remote-write-files';
@@ -126,9 +127,10 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
   const oomUnavailable = choices.find((c) => c.name === 'oom')?.unavailable;
   const oomEvents = names.includes('oom') ? 'kmsg' : oomUnavailable !== undefined ? 'unavailable' : 'off';
   const collectors = COLLECTORS.filter((c) => names.includes(c.name)).map((c) => c.create(ctx));
-  // The Pushgateway-only output stays as it always was; any other sink adds the sinks' own families.
-  const onlyPushgateway = config.sinks.length === 1 && config.sinks[0] === 'pushgateway';
-  const cycle = new Cycle(collectors, agent, logger, onlyPushgateway ? [] : sinkMetrics.families);
+  // The Pushgateway-only output stays as it always was; any other sink adds the sinks' own families
+  // (the scrape sink has none worth serving: it cannot fail to deliver, and sends nothing).
+  const plainOutput = config.sinks.every((s) => s === 'pushgateway' || s === 'scrape');
+  const cycle = new Cycle(collectors, agent, logger, plainOutput ? [] : sinkMetrics.families);
   const spoolCollector = collectors.find((c): c is SpoolCollector => c instanceof SpoolCollector);
   let spool: AgentParts['spool'];
   try {
@@ -186,6 +188,7 @@ const DROP_REASONS: Record<SinkName, readonly string[]> = {
   'remote-write': ['rejected', 'buffer_full'],
   graphite: ['buffer_full'],
   statsd: ['send_failed', 'too_long'],
+  scrape: [],
 };
 
 /**
@@ -197,6 +200,8 @@ export function sinksFor(
   config: AgentConfig,
   parts: { sinkMetrics: SinkMetrics; memoryQueues: Record<BufferedSinkName, MemoryQueue>; logger: Logger },
   retry = true,
+  /** The running endpoint of --sink scrape (`run` starts it; `once` has none). */
+  scrape?: ScrapeEndpoint,
 ): Sink[] {
   const built: Sink[] = [];
   const queue = (name: BufferedSinkName): RequestQueue => {
@@ -243,6 +248,10 @@ export function sinksFor(
         });
       case 'statsd':
         return new StatsdSink({ ...config.statsd, instance: config.instance, ...common });
+      case 'scrape':
+        if (scrape === undefined)
+          throw new UsageError('--sink scrape serves the latest cycle while the agent runs: use `hostpulse run`');
+        return scrape.sink();
       case 'pushgateway':
         return new PushgatewaySink({
           url: config.pushgatewayUrl,

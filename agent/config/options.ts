@@ -212,7 +212,22 @@ export const AGENT_OPTIONS = {
     describe:
       'where cycles go, repeatable (--sink pushgateway --sink graphite; comma-separated in HOSTPULSE_SINK; a YAML list in --config): ' +
       'pushgateway (PUT, no timestamps), remote-write (any Prometheus remote-write receiver, buffered), ' +
-      'graphite (plaintext over TCP, buffered), statsd (gauges over UDP). A failing sink never holds up another',
+      'graphite (plaintext over TCP, buffered), statsd (gauges over UDP), scrape (serve /metrics for Prometheus to pull; `run` only). ' +
+      'A failing sink never holds up another',
+    group: 'Sinks:',
+  },
+  'listen-address': {
+    type: 'string',
+    describe:
+      '--sink scrape: where /metrics (and /, /-/healthy, /-/ready) is served, HOST:PORT or :PORT for every address of the host',
+    defaultDescription: ':19150',
+    group: 'Sinks:',
+  },
+  'web-config-file': {
+    type: 'string',
+    describe:
+      '--sink scrape: TLS and basic auth of the endpoint, in the exporter-toolkit format every Prometheus exporter reads ' +
+      '(tls_server_config: cert_file, key_file, client_ca_file, client_auth_type, min/max_version; basic_auth_users: user: bcrypt hash)',
     group: 'Sinks:',
   },
   'graphite-address': {

@@ -2,9 +2,11 @@ import { isIP } from 'net';
 import { UsageError } from '../errors';
 import { durationFlag } from './duration';
 import { buildRemoteWriteConfig, type RemoteWriteConfig } from './remote-write-config';
+import { buildScrapeConfig, type ScrapeConfig } from './scrape-config';
 
-export type SinkName = 'pushgateway' | 'remote-write' | 'graphite' | 'statsd';
-export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write', 'graphite', 'statsd'];
+export type { ScrapeConfig };
+export type SinkName = 'pushgateway' | 'remote-write' | 'graphite' | 'statsd' | 'scrape';
+export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write', 'graphite', 'statsd', 'scrape'];
 
 /** HOST:PORT of a Graphite or statsd daemon. */
 export interface SocketAddress {
@@ -38,6 +40,8 @@ export interface SinkConfig {
   graphite: GraphiteConfig;
   statsd: StatsdConfig;
   buffer: BufferConfig;
+  /** --sink scrape: where it listens and how it is guarded; undefined without that sink. */
+  scrape: ScrapeConfig | undefined;
 }
 
 export const DEFAULT_BUFFER_MAX_BYTES = 64 * 1024 * 1024;
@@ -80,7 +84,8 @@ export function buildSinkConfig(argv: Record<string, unknown>, str: Str): SinkCo
       `--buffer-max-bytes "${bufText ?? ''}" must be a size of at least 64KiB (examples: 1048576, 512KiB, 64MiB, 1GiB)`,
     );
   }
-  return { sinks, remoteWrite, graphite, statsd, buffer: { dir, maxBytes } };
+  const scrape = buildScrapeConfig(sinks.includes('scrape'), str);
+  return { sinks, remoteWrite, graphite, statsd, buffer: { dir, maxBytes }, scrape };
 }
 
 /** ["pushgateway", "graphite"] from repeated flags and/or comma lists; duplicates once; empty means the default. */

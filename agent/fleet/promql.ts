@@ -4,9 +4,10 @@
  * host, so a 1000-host fleet costs the same handful of queries as two hosts.
  *
  * Series come either from a Pushgateway, which Prometheus scrapes with
- * `honor_labels: true`, or from agents that remote-write (`--sink
- * remote-write`) into Prometheus or another store (VictoriaMetrics, Mimir);
- * either way `job` and `instance` are the agent's. Every query gives the
+ * `honor_labels: true`, from agents that remote-write (`--sink
+ * remote-write`) into Prometheus or another store (VictoriaMetrics, Mimir),
+ * or from agents Prometheus scrapes (`--sink scrape`, `instance` relabelled
+ * to the host name); either way `job` and `instance` name the agent. Every query gives the
  * same answer on both paths: only the age of a host's last push is measured
  * differently (see `hostAge`).
  */
@@ -59,7 +60,10 @@ export function hostAge(instance?: string): string {
   const interval = selector('hostpulse_agent_interval_seconds', instance);
   const push = selector('push_time_seconds', instance);
   const gateway = `(timestamp(${push}) - ${push}) and on (job, instance) ${interval}`;
-  const written = `(time() - timestamp(${interval})) or (time() - max_over_time(timestamp(${interval})[1h:1m]))`;
+  // Scraped (--sink scrape, an `up` series of its own): a failed scrape marks the series stale at once, so the
+  // last sample is found with a 10 s subquery; at 1 m the age could overshoot a 15 s host's 45 s by a minute.
+  const scraped = `(time() - max_over_time(timestamp(${interval})[1h:10s])) and on (job, instance) ${selector('up', instance)}`;
+  const written = `(time() - timestamp(${interval})) or (${scraped}) or (time() - max_over_time(timestamp(${interval})[1h:1m]))`;
   return `(${gateway}) or (${unlessGateway(written, instance)})`;
 }
 

@@ -2,14 +2,15 @@
  * What the unit promises, checked without a running systemd (CI has none):
  * the staged agent runs as an unprivileged user with no capabilities at all
  * (DynamicUser=yes, CapabilityBoundingSet=), with the shipped env file, still
- * sees other users' processes, pushes to a real Pushgateway, stops cleanly on
+ * sees other users' processes, pushes to a real Pushgateway and serves
+ * /metrics on a listening socket (--sink scrape), stops cleanly on
  * SIGTERM within TimeoutStopSec, and makes no system call that the unit's
  * SystemCallFilter= would refuse.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnTracked, Spawned, waitFor } from '../support/processes';
+import { freePort, spawnTracked, Spawned, waitFor } from '../support/processes';
 import { gatewayMetrics, RunningServer, startPushgateway } from '../support/pushgateway';
 import { repo, runInstaller, snapshotSource } from './support/staging';
 import { filterAllowList, parseStraceSummary } from './support/syscall-filter';
@@ -43,6 +44,8 @@ if (why) console.warn(`SKIPPED the staged agent under the unit's sandbox: ${why}
   let rootOnly: Spawned;
   let agent: Spawned;
   const instance = `sandbox-${process.pid}`;
+  /** Where the agent also serves /metrics (--sink scrape): a listening socket under the same sandbox. */
+  let scrapeUrl: string;
   const straceOut = () => path.join(dir, 'out/strace.txt');
 
   beforeAll(async () => {
@@ -69,6 +72,8 @@ if (why) console.warn(`SKIPPED the staged agent under the unit's sandbox: ${why}
     rootOnly = spawnTracked(sleeper, ['300']);
 
     gateway = await startPushgateway();
+    const scrapePort = await freePort();
+    scrapeUrl = `http://127.0.0.1:${scrapePort}/metrics`;
     const env = {
       // What systemd gives a system service: a fixed PATH, no HOME, the env file.
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -76,6 +81,8 @@ if (why) console.warn(`SKIPPED the staged agent under the unit's sandbox: ${why}
       HOSTPULSE_PUSHGATEWAY_URL: gateway.url,
       HOSTPULSE_INSTANCE: instance,
       HOSTPULSE_INTERVAL: '1s',
+      HOSTPULSE_SINK: 'pushgateway,scrape',
+      HOSTPULSE_LISTEN_ADDRESS: `127.0.0.1:${scrapePort}`,
     };
     const [exec, ...args] = unitValue(unit, 'Service', 'ExecStart')!.split(' ');
     agent = spawnTracked(
@@ -138,6 +145,14 @@ if (why) console.warn(`SKIPPED the staged agent under the unit's sandbox: ${why}
     expect(oom?.value).toBe('1');
     // The agent's own log line proves the env file reached it: JSON to stderr.
     expect(agent.stderr()).toMatch(/^\{.*"message":"hostpulse started"/m);
+  });
+
+  it('serves /metrics for Prometheus to scrape (--sink scrape) under the same identity and filter', async () => {
+    const body = await waitFor('a scrape of the sandboxed agent', async () => {
+      const res = await fetch(scrapeUrl);
+      return res.status === 200 ? res.text() : undefined;
+    });
+    expect(body).toMatch(/^hostpulse_group_processes\{group="hp-rootonly"\} 1$/m);
   });
 
   it('stops with exit code 0 on SIGTERM within TimeoutStopSec', async () => {

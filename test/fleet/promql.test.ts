@@ -26,10 +26,11 @@ describe('PromQL builders', () => {
     expect(q.oomKills).toContain('increase(hostpulse_host_oom_kills_total[1h])');
     // Push age as the alert rule measures it: behind a gateway from push_time_seconds, only for
     // groups of hostpulse agents; remote-written, from the last sample's timestamp, only for hosts
-    // with no gateway group.
+    // with no gateway group; scraped (an `up` of its own), from a finer subquery once its series went stale.
     expect(q.pushAge).toBe(
       'min by (instance) (((timestamp(push_time_seconds) - push_time_seconds) and on (job, instance) hostpulse_agent_interval_seconds)' +
         ' or (((time() - timestamp(hostpulse_agent_interval_seconds))' +
+        ' or ((time() - max_over_time(timestamp(hostpulse_agent_interval_seconds)[1h:10s])) and on (job, instance) up)' +
         ' or (time() - max_over_time(timestamp(hostpulse_agent_interval_seconds)[1h:1m])))' +
         ' unless on (job, instance) last_over_time(push_time_seconds[1h])))',
     );

@@ -57,10 +57,19 @@ test('promtool check config accepts the loopback variant the demo and tests rend
     expect(r.out).toMatch(/SUCCESS: \d+ rules found/);
     expect(r.code).toBe(0);
     const rendered = YAML.parse(fs.readFileSync(file, 'utf8')) as {
-      scrape_configs: Array<{ job_name: string; honor_labels?: boolean; static_configs: Array<{ targets: string[] }> }>;
+      scrape_configs: Array<{
+        job_name: string;
+        honor_labels?: boolean;
+        static_configs?: Array<{ targets: string[] }>;
+        file_sd_configs?: Array<{ files: string[] }>;
+      }>;
     };
-    expect(rendered.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets])).toEqual([
+    // The pull-mode job keeps its file_sd targets: with no files beside the rendered config it scrapes nothing.
+    const where = (j: (typeof rendered.scrape_configs)[number]) =>
+      j.static_configs?.[0].targets ?? j.file_sd_configs?.[0].files;
+    expect(rendered.scrape_configs.map((j) => [j.job_name, where(j)])).toEqual([
       ['pushgateway', ['127.0.0.1:19091']],
+      ['hostpulse', ['targets/hostpulse/*.yml']],
       ['prometheus', ['127.0.0.1:19090']],
       ['alertmanager', ['127.0.0.1:19093']],
     ]);

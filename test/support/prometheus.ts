@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import YAML from 'yaml';
 import { renderPrometheusConfig, ROOT } from '../../deploy/demo/render-config';
 import { freePort, spawnTracked, Spawned, waitReady } from './processes';
 
@@ -15,6 +16,10 @@ export interface PrometheusOptions {
   evaluationInterval?: string;
   /** Rule files to load; default: the project's `rule_files` (prometheus/rules/*.yml). */
   ruleFiles?: string[];
+  /** Files written beside the config before start, by relative path (file_sd targets: targets/hostpulse/x.yml). */
+  files?: Record<string, string>;
+  /** Scrape jobs added to the project's. */
+  extraScrapeConfigs?: object[];
 }
 
 export interface PromSample {
@@ -55,17 +60,19 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prom-'));
   const configFile = path.join(dir, 'prometheus.yml');
   const text = fs.readFileSync(path.join(ROOT, 'prometheus', 'prometheus.yml'), 'utf8');
-  fs.writeFileSync(
-    configFile,
-    renderPrometheusConfig(text, {
-      pushgateway: urlHost(opts.pushgatewayUrl),
-      prometheus: `127.0.0.1:${port}`,
-      alertmanager: opts.alertmanagerUrl ? urlHost(opts.alertmanagerUrl) : undefined,
-      scrapeInterval: opts.scrapeInterval ?? '2s',
-      evaluationInterval: opts.evaluationInterval ?? '1s',
-      ruleFiles: opts.ruleFiles,
-    }),
-  );
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  const rendered = renderPrometheusConfig(text, {
+    pushgateway: urlHost(opts.pushgatewayUrl),
+    prometheus: `127.0.0.1:${port}`,
+    alertmanager: opts.alertmanagerUrl ? urlHost(opts.alertmanagerUrl) : undefined,
+    scrapeInterval: opts.scrapeInterval ?? '2s',
+    evaluationInterval: opts.evaluationInterval ?? '1s',
+    ruleFiles: opts.ruleFiles,
+  });
+  fs.writeFileSync(configFile, withScrapeConfigs(rendered, opts.extraScrapeConfigs ?? []));
   const proc = spawnTracked('prometheus', [
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${path.join(dir, 'data')}`,
@@ -86,6 +93,13 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function withScrapeConfigs(text: string, extra: object[]): string {
+  if (extra.length === 0) return text;
+  const cfg = YAML.parse(text) as { scrape_configs?: object[] };
+  cfg.scrape_configs = [...(cfg.scrape_configs ?? []), ...extra];
+  return YAML.stringify(cfg);
 }
 
 interface ApiAnswer<T> {
