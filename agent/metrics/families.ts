@@ -19,8 +19,9 @@ export type Family = (Gauge<string> | Counter<string>) & FamilyInfo;
  * Metric families on a private prom-client Registry (never the global one, so
  * nothing else in the process leaks into a push; the registry also refuses a
  * name defined twice). `families` keeps registration order: the exposition order.
- * prom-client holds the values (measured as cheap as a plain Map to write, and
- * smaller); its serializer is not used (exposition.ts, docs/development.md).
+ * prom-client holds the values: a Map-based model with the same label checks
+ * measured no faster to write and more heap per series. Its serializer is not
+ * used: 4-8x the renderer in exposition.ts (docs/development.md).
  */
 export class FamilySet {
   private readonly registry = new Registry();
