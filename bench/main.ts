@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { measureAgent } from './agent-run';
@@ -12,6 +13,8 @@ import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
 import { measurePaths, PATHS_TOP } from './graphite-paths';
 import { countProcesses, descriptors, memory, pidsByCommPrefix, round1 } from './proc-stat';
+import { UsageError } from '../agent/errors';
+import { durationMs, exitOnUsage, wholeNumber, withJsonOptions, writableFile } from './flags';
 import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
 
 /** The default curve: how the cost grows with the process count. */
@@ -26,6 +29,7 @@ interface Args {
   interval: string;
   top: number;
   json: boolean;
+  'json-file'?: string;
   soak: boolean;
   exporter: boolean;
   'node-options': string;
@@ -35,7 +39,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  return yargs(argv)
+  return withJsonOptions(yargs(argv))
     .scriptName('npm run bench --')
     .usage(
       '$0 [options]\n\nMeasures the CPU and memory of the real `hostpulse run` loop (against a local Pushgateway) ' +
@@ -54,7 +58,6 @@ function parseArgs(argv: string[]): Args {
       warmup: { type: 'number', default: 5, describe: 'cycles (and scrapes) before the measurement starts' },
       interval: { type: 'string', default: '100ms', describe: "the agent's --interval" },
       top: { type: 'number', default: 20, describe: "the agent's --top" },
-      json: { type: 'boolean', default: false, describe: 'print one JSON record on stdout instead of the table' },
       soak: {
         type: 'boolean',
         default: false,
@@ -86,6 +89,18 @@ function parseArgs(argv: string[]): Args {
       },
     })
     .strict()
+    .check((a) => {
+      wholeNumber('processes', a.processes, 1);
+      wholeNumber('cycles', a.cycles, 1);
+      wholeNumber('scrapes', a.scrapes, 1);
+      wholeNumber('warmup', a.warmup, 0);
+      wholeNumber('top', a.top, 0);
+      durationMs('interval', a.interval);
+      writableFile('json-file', a['json-file']);
+      if (a.sink !== 'pushgateway' && a.soak) throw new UsageError('--soak measures the Pushgateway sink only');
+      return true;
+    })
+    .fail(exitOnUsage('bench'))
     .help()
     .parseSync();
 }
@@ -154,7 +169,6 @@ async function main(): Promise<void> {
   };
 
   try {
-    if (args.sink !== 'pushgateway' && args.soak) throw new Error('--soak measures the Pushgateway sink only');
     // The receiver: the Pushgateway, or VictoriaMetrics for --sink remote-write (the agent's
     // --pushgateway-url is then unused).
     const vm = args.sink === 'remote-write' ? await startVictoriaMetrics({ group: true }) : undefined;
@@ -234,7 +248,9 @@ async function main(): Promise<void> {
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  process.stdout.write(args.json ? JSON.stringify(record, null, 2) + '\n' : renderTable(record) + '\n');
+  const json = JSON.stringify(record, null, 2) + '\n';
+  if (args['json-file'] !== undefined) fs.writeFileSync(args['json-file'], json);
+  process.stdout.write(args.json ? json : renderTable(record) + '\n');
   if (record.cleanup.leftover > 0) {
     progress(
       `${record.cleanup.leftover} filler processes outlived the cleanup (pids ${record.cleanup.pids.join(' ')})`,

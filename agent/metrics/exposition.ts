@@ -1,13 +1,25 @@
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { Family } from './families';
+import { Counter, type Gauge } from 'prom-client';
 
-/** One family as prom-client reports it: name, help, type and its series. What every sink reads. */
-export type FamilySnapshot = MetricObjectWithValues<MetricValue<string>>;
+/**
+ * One family and its current series: all the renderer, the remote-write encoder
+ * and the graphite/statsd paths read. Taken from prom-client's public `get()`,
+ * whose result has these fields (and an `aggregator` nobody reads).
+ */
+export interface FamilySnapshot {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  values: Array<{ labels: Readonly<Record<string, string | number | undefined>>; value: number }>;
+}
 
 /** The current values of `families`, in the order given. */
-export async function snapshot(families: readonly Family[]): Promise<FamilySnapshot[]> {
+export async function snapshot(families: ReadonlyArray<Gauge<string> | Counter<string>>): Promise<FamilySnapshot[]> {
   const out: FamilySnapshot[] = [];
-  for (const f of families) out.push(await f.get());
+  for (const f of families) {
+    const { name, help, values } = await f.get();
+    // Not get()'s `type`: prom-client declares it as a numeric enum and returns a string.
+    out.push({ name, help, type: f instanceof Counter ? 'counter' : 'gauge', values });
+  }
   return out;
 }
 

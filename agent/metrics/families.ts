@@ -1,26 +1,44 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 
-export type Family = Gauge<string> | Counter<string>;
+/**
+ * What a family is, readable (the metrics reference is generated from it).
+ * prom-client keeps these as plain fields of a Gauge/Counter but does not declare
+ * them in its types; test/agent/families.test.ts pins them, so an upgrade that
+ * moves them fails there, not in the docs.
+ */
+export interface FamilyInfo {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  readonly labelNames: readonly string[];
+}
+
+export type Family = (Gauge<string> | Counter<string>) & FamilyInfo;
 
 /**
  * Metric families on a private prom-client Registry (never the global one, so
  * nothing else in the process leaks into a push; the registry also refuses a
  * name defined twice). `families` keeps registration order: the exposition order.
+ * prom-client holds the values: a Map-based model with the same label checks
+ * measured no faster to write and more heap per series. Its serializer is not
+ * used: 4-8x the renderer in exposition.ts (docs/development.md).
  */
 export class FamilySet {
   private readonly registry = new Registry();
   readonly families: Family[] = [];
 
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> & FamilyInfo {
     const g = new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
-    this.families.push(g);
-    return g;
+    const f = g as Gauge<L> & FamilyInfo;
+    this.families.push(f);
+    return f;
   }
 
-  counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> & FamilyInfo {
     const c = new Counter<L>({ name, help, labelNames, registers: [this.registry] });
-    this.families.push(c);
-    return c;
+    const f = c as Counter<L> & FamilyInfo;
+    this.families.push(f);
+    return f;
   }
 }
 

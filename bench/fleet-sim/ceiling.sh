@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 while [ "$n" -le "$max" ]; do
   echo "== $receiver: $n hosts" >&2
-  if node "$here/dist/bench/fleet-sim/main.js" --start-receiver "$receiver" --hosts "$n" --json "$out/$receiver-$n.json" "$@"; then
+  if node "$here/dist/bench/fleet-sim/main.js" --start-receiver "$receiver" --hosts "$n" --json-file "$out/$receiver-$n.json" "$@"; then
     n=$((n * 2))
   else
     code=$?

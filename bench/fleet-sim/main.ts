@@ -1,7 +1,16 @@
 import * as fs from 'fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { parseDuration } from '../../agent/config/duration';
+import { UsageError } from '../../agent/errors';
+import {
+  durationMs,
+  exitOnUsage,
+  httpUrl,
+  nonNegativeNumber,
+  wholeNumber,
+  withJsonOptions,
+  writableFile,
+} from '../flags';
 import { stopAll } from '../harness/children';
 import { startPushgateway } from '../harness/pushgateway';
 import { startVictoriaMetrics } from '../harness/victoria-metrics';
@@ -10,10 +19,12 @@ import { formatSummary, runFleet, type FleetOptions } from './fleet';
 /**
  * `npm run fleet-sim -- --hosts N --interval 15s --sink pushgateway|remote-write --url URL`
  * (or `--start-receiver ...` to start a fresh local one): README, "Fleet simulator".
- * Exit 0 when the run met the bar (verdict ok), 1 when it did not, 2 on bad flags.
+ * Exit 0 when the run met the bar (verdict ok), 1 when it did not, 2 on bad flags (every flag is
+ * checked before a receiver or a host starts) or when the run itself broke.
+ * `--json` prints the report as JSON on stdout instead of the summary; `--json-file PATH` also writes it to PATH.
  */
 async function main(): Promise<number> {
-  const args = await yargs(hideBin(process.argv))
+  const args = withJsonOptions(yargs(hideBin(process.argv)))
     .scriptName('fleet-sim')
     .usage(
       '$0 --hosts N --sink pushgateway|remote-write (--url URL [--receiver-pid PID] | --start-receiver KIND) [options]',
@@ -26,7 +37,7 @@ async function main(): Promise<number> {
       describe: 'how long to run (the rates are measured after the first interval)',
     })
     .option('sink', { choices: ['pushgateway', 'remote-write'] as const, describe: 'defaults from --start-receiver' })
-    .option('url', { type: 'string', describe: 'Pushgateway base URL, or remote-write endpoint' })
+    .option('url', { type: 'string', requiresArg: true, describe: 'Pushgateway base URL, or remote-write endpoint' })
     .option('receiver-pid', {
       type: 'number',
       describe: 'pid of the receiver at --url, for its CPU and RSS from /proc',
@@ -64,27 +75,38 @@ async function main(): Promise<number> {
       describe: 'run on past --duration, up to this long, until every host had a push accepted',
     })
     .option('progress', { type: 'string', default: '5s', describe: 'how often a progress line goes to stderr' })
-    .option('json', { type: 'string', describe: 'also write the report as JSON to this file' })
     .strict()
-    .fail((msg, err) => {
-      throw err ?? new Error(msg);
+    .check((a) => {
+      wholeNumber('hosts', a.hosts, 1);
+      wholeNumber('processes', a.processes, 1);
+      wholeNumber('groups', a.groups, 1);
+      wholeNumber('receiver-pid', a['receiver-pid'], 1);
+      nonNegativeNumber('oom-per-hour', a['oom-per-hour']);
+      for (const flag of ['interval', 'duration', 'progress'] as const) durationMs(flag, a[flag]);
+      durationMs('wait-arrival', a['wait-arrival'], true);
+      for (const flag of ['outage-at', 'outage-for'] as const) if (a[flag] !== undefined) durationMs(flag, a[flag]);
+      httpUrl('url', a.url);
+      writableFile('json-file', a['json-file']);
+      const kind = a['start-receiver'];
+      if (kind === undefined && a.url === undefined)
+        throw new UsageError('give --url (and --receiver-pid) or --start-receiver');
+      if (kind !== undefined && (a.url !== undefined || a['receiver-pid'] !== undefined))
+        throw new UsageError('--start-receiver starts its own receiver: not with --url or --receiver-pid');
+      if ((a['outage-at'] === undefined) !== (a['outage-for'] === undefined))
+        throw new UsageError('--outage-at and --outage-for go together');
+      if (a['outage-at'] !== undefined && kind !== 'victoria-metrics')
+        throw new UsageError('an outage needs --start-receiver victoria-metrics (the simulator stops and starts it)');
+      const sinkOf = kind === undefined ? undefined : kind === 'victoria-metrics' ? 'remote-write' : 'pushgateway';
+      if (a.sink !== undefined && sinkOf !== undefined && a.sink !== sinkOf)
+        throw new UsageError(`--sink ${a.sink} cannot deliver to --start-receiver ${kind}`);
+      return true;
     })
-    .parseAsync();
+    .fail(exitOnUsage('fleet-sim'))
+    .parseSync();
 
-  const ms = (flag: string, text: string): number => {
-    const v = parseDuration(text);
-    if (v === undefined || v <= 0) throw new Error(`--${flag}: "${text}" is not a duration (examples: 1s, 15s, 10m)`);
-    return v;
-  };
-  if (!Number.isInteger(args.hosts) || args.hosts < 1)
-    throw new Error(`--hosts: expected a whole number >= 1, got ${args.hosts}`);
+  // Checked above: these cannot throw now.
+  const ms = (flag: string, text: string): number => durationMs(flag, text, true);
   const kind = args['start-receiver'];
-  if (kind === undefined && args.url === undefined)
-    throw new Error('give --url (and --receiver-pid) or --start-receiver');
-  if ((args['outage-at'] === undefined) !== (args['outage-for'] === undefined))
-    throw new Error('--outage-at and --outage-for go together');
-  if (args['outage-at'] !== undefined && kind !== 'victoria-metrics')
-    throw new Error('an outage needs --start-receiver victoria-metrics (the simulator stops and starts it)');
   const sink = args.sink ?? (kind === 'victoria-metrics' ? 'remote-write' : 'pushgateway');
 
   const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -128,11 +150,12 @@ async function main(): Promise<number> {
       scrapeUrl: sink === 'pushgateway' && args.scrape ? url.replace(/\/+$/, '') : undefined,
       outage,
       progressEveryMs: ms('progress', args.progress),
-      waitArrivalMs: parseDuration(args['wait-arrival']) ?? ms('wait-arrival', args['wait-arrival']),
+      waitArrivalMs: ms('wait-arrival', args['wait-arrival']),
       log,
     });
-    process.stdout.write(formatSummary(report));
-    if (args.json !== undefined) fs.writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
+    const json = JSON.stringify(report, null, 2) + '\n';
+    if (args['json-file'] !== undefined) fs.writeFileSync(args['json-file'], json);
+    process.stdout.write(args.json ? json : formatSummary(report));
     return report.verdict === 'ok' ? 0 : 1;
   } finally {
     for (const s of stops) await s();

@@ -10,11 +10,11 @@ import { gatewayMetrics, startPushgateway, type RunningServer } from '../support
 const SIM = path.resolve(__dirname, '..', '..', 'dist', 'bench', 'fleet-sim', 'main.js');
 const HOSTS = 50;
 
-/** `npm run fleet-sim -- ...` as a user runs it (built by `npm test`), with --json; the report it wrote. */
+/** `npm run fleet-sim -- ...` as a user runs it (built by `npm test`), with --json-file; the report it wrote. */
 function runSim(args: string[]): Promise<{ code: number; stdout: string; stderr: string; report: FleetReport }> {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hp-fleet-sim-')), 'report.json');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [SIM, ...args, '--json', json], { timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [SIM, ...args, '--json-file', json], { timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       try {
         resolve({ code, stdout, stderr, report: JSON.parse(fs.readFileSync(json, 'utf8')) as FleetReport });
