@@ -12,7 +12,7 @@
 import { Registry } from 'prom-client';
 import { renderExposition, snapshot } from '../agent/metrics/exposition';
 import { ProcessMetrics, type ProcessCycle } from '../agent/metrics/process-metrics';
-import type { GroupRow } from '../agent/metrics/group-accumulator';
+import type { GroupRow } from '../agent/grouping/group-accumulator';
 import type { ProcessSample } from '../platforms/types';
 
 function arg(name: string, dflt: number): number {
