@@ -25,6 +25,8 @@ export interface BufferedDeliveryOptions {
   timeoutMs: number;
   /** false for `once`: one attempt, no back-off wait. */
   retry: boolean;
+  /** The clock of back-off and deadline (performance.now by default; a test's own clock). */
+  now?: () => number;
 }
 
 /**
@@ -77,7 +79,7 @@ export class BufferedDelivery {
     signal?: AbortSignal,
   ): Promise<void> {
     try {
-      await this.drainQueue(deliver, performance.now() + this.opts.timeoutMs, signal);
+      await this.drainQueue(deliver, this.now() + this.opts.timeoutMs, signal);
     } finally {
       this.updateGauges();
     }
@@ -93,28 +95,35 @@ export class BufferedDelivery {
     for (;;) {
       const req = queue.peek();
       if (req === undefined) break;
-      const wait = this.notBefore - performance.now();
+      const wait = this.notBefore - this.now();
       if (wait > 0) {
-        if (!this.opts.retry || performance.now() + wait >= deadline || signal?.aborted)
+        if (!this.opts.retry || this.now() + wait >= deadline || signal?.aborted)
           throw this.waiting(req, this.failingKind, `waiting ${Math.round(wait)}ms to retry`);
         await sleep(wait, signal ?? new AbortController().signal);
         if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
       }
-      if (performance.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+      if (this.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+      // Pinned while awaited: a push meanwhile evicts around it, so its answer is counted once and removes only it.
+      // It stays pinned until remove(): no push can slip in between the answer and the removal.
+      queue.pin(req.seq);
       const d = await deliver(req, signal).catch((err: unknown): Delivery => {
-        if (err instanceof PushError && err.kind === 'aborted') throw err;
+        if (err instanceof PushError && err.kind === 'aborted') {
+          queue.pin(undefined);
+          throw err;
+        }
         return err instanceof PushError
           ? { outcome: 'retry', kind: err.kind, message: err.message }
           : { outcome: 'retry', kind: 'unknown', message: String(err) };
       });
       if (d.outcome === 'retry') {
+        queue.pin(undefined);
         this.attempt++;
         metrics.sendRetries.inc({ sink });
-        this.notBefore = performance.now() + retryDelayMs(this.attempt, d.retryAfterMs);
+        this.notBefore = this.now() + retryDelayMs(this.attempt, d.retryAfterMs);
         this.failingKind = d.kind;
         throw this.waiting(req, d.kind, d.message);
       }
-      queue.shift();
+      queue.remove(req.seq);
       this.attempt = 0;
       this.notBefore = 0;
       if (d.outcome === 'sent') {
@@ -141,6 +150,10 @@ export class BufferedDelivery {
     metrics.bufferBytes.set({ sink }, queue.bytes);
     const oldest = queue.oldestTimestampMs();
     metrics.bufferOldestAge.set({ sink }, oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? performance.now();
   }
 
   close(): void {

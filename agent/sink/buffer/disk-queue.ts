@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../../errors';
 import { acquireBufferLock } from './buffer-lock';
-import { evictions, type NewRequest, type QueuedRequest, type RequestQueue } from './queue';
+import { evictions, indexOfSeq, type NewRequest, type QueuedRequest, type RequestQueue } from './queue';
 
 interface Entry extends QueuedRequest {
   file: string;
@@ -19,6 +19,7 @@ export class DiskQueue implements RequestQueue {
   private readonly entries: Entry[] = [];
   private readonly unlock: () => void;
   private seq = 0;
+  private pinned: number | undefined;
   private readonly name: RegExp;
   bytes = 0;
 
@@ -51,8 +52,9 @@ export class DiskQueue implements RequestQueue {
   }
 
   push(req: NewRequest): QueuedRequest[] {
-    const dropped = this.entries.splice(0, evictions(this.entries, this.bytes, req.body.length, this.maxBytes));
-    for (const d of dropped) this.remove(d);
+    const { from, count } = evictions(this.entries, this.bytes, req.body.length, this.maxBytes, this.pinned);
+    const dropped = this.entries.splice(from, count);
+    for (const d of dropped) this.drop(d);
     const seq = this.seq++;
     const file = path.join(
       this.dir,
@@ -75,12 +77,19 @@ export class DiskQueue implements RequestQueue {
     return this.entries[0]?.timestampMs;
   }
 
-  shift(): void {
-    const e = this.entries.shift();
-    if (e) this.remove(e);
+  pin(seq: number | undefined): void {
+    this.pinned = seq;
   }
 
-  private remove(e: Entry): void {
+  remove(seq: number): boolean {
+    if (this.pinned === seq) this.pinned = undefined;
+    const i = indexOfSeq(this.entries, seq);
+    if (i < 0) return false;
+    this.drop(this.entries.splice(i, 1)[0]);
+    return true;
+  }
+
+  private drop(e: Entry): void {
     this.bytes -= e.size;
     fs.rmSync(e.file, { force: true });
   }
