@@ -94,6 +94,7 @@ export class BufferedDelivery {
     let rejected: PushError | undefined;
     for (;;) {
       const req = queue.peek();
+      this.countCorrupt();
       if (req === undefined) break;
       const wait = this.notBefore - this.now();
       if (wait > 0) {
@@ -136,6 +137,19 @@ export class BufferedDelivery {
     }
     // Everything older went; the newest (this cycle's) was the last one sent, so a rejection there is this cycle's failure.
     if (rejected !== undefined && queue.length === 0) throw rejected;
+  }
+
+  /** What the queue skipped as unreadable or corrupt (or could not delete): counted dropped once, logged. */
+  private countCorrupt(): void {
+    const { queue, metrics, logger, sink } = this.opts;
+    for (const c of queue.takeCorrupt()) {
+      metrics.samplesDropped.inc({ sink, reason: 'corrupt' }, c.samples);
+      logger.warn(`${sink} buffer: a stored request: ${c.reason}`, {
+        sink,
+        samples: c.samples,
+        sampledAt: new Date(c.timestampMs).toISOString(),
+      });
+    }
   }
 
   private waiting(req: QueuedRequest, kind: string, message: string): PushError {

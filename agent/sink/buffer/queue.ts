@@ -9,6 +9,9 @@ export interface QueuedRequest {
   size: number;
 }
 
+/** A request skipped because its stored copy could not be read or failed its check. */
+export type CorruptRequest = QueuedRequest & { reason: string };
+
 export interface NewRequest {
   timestampMs: number;
   samples: number;
@@ -35,6 +38,8 @@ export interface RequestQueue {
   pin(seq: number | undefined): void;
   /** Removes request `seq` (delivered or given up) and unpins it; false when it is no longer queued. */
   remove(seq: number): boolean;
+  /** The requests peek() skipped since the last call (unreadable or corrupt on disk), to be counted dropped. */
+  takeCorrupt(): CorruptRequest[];
   readonly bytes: number;
   readonly length: number;
   close(): void;
@@ -109,6 +114,10 @@ export class MemoryQueue implements RequestQueue {
     if (i < 0) return false;
     this.bytes -= this.items.splice(i, 1)[0].size;
     return true;
+  }
+
+  takeCorrupt(): CorruptRequest[] {
+    return []; // memory does not tear
   }
 
   close(): void {
