@@ -15,6 +15,8 @@ import { memoryLogger } from '../support/memory-logger';
  * is delivered once or counted dropped once, in order; the newest always stays.
  */
 
+jest.setTimeout(180000);
+
 const MAX = 1000;
 
 /** The reference: what the buffer promises, in a few lines. */
@@ -230,7 +232,8 @@ test('disk queue (--buffer-dir): the same, against the model', async () => {
       fc.asyncProperty(commands, (cmds) =>
         runAgainstModel(() => new DiskQueue(path.join(root, String(n++)), MAX), cmds),
       ),
-      { numRuns: 100 },
+      // Each push is two fsyncs: fewer runs than in memory keep this well inside the timeout on a loaded disk.
+      { numRuns: 40 },
     );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
