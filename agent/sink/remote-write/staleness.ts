@@ -10,14 +10,24 @@ export const STALE_NAN_BITS = 0x7ff0000000000002n;
 
 type Labels = MetricValue<string>['labels'];
 
+/** Label names of one series, reused from call to call (a handful each: insertion sort, no allocation). */
+const names: string[] = [];
+
 /** One series of a batch, by name and labels in name order (undefined and empty values are no label, as the encoder writes them). */
 function seriesKey(name: string, labels: Labels): string {
-  let key = name;
-  for (const k of Object.keys(labels).sort()) {
+  let n = 0;
+  for (const k in labels) {
     const v = labels[k];
     if (v === undefined || v === '') continue;
-    key += '\u0000' + k + '\u0000' + String(v);
+    let j = n++;
+    while (j > 0 && names[j - 1] > k) {
+      names[j] = names[j - 1];
+      j--;
+    }
+    names[j] = k;
   }
+  let key = name;
+  for (let i = 0; i < n; i++) key += '\u0000' + names[i] + '\u0000' + String(labels[names[i]]);
   return key;
 }
 
