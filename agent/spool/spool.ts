@@ -74,6 +74,8 @@ export class Spool {
   private readonly inflightDir: SpoolSubdir;
   /** Why .inflight/ cannot be used (files are then delivered in place, deleted only while still the same inode); logged once. */
   private inflightError: string | undefined;
+  /** The file being delivered in place, when .inflight/ cannot be used: refused, it is moved only while still the same inode. */
+  private inPlace: ReadyFile | undefined;
   readonly failedDir: string;
 
   constructor(
@@ -239,6 +241,7 @@ export class Spool {
   /** Delivered (a 2xx): delete it, count it. */
   delivered(file: ReadyFile, target: string): void {
     const taken = this.inflight.get(file.name) ?? file;
+    this.inPlace = undefined;
     this.forget(taken);
     this.metrics.delivered.inc();
     try {
@@ -269,6 +272,17 @@ export class Spool {
     if (taken !== undefined) {
       this.forget(taken);
       this.moveToFailed(name, path.join(this.inflightDir.path, name), undefined, reason, message);
+      return;
+    }
+    const inPlace = this.inPlace;
+    this.inPlace = undefined;
+    if (inPlace?.name === name && !this.sameInode(inPlace)) {
+      // Delivered in place (no .inflight/) and refused: a newer file took its name meanwhile and is not the one refused.
+      this.forget(inPlace);
+      this.logger.warn(`spool: ${name} was refused (${message}); a newer file took its name meanwhile and stays`, {
+        file: name,
+        reason,
+      });
       return;
     }
     this.failEntry(name, lstat(path.join(this.opts.dir, name)), reason, message);
@@ -347,6 +361,7 @@ export class Spool {
           `spool: cannot take files out of the way for delivery (${moved.error}); delivering in place, a file is deleted only while it is the one sent`,
         );
       this.inflightError = moved.error;
+      this.inPlace = file;
       return file;
     }
     this.ready.delete(file.name);

@@ -122,6 +122,34 @@ describe('the Spool against files swapped after they were judged', () => {
   });
 });
 
+test('with .inflight planted as a symlink: delivered in place, and a newer file of the name is neither deleted nor failed', () => {
+  const dir = spoolDir();
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-elsewhere-'));
+  dirs.push(elsewhere);
+  fs.symlinkSync(elsewhere, path.join(dir, '.inflight'));
+  const log = memoryLogger();
+  const spool = new Spool({ dir, settleMs: 0, maxBytes: 4096, procfsRoot: '/proc' }, new SpoolMetrics(), log.logger);
+  try {
+    moveIntoPlace(dir, 'job.prom', GOOD);
+    spool.look(0);
+    const first = spool.read(spool.readyFiles()[0]);
+    expect(first?.text).toBe(GOOD);
+    moveIntoPlace(dir, 'job.prom', 'newer 1\n'); // arrives during the PUT
+    spool.delivered(first!, 'http://gateway');
+    expect(fs.readFileSync(path.join(dir, 'job.prom'), 'utf8')).toBe('newer 1\n');
+    spool.look(1);
+    const second = spool.read(spool.readyFiles()[0]);
+    expect(second?.text).toBe('newer 1\n');
+    moveIntoPlace(dir, 'job.prom', 'newest 1\n');
+    spool.fail('job.prom', 'rejected', 'HTTP 400');
+    expect(fs.readFileSync(path.join(dir, 'job.prom'), 'utf8')).toBe('newest 1\n');
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(log.lines.filter((l) => l.message.includes('cannot take files out of the way')).length).toBe(1);
+  } finally {
+    spool.close();
+  }
+});
+
 describe('the real agent', () => {
   let gw: RunningServer;
   beforeAll(async () => {
