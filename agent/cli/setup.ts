@@ -185,8 +185,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
 /** The reasons each sink may drop samples for: their counters exist from the start at 0. */
 const DROP_REASONS: Record<SinkName, readonly string[]> = {
   pushgateway: [],
-  'remote-write': ['rejected', 'buffer_full'],
-  graphite: ['buffer_full'],
+  'remote-write': ['rejected', 'buffer_full', 'corrupt'],
+  graphite: ['buffer_full', 'corrupt'],
   statsd: ['send_failed', 'too_long'],
   scrape: [],
 };

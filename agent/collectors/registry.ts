@@ -116,7 +116,11 @@ export const COLLECTORS: readonly CollectorSpec[] = [
       if (spool === undefined) throw new Error('spool collector without --spool-dir');
       checkSpoolDir(spool.dir);
       return new SpoolCollector(
-        new Spool({ ...spool, procfsRoot: ctx.config.procfsRoot }, ctx.spoolMetrics, ctx.logger),
+        new Spool(
+          { ...spool, procfsRoot: ctx.config.procfsRoot, ownJob: ctx.config.job },
+          ctx.spoolMetrics,
+          ctx.logger,
+        ),
       );
     },
   },

@@ -9,14 +9,17 @@ export class Backoff {
   private attempt = 0;
   private notBefore = 0;
 
+  /** `now`: the clock the back-off is measured on (a test may bring its own). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   /** How long until the next attempt may start; 0 or less: now. */
   waitMs(): number {
-    return this.notBefore - performance.now();
+    return this.notBefore - this.now();
   }
 
   /** One more failure: 500 ms doubling to 30 s (with jitter), or the backend's Retry-After. */
   failed(retryAfterMs?: number): void {
-    this.notBefore = performance.now() + retryDelayMs(++this.attempt, retryAfterMs);
+    this.notBefore = this.now() + retryDelayMs(++this.attempt, retryAfterMs);
   }
 
   reset(): void {

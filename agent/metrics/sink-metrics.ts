@@ -19,7 +19,7 @@ export class SinkMetrics extends FamilySet {
   );
   readonly samplesDropped = this.counter(
     'hostpulse_agent_samples_dropped_total',
-    'Samples given up: rejected (a 4xx other than 429), buffer_full (oldest dropped), send_failed (a statsd datagram the kernel refused).',
+    'Samples given up: rejected (a 4xx other than 429), buffer_full (oldest dropped), corrupt (a --buffer-dir file unreadable or failing its checksum), send_failed (a statsd datagram the kernel refused).',
     ['sink', 'reason'],
   );
   readonly sendRetries = this.counter(

@@ -195,17 +195,22 @@ test('a Pushgateway outage of 30 s: nothing is deleted, then everything goes out
       agent.stderr().includes('spool delivery failed') ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 30000));
+    // The oldest waits in .inflight/, taken out of the way of a newer file of its name; none is deleted.
+    expect(fs.readdirSync(path.join(dir, '.inflight'))).toEqual([names[0]]);
     expect(
       fs
         .readdirSync(dir)
         .filter((n) => n.endsWith('.prom'))
         .sort(),
-    ).toEqual([...names].sort());
+    ).toEqual(names.slice(1).sort());
     const back = await startPushgateway({ port: own.port });
     try {
       await waitFor(
         'every file delivered and deleted',
-        () => (fs.readdirSync(dir).some((n) => n.endsWith('.prom')) ? undefined : true),
+        () =>
+          [...fs.readdirSync(dir), ...fs.readdirSync(path.join(dir, '.inflight'))].some((n) => n.endsWith('.prom'))
+            ? undefined
+            : true,
         60000,
       );
       const order = [...agent.stderr().matchAll(/spool: delivered (\S+) as job/g)].map((m) => m[1]);
@@ -259,13 +264,12 @@ test('kill -9 between the push and the delete: after a restart the file is deliv
     moveIntoPlace(dir, 'killed-job.prom', GOOD);
     const exit = await agent.exited;
     expect(exit.signal).toBe('SIGKILL');
-    // The gateway has it, the agent never heard so: the file is still there.
+    // The gateway has it, the agent never heard so: the file is still there, in flight.
     expect(await gatewayJob(gw.url, 'killed-job')).toEqual(GOOD_LINES);
-    expect(fs.existsSync(path.join(dir, 'killed-job.prom'))).toBe(true);
+    const inflight = path.join(dir, '.inflight', 'killed-job.prom');
+    expect(fs.existsSync(inflight)).toBe(true);
     agent = spawnCli(agentArgs(url, 'spool-kill', dir));
-    await waitFor('the file delivered again and deleted', () =>
-      fs.existsSync(path.join(dir, 'killed-job.prom')) ? undefined : true,
-    );
+    await waitFor('the file delivered again and deleted', () => (fs.existsSync(inflight) ? undefined : true));
     expect(puts).toBe(2);
     expect(await gatewayJob(gw.url, 'killed-job')).toEqual(GOOD_LINES);
     await agent.stop();

@@ -27,8 +27,17 @@ export async function startFakeReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      let series: ReturnType<typeof decodeWriteRequest>;
+      try {
+        series = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks)));
+      } catch (err) {
+        // A body that is not a WriteRequest: a real receiver answers 400, and so does this one.
+        requests.push({ headers: req.headers, series: [], timestampMs: -1, status: 400, atMs: Date.now() });
+        res.writeHead(400);
+        res.end(`cannot decode: ${String(err)}`);
+        return;
+      }
       const a = answer(requests.length);
-      const series = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks)));
       requests.push({
         headers: req.headers,
         series,

@@ -25,6 +25,8 @@ export interface BufferedDeliveryOptions {
   timeoutMs: number;
   /** false for `once`: one attempt, no back-off wait. */
   retry: boolean;
+  /** The clock of back-off and deadline (performance.now by default; a test's own clock). */
+  now?: () => number;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface BufferedDeliveryOptions {
  */
 export class BufferedDelivery {
   /** The back-off in force, kept from one drain to the next. */
-  private readonly backoff = new Backoff();
+  private readonly backoff = new Backoff(() => this.now());
   /** Why the back-off is in force: a wait reports the failure it waits out, so an outage stays one state in the log. */
   private failingKind = 'backoff';
 
@@ -76,7 +78,7 @@ export class BufferedDelivery {
     signal?: AbortSignal,
   ): Promise<void> {
     try {
-      await this.drainQueue(deliver, performance.now() + this.opts.timeoutMs, signal);
+      await this.drainQueue(deliver, this.now() + this.opts.timeoutMs, signal);
     } finally {
       this.updateGauges();
     }
@@ -93,30 +95,40 @@ export class BufferedDelivery {
     let failure = { kind: '', message: '' };
     await retryInOrder<QueuedBody>(
       {
-        head: () => queue.peek(),
+        head: () => {
+          const req = queue.peek();
+          this.countCorrupt();
+          return req;
+        },
         // An empty queue ends the drain.
         idle: () => Promise.resolve(false),
         wait: async (req, ms) => {
-          if (!this.opts.retry || performance.now() + ms >= deadline || signal?.aborted)
+          if (!this.opts.retry || this.now() + ms >= deadline || signal?.aborted)
             throw this.waiting(req, this.failingKind, `waiting ${Math.round(ms)}ms to retry`);
           await sleep(ms, signal ?? new AbortController().signal);
           if (signal?.aborted) throw new PushError('aborted at shutdown', 'aborted');
           return true;
         },
         attempt: async (req): Promise<Attempt> => {
-          if (performance.now() >= deadline)
-            throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+          if (this.now() >= deadline) throw this.waiting(req, 'timeout', 'out of time before the queue was sent');
+          // Pinned while awaited: a push meanwhile evicts around it, so its answer is counted once and removes only it.
+          // It stays pinned until remove(): no push can slip in between the answer and the removal.
+          queue.pin(req.seq);
           const d = await deliver(req, signal).catch((err: unknown): Delivery => {
-            if (err instanceof PushError && err.kind === 'aborted') throw err;
+            if (err instanceof PushError && err.kind === 'aborted') {
+              queue.pin(undefined);
+              throw err;
+            }
             return err instanceof PushError
               ? { outcome: 'retry', kind: err.kind, message: err.message }
               : { outcome: 'retry', kind: 'unknown', message: String(err) };
           });
           if (d.outcome === 'retry') {
+            queue.pin(undefined);
             failure = d;
             return { outcome: 'retry', retryAfterMs: d.retryAfterMs };
           }
-          queue.shift();
+          queue.remove(req.seq);
           if (d.outcome === 'sent') {
             metrics.samplesSent.inc({ sink }, req.samples);
             return { outcome: 'done' };
@@ -140,6 +152,19 @@ export class BufferedDelivery {
     if (rejected !== undefined && queue.length === 0) throw rejected;
   }
 
+  /** What the queue skipped as unreadable or corrupt (or could not delete): counted dropped once, logged. */
+  private countCorrupt(): void {
+    const { queue, metrics, logger, sink } = this.opts;
+    for (const c of queue.takeCorrupt()) {
+      metrics.samplesDropped.inc({ sink, reason: 'corrupt' }, c.samples);
+      logger.warn(`${sink} buffer: a stored request: ${c.reason}`, {
+        sink,
+        samples: c.samples,
+        sampledAt: new Date(c.timestampMs).toISOString(),
+      });
+    }
+  }
+
   private waiting(req: QueuedRequest, kind: string, message: string): PushError {
     return new PushError(
       `${message} (${this.opts.queue.length} requests buffered, oldest from ${new Date(req.timestampMs).toISOString()})`,
@@ -152,6 +177,10 @@ export class BufferedDelivery {
     metrics.bufferBytes.set({ sink }, queue.bytes);
     const oldest = queue.oldestTimestampMs();
     metrics.bufferOldestAge.set({ sink }, oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? performance.now();
   }
 
   close(): void {

@@ -1,8 +1,13 @@
-import type { Batch } from '../sink';
+import type { MetricValue } from 'prom-client';
+import { STALE_NAN_BITS } from './staleness';
 
-/** What the encoder reads of a batch: a cycle's Batch, or a spool file's samples. */
+/**
+ * What the encoder reads of a batch: a cycle's Batch, or a spool file's
+ * samples. A value marked `stale` is written as the staleness marker's exact
+ * bits (a NaN's bits need not survive JavaScript: V8 may canonicalise it).
+ */
 export interface EncodableBatch {
-  families: ReadonlyArray<Pick<Batch['families'][number], 'name' | 'values'>>;
+  families: ReadonlyArray<{ name: string; values: ReadonlyArray<MetricValue<string> & { stale?: boolean }> }>;
   timestampMs: number;
 }
 
@@ -132,7 +137,7 @@ export class BatchEncoder {
         buf[off++] = 0x12; // TimeSeries.samples = 2
         varint(sampleSize);
         buf[off++] = 0x09; // Sample.value = 1, 64-bit
-        off = buf.writeDoubleLE(v.value, off);
+        off = v.stale === true ? buf.writeBigUInt64LE(STALE_NAN_BITS, off) : buf.writeDoubleLE(v.value, off);
         buf[off++] = 0x10; // Sample.timestamp = 2, varint
         varint(ts);
       }

@@ -7,6 +7,7 @@ import { BufferedSink } from '../buffer/buffered-sink';
 import type { RequestQueue } from '../buffer/queue';
 import { RemoteWritePoster } from './post';
 import { BatchEncoder } from './batch-encoder';
+import { DepartedSeries } from './staleness';
 import { snappyCompress } from './snappy';
 
 /** `timeoutMs`: how long one send() may take, retries and back-off included. */
@@ -20,7 +21,8 @@ export interface RemoteWriteSinkOptions extends HttpSinkTarget {
 }
 
 /**
- * Prometheus remote write 1.0. Each cycle becomes one request, queued and
+ * Prometheus remote write 1.0. Each cycle becomes one request (with a
+ * staleness marker for every series gone since the last cycle), queued and
  * sent oldest first by the shared BufferedSink. 5xx, 429 and network
  * errors leave the request at the head and wait a back-off (or Retry-After);
  * any other 4xx drops it, logged and counted.
@@ -29,6 +31,7 @@ export class RemoteWriteSink extends BufferedSink {
   readonly name = 'remote-write';
   private readonly poster: RemoteWritePoster;
   private readonly encoder: BatchEncoder;
+  private readonly departed = new DepartedSeries();
 
   constructor(private readonly opts: RemoteWriteSinkOptions) {
     super({ ...opts, sink: 'remote-write' });
@@ -40,8 +43,12 @@ export class RemoteWriteSink extends BufferedSink {
     return this.opts.url.toString();
   }
 
+  /** The cycle, plus a staleness marker for each series of the last cycle that is gone (a pid out of the top N, an emptied group). */
   protected encode(batch: Batch): { samples: number; body: Buffer } {
-    const request = this.encoder.encode(batch);
+    const stale = this.departed.markers(batch);
+    const request = this.encoder.encode(
+      stale.length === 0 ? batch : { families: [...batch.families, ...stale], timestampMs: batch.timestampMs },
+    );
     return { samples: request.samples, body: snappyCompress(request.body) };
   }
 
