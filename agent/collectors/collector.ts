@@ -8,7 +8,7 @@ export interface Incomplete {
 }
 
 /**
- * One source of metrics (README, "Collectors"). A collector turns its
+ * One source of metrics (docs/collectors.md). A collector turns its
  * source's records into its own metric families and does no network I/O. The
  * cycle runs every enabled collector on its own: one that rejects costs only
  * its own families that cycle.

@@ -6,7 +6,7 @@
  */
 export interface CollectorEntry {
   readonly name: string;
-  /** One line for --help and the README. */
+  /** One line for --help and docs/collectors.md. */
   readonly describe: string;
   /** Not in the default set: runs only when asked for (`--collectors +name`). */
   readonly optIn?: boolean;

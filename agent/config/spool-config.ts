@@ -2,7 +2,7 @@ import { UsageError } from '../errors';
 import { durationFlag } from './duration';
 import { parseBytes } from './sink-config';
 
-/** The spool's settings (README, "Spool"), validated. */
+/** The spool's settings (docs/collectors.md, "Spool"), validated. */
 export interface SpoolConfig {
   dir: string;
   settleMs: number;

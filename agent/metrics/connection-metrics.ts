@@ -5,7 +5,7 @@ export type Direction = 'inbound' | 'outbound';
 
 /**
  * TCP connections (connections collector). No address or port labels: those
- * go to the log, never into series (README, "Metrics").
+ * go to the log, never into series (docs/collectors.md, "What each series means").
  */
 export class ConnectionMetrics extends FamilySet {
   readonly connections = this.gauge(

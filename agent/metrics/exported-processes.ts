@@ -1,6 +1,6 @@
 import type { ProcessSample } from '../../platforms/types';
 
-/** Why a process has per-pid series this cycle (README, Metrics: `rank_by`). */
+/** Why a process has per-pid series this cycle (docs/collectors.md: `rank_by`). */
 export type RankBy = 'rss' | 'cpu' | 'hold';
 
 interface Held {

@@ -14,7 +14,7 @@ export interface ProcessCycle {
   sampleSeconds: number;
 }
 
-/** The per-process and per-group families of the metric contract (README, Metrics), and the sampler's own figures. */
+/** The per-process and per-group families of the metric contract (docs/metrics.md), and the sampler's own figures. */
 export class ProcessMetrics extends FamilySet {
   readonly rss = this.gauge('hostpulse_process_resident_memory_bytes', 'Resident set size of a top process.', [
     'pid',

@@ -12,7 +12,7 @@ export function fingerprint(st: fs.BigIntStats): string {
  * written since ('change': IN_MODIFY, IN_ATTRIB), with the state it had when
  * it appeared. A program that writes and renames within one tick of the
  * kernel's clock leaves ctime equal to mtime, so the inode alone cannot tell
- * (README, "when is a file complete"); this can. A file created in place
+ * (docs/collectors.md, "When is a file complete"); this can. A file created in place
  * gets a 'change' with its first write: libuv reads the inotify queue until
  * it is empty before anything else runs, so a write that happened before the
  * stat below is seen as a 'change' before the next look. An empty file

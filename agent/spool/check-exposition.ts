@@ -5,7 +5,7 @@
  * gateway takes, and one it would refuse is stopped before anything is sent.
  * Pure: text in, samples or the first problem (line and reason) out.
  *
- * Stricter than the gateway on purpose (README, "Spool"): `job`/`instance`
+ * Stricter than the gateway on purpose (docs/collectors.md, "Spool"): `job`/`instance`
  * labels are refused (the gateway silently overwrites them with the grouping
  * key), and a sample line given twice is refused for every type (the gateway
  * only notices it for counters, gauges and untyped).

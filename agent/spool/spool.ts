@@ -51,7 +51,7 @@ interface Seen {
  * calls look() every cycle; the deliverer, running beside the cycle, takes
  * the ready files oldest first. Synchronous I/O on one local directory.
  *
- * Complete (README, "Spool: when a file is complete"): nobody has it open for
+ * Complete (docs/collectors.md, "When is a file complete"): nobody has it open for
  * writing (as far as /proc shows), and either it was renamed into place —
  * its inode changed after its last write (ctime > mtime), which rename(2)
  * does on Linux filesystems while a write sets both — or its size, mtime and

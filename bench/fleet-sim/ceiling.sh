@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The largest fleet one receiver carries: runs the fleet simulator at N, 2N,
 # 4N ... hosts (a fresh receiver each time) until the first N that misses the
-# bar (README, "Fleet simulator"), and keeps every report as JSON.
+# bar (docs/fleet-10000.md), and keeps every report as JSON.
 #   bench/fleet-sim/ceiling.sh RECEIVER START_N MAX_N OUT_DIR [fleet-sim flags...]
 #   RECEIVER: pushgateway | pushgateway-checked | victoria-metrics
 set -euo pipefail

@@ -52,7 +52,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * Runs a simulated fleet: N agents (the real collectors, cycle, scheduler and
  * sink on synthetic process tables) in this one process, against a real
- * receiver, and measures what the issue asks (README, "Fleet simulator").
+ * receiver, and measures what the issue asks (docs/fleet-10000.md).
  */
 export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const argv = yargs([

@@ -18,7 +18,7 @@ import { formatSummary, runFleet, type FleetOptions } from './fleet';
 
 /**
  * `npm run fleet-sim -- --hosts N --interval 15s --sink pushgateway|remote-write --url URL`
- * (or `--start-receiver ...` to start a fresh local one): README, "Fleet simulator".
+ * (or `--start-receiver ...` to start a fresh local one): docs/fleet-10000.md.
  * Exit 0 when the run met the bar (verdict ok), 1 when it did not, 2 on bad flags (every flag is
  * checked before a receiver or a host starts) or when the run itself broke.
  * `--json` prints the report as JSON on stdout instead of the summary; `--json-file PATH` also writes it to PATH.

@@ -81,7 +81,7 @@ export interface FleetReport {
   outage?: { atSeconds: number; forSeconds: number; drainSeconds: number | null };
   receiver?: { pid: number; cpuCores: number; cpuMsPerPush: number; rssMb: number; peakRssMb: number };
   machine?: Machine;
-  /** 'ok', or why this N failed the bar (see README, "Fleet simulator"). */
+  /** 'ok', or why this N failed the bar (see docs/fleet-10000.md). */
   verdict: string;
 }
 

@@ -7,7 +7,7 @@ import type { FamilySnapshot } from '../../metrics/exposition';
  * classic convention `<host>.<comm>.<pid>.rss`. A family not in the table
  * (one added later) still goes out: `<section>.<rest of the name>` without
  * `hostpulse_`, `_total` and `_bytes`, then its label values in label-name
- * order. The README's table is checked against this one by a test.
+ * order. The table in docs/sinks.md is checked against this one by a test.
  */
 
 /** null: not sent (its labels are text facts; Graphite has nowhere to put them). */
@@ -150,7 +150,7 @@ export class GraphitePaths {
     }
   }
 
-  /** The full path of one sample (tests, the README table). */
+  /** The full path of one sample (tests, the table in docs/sinks.md). */
   path(family: string, labels: Labels): string | null {
     const pathOf = this.compile(
       GRAPHITE_PATHS[family] ?? (family in GRAPHITE_PATHS ? null : defaultTemplate(family, Object.keys(labels))),
