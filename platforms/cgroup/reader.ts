@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { cgroupName } from '../procfs/parse-cgroup';
+import { parsePressure } from '../procfs/pressure';
+import type { SampleErrorSink } from '../types';
+import {
+  parseNumber,
+  parseStat,
+  parseV1Limit,
+  parseV1OomControl,
+  parseV2Events,
+  parseV2Limit,
+  type CgroupMemory,
+} from './parse';
+
+/** Where the memory controller is mounted, and which version it speaks. */
+export interface MemoryHierarchy {
+  root: string;
+  version: 1 | 2;
+}
+
+/** One cgroup read in a pass. */
+export interface CgroupSample extends CgroupMemory {
+  /** Path under the hierarchy's root, `/system.slice/nginx.service`. */
+  path: string;
+  /** As `--group-by cgroup` names it (platforms/procfs/parse-cgroup.ts). */
+  name: string;
+  /** A unit, container or pod: its sub-cgroups are not read apart (its events count them). */
+  leaf: boolean;
+}
+
+/**
+ * Finds the memory controller under `base` (default /sys/fs/cgroup): v1 at
+ * `<base>/memory`, else v2 at `<base>` or `<base>/unified` when its
+ * cgroup.controllers lists memory. Undefined when there is none.
+ */
+export function findMemoryHierarchy(base = '/sys/fs/cgroup'): MemoryHierarchy | undefined {
+  if (fs.existsSync(path.join(base, 'memory', 'memory.usage_in_bytes')))
+    return { root: path.join(base, 'memory'), version: 1 };
+  for (const dir of [base, path.join(base, 'unified')]) {
+    const controllers = readOptional(path.join(dir, 'cgroup.controllers'));
+    if (controllers !== undefined && controllers.split(/\s+/).includes('memory')) return { root: dir, version: 2 };
+  }
+  return undefined;
+}
+
+/** Is a cgroup one whose sub-cgroups belong to it (a unit, a container, a pod)? */
+function isLeaf(base: string, name: string): boolean {
+  return /\.(service|scope)$/.test(base) || name.startsWith('pod:') || /^[a-z-]+:[0-9a-f]{12}$/.test(name);
+}
+
+/** Deeper than this the walk stops (systemd nests slices a few levels; pods 3-4). */
+const MAX_DEPTH = 8;
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENODEV' || code === 'EOPNOTSUPP') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Reads every cgroup of the memory hierarchy below its root that says most
+ * about what runs there: slices and other intermediate cgroups (read and
+ * walked into) and units, containers and pods (read, not walked into). A
+ * cgroup removed during the pass (ENOENT) is skipped; any other error on one
+ * file drops that value and is reported to `onError`.
+ */
+export class CgroupReader {
+  constructor(
+    private readonly hierarchy: MemoryHierarchy,
+    private readonly onError: SampleErrorSink,
+  ) {}
+
+  read(): CgroupSample[] {
+    const out: CgroupSample[] = [];
+    this.walk('/', 0, out);
+    return out;
+  }
+
+  private walk(rel: string, depth: number, out: CgroupSample[]): void {
+    if (depth >= MAX_DEPTH) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(this.hierarchy.root, rel), { withFileTypes: true });
+    } catch (err) {
+      // The cgroup went away between its parent's listing and this one.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.onError('cgroup_unreadable', `${rel}: ${(err as Error).message}`);
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const child = rel === '/' ? `/${e.name}` : `${rel}/${e.name}`;
+      const name = cgroupName(child);
+      const leaf = isLeaf(e.name, name);
+      const memory = this.readOne(child, leaf);
+      if (memory === undefined) continue;
+      out.push({ ...memory, path: child, name, leaf });
+      if (!leaf) this.walk(child, depth + 1, out);
+    }
+  }
+
+  /** One cgroup's files; undefined when it vanished. */
+  readOne(rel: string, leaf: boolean): CgroupMemory | undefined {
+    const dir = path.join(this.hierarchy.root, rel);
+    const read = (file: string): string | undefined => {
+      try {
+        return readOptional(path.join(dir, file));
+      } catch (err) {
+        this.onError('cgroup_file_unreadable', `${rel}/${file}: ${(err as Error).message}`);
+        return undefined;
+      }
+    };
+    if (this.hierarchy.version === 1) {
+      const usage = read('memory.usage_in_bytes');
+      if (usage === undefined) return undefined;
+      const limit = read('memory.limit_in_bytes');
+      const failcnt = read('memory.failcnt');
+      const oom = parseV1OomControl(read('memory.oom_control') ?? '');
+      const stat = parseStat(read('memory.stat') ?? '', 1);
+      const m: CgroupMemory = {
+        usageBytes: parseNumber(usage),
+        limitBytes: limit === undefined ? undefined : parseV1Limit(limit),
+        ...stat,
+        events: {},
+        underOom: oom.underOom,
+      };
+      const max = failcnt === undefined ? undefined : parseNumber(failcnt);
+      if (max !== undefined) m.events.max = max;
+      if (oom.oomKill !== undefined) m.events.oom_kill = oom.oomKill;
+      return m;
+    }
+    const current = read('memory.current');
+    if (current === undefined) return undefined;
+    const max = read('memory.max');
+    const high = read('memory.high');
+    const swap = read('memory.swap.current');
+    // Events per cgroup alone (memory.events.local, kernel 5.2+) for a slice, so that
+    // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
+    const events = (!leaf ? read('memory.events.local') : undefined) ?? read('memory.events');
+    const pressure = parsePressure(read('memory.pressure') ?? '');
+    return {
+      usageBytes: parseNumber(current),
+      limitBytes: max === undefined ? undefined : parseV2Limit(max),
+      highBytes: high === undefined ? undefined : parseV2Limit(high),
+      swapBytes: swap === undefined ? undefined : parseNumber(swap),
+      ...parseStat(read('memory.stat') ?? '', 2),
+      events: events === undefined ? {} : parseV2Events(events),
+      pressureSomeSeconds: pressure.someSeconds,
+      pressureFullSeconds: pressure.fullSeconds,
+    };
+  }
+}
