@@ -80,7 +80,7 @@ export class EventLedger {
 
   private add(label: string, event: string, n: number): void {
     let t = this.totals.get(label);
-    if (t === undefined) this.totals.set(label, (t = new Map()));
+    if (t === undefined) this.totals.set(label, (t = new Map<string, number>()));
     t.set(event, (t.get(event) ?? 0) + n);
   }
 }
