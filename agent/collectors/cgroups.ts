@@ -28,6 +28,8 @@ export class CgroupsCollector implements Collector {
   collect(): Promise<Incomplete | undefined> {
     const samples = this.reader.read();
     const kept = selectCgroups(samples, this.maxGroups);
+    for (const s of kept) this.reader.details(s);
+    this.reader.endPass();
     this.write(kept, this.ledger.apply(samples, new Set(kept.map((s) => s.name))));
     return Promise.resolve(this.problems.takeIncomplete());
   }

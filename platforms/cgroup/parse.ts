@@ -79,12 +79,26 @@ export function parseV1OomControl(text: string): { oomKill?: number; underOom?: 
 }
 
 /**
+ * The value of one key of a flat keyed file, without splitting it: v1
+ * memory.stat has ~40 lines and two are wanted, every cycle, per cgroup.
+ */
+export function keyedValue(text: string, key: string): number | undefined {
+  const at = text.startsWith(key + ' ') ? 0 : text.indexOf('\n' + key + ' ') + 1;
+  if (at === 0 && !text.startsWith(key + ' ')) return undefined;
+  const start = at + key.length + 1;
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return parseNumber(text.slice(start, end));
+}
+
+/**
  * memory.stat's anon/file split: v2 `anon`/`file`; v1 `total_rss`/`total_cache`
  * (the whole subtree, as memory.usage_in_bytes counts it), `rss`/`cache` without hierarchy.
  */
 export function parseStat(text: string, version: 1 | 2): { anonBytes?: number; fileBytes?: number } {
-  const kv = parseKeyed(text);
-  return version === 2
-    ? { anonBytes: kv.get('anon'), fileBytes: kv.get('file') }
-    : { anonBytes: kv.get('total_rss') ?? kv.get('rss'), fileBytes: kv.get('total_cache') ?? kv.get('cache') };
+  if (version === 2) return { anonBytes: keyedValue(text, 'anon'), fileBytes: keyedValue(text, 'file') };
+  return {
+    anonBytes: keyedValue(text, 'total_rss') ?? keyedValue(text, 'rss'),
+    fileBytes: keyedValue(text, 'total_cache') ?? keyedValue(text, 'cache'),
+  };
 }

@@ -91,12 +91,19 @@ export class CgroupReader {
     private readonly onError: SampleErrorSink,
   ) {}
 
+  /**
+   * A pass: every cgroup with what `readOne` reads; call `details` for the
+   * ones that get series, then `endPass` (files of cgroups not read are closed).
+   */
   read(): CgroupSample[] {
     const out: CgroupSample[] = [];
     this.files.beginPass();
     this.walk('/', 0, out);
-    this.files.endPass();
     return out;
+  }
+
+  endPass(): void {
+    this.files.endPass();
   }
 
   close(): void {
@@ -139,51 +146,63 @@ export class CgroupReader {
       const leaf = isLeaf(e.name, name);
       const memory = this.readOne(child, leaf);
       if (memory === undefined) continue;
-      out.push({ ...memory, path: child, name, leaf });
+      const sample = memory as CgroupSample;
+      sample.path = child;
+      sample.name = name;
+      sample.leaf = leaf;
+      out.push(sample);
       if (!leaf) this.walk(child, depth + 1, out);
     }
   }
 
-  /** One cgroup's files; undefined when it vanished. */
+  /**
+   * What every cgroup needs each pass (usage for the budget, events for the
+   * ledger); undefined when it vanished. The rest is read by `details`, for
+   * the cgroups that get series.
+   */
   readOne(rel: string, leaf: boolean): CgroupMemory | undefined {
-    const read = (file: string): string | undefined => this.readFile(rel, file);
     if (this.hierarchy.version === 1) {
-      const usage = read('memory.usage_in_bytes');
+      const usage = this.readFile(rel, 'memory.usage_in_bytes');
       if (usage === undefined) return undefined;
-      const limit = read('memory.limit_in_bytes');
-      const failcnt = read('memory.failcnt');
-      const oom = parseV1OomControl(read('memory.oom_control') ?? '');
-      const stat = parseStat(read('memory.stat') ?? '', 1);
-      const m: CgroupMemory = {
-        usageBytes: parseNumber(usage),
-        limitBytes: limit === undefined ? undefined : parseV1Limit(limit),
-        ...stat,
-        events: {},
-        underOom: oom.underOom,
-      };
+      const failcnt = this.readFile(rel, 'memory.failcnt');
+      const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
+      const m: CgroupMemory = { usageBytes: parseNumber(usage), events: {}, underOom: oom.underOom };
       const max = failcnt === undefined ? undefined : parseNumber(failcnt);
       if (max !== undefined) m.events.max = max;
       if (oom.oomKill !== undefined) m.events.oom_kill = oom.oomKill;
       return m;
     }
-    const current = read('memory.current');
+    const current = this.readFile(rel, 'memory.current');
     if (current === undefined) return undefined;
+    // Events per cgroup alone (memory.events.local, kernel 5.2+) for a slice, so that
+    // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
+    const events =
+      (!leaf ? this.readFile(rel, 'memory.events.local') : undefined) ?? this.readFile(rel, 'memory.events');
+    return { usageBytes: parseNumber(current), events: events === undefined ? {} : parseV2Events(events) };
+  }
+
+  /** Limit, anon/file split and (v2) memory.high, swap and pressure of a cgroup read by `readOne` in this pass. */
+  details(s: CgroupSample): void {
+    const read = (file: string): string | undefined => this.readFile(s.path, file);
+    if (this.hierarchy.version === 1) {
+      const limit = read('memory.limit_in_bytes');
+      s.limitBytes = limit === undefined ? undefined : parseV1Limit(limit);
+      const stat = parseStat(read('memory.stat') ?? '', 1);
+      s.anonBytes = stat.anonBytes;
+      s.fileBytes = stat.fileBytes;
+      return;
+    }
     const max = read('memory.max');
     const high = read('memory.high');
     const swap = read('memory.swap.current');
-    // Events per cgroup alone (memory.events.local, kernel 5.2+) for a slice, so that
-    // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
-    const events = (!leaf ? read('memory.events.local') : undefined) ?? read('memory.events');
     const pressure = parsePressure(read('memory.pressure') ?? '');
-    return {
-      usageBytes: parseNumber(current),
-      limitBytes: max === undefined ? undefined : parseV2Limit(max),
-      highBytes: high === undefined ? undefined : parseV2Limit(high),
-      swapBytes: swap === undefined ? undefined : parseNumber(swap),
-      ...parseStat(read('memory.stat') ?? '', 2),
-      events: events === undefined ? {} : parseV2Events(events),
-      pressureSomeSeconds: pressure.someSeconds,
-      pressureFullSeconds: pressure.fullSeconds,
-    };
+    const stat = parseStat(read('memory.stat') ?? '', 2);
+    s.limitBytes = max === undefined ? undefined : parseV2Limit(max);
+    s.highBytes = high === undefined ? undefined : parseV2Limit(high);
+    s.swapBytes = swap === undefined ? undefined : parseNumber(swap);
+    s.anonBytes = stat.anonBytes;
+    s.fileBytes = stat.fileBytes;
+    s.pressureSomeSeconds = pressure.someSeconds;
+    s.pressureFullSeconds = pressure.fullSeconds;
   }
 }

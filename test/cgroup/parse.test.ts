@@ -1,5 +1,6 @@
 import * as path from 'path';
 import {
+  keyedValue,
   parseNumber,
   parseStat,
   parseV1Limit,
@@ -33,6 +34,16 @@ describe('cgroup memory file parsers', () => {
     ['9223372036854710272\n', undefined],
     ['67108864\n', 67108864],
   ])('parseV1Limit(%j) = %j', (text, want) => expect(parseV1Limit(text)).toBe(want));
+
+  it.each([
+    ['rss 5\ncache 6\n', 'rss', 5],
+    ['cache 6\nrss 5', 'rss', 5],
+    ['total_rss 7\nrss 5\n', 'rss', 5],
+    ['total_rss 7\n', 'rss', undefined],
+    ['anon 1\nanon_thp 2\n', 'anon', 1],
+    ['anon_thp 2\n', 'anon', undefined],
+    ['', 'anon', undefined],
+  ])('keyedValue(%j, %j) = %j', (text, key, want) => expect(keyedValue(text, key)).toBe(want));
 
   it('parseV2Events keeps the kernel events and leaves out what the file does not list', () => {
     expect(parseV2Events('low 0\nhigh 4\nmax 12\noom 2\noom_kill 3\noom_group_kill 1\n')).toEqual({
@@ -70,7 +81,11 @@ describe('CgroupReader on a cgroup v2 tree (test/fixtures/cgroup-v2)', () => {
     const h = findMemoryHierarchy(V2);
     expect(h).toEqual({ root: V2, version: 2 });
     const errors: string[] = [];
-    const samples = new CgroupReader(h!, (r, d) => errors.push(`${r} ${d}`)).read();
+    const reader = new CgroupReader(h!, (r, d) => errors.push(`${r} ${d}`));
+    const samples = reader.read();
+    for (const s of samples) reader.details(s);
+    reader.endPass();
+    reader.close();
     expect(errors).toEqual([]);
     const by = new Map(samples.map((s) => [s.path, s]));
     expect([...by.keys()].sort()).toEqual([
