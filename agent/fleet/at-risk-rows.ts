@@ -3,6 +3,8 @@
  * under memory pressure, worst first. The queries and the row shaping (pure).
  */
 
+import { type Column, fmtBytes, fmtNumber, fmtPercent } from './table';
+
 /** What makes a cgroup at risk: % of its memory limit used, % of time fully stalled on memory. */
 export interface AtRiskThresholds {
   usedPercent: number;
@@ -92,3 +94,16 @@ export function buildAtRiskRows(cols: AtRiskColumns, t: AtRiskThresholds): AtRis
       a.cgroup.localeCompare(b.cgroup),
   );
 }
+
+/** The table of `fleet at-risk` (and of `fleet watch`'s cgroups). */
+export const AT_RISK_COLUMNS: Column<AtRiskRow>[] = [
+  { header: 'INSTANCE', cell: (r) => r.instance },
+  { header: 'CGROUP', cell: (r) => r.cgroup },
+  { header: 'USAGE', cell: (r) => fmtBytes(r.usage_bytes), align: 'right' },
+  { header: 'LIMIT', cell: (r) => (r.limit_bytes === null ? 'none' : fmtBytes(r.limit_bytes)), align: 'right' },
+  { header: 'USED', cell: (r) => fmtPercent(r.used_percent), align: 'right' },
+  { header: 'PRESSURE', cell: (r) => fmtPercent(r.pressure_full_percent), align: 'right' },
+  { header: 'OOM 1H', cell: (r) => String(r.oom_kills_1h), align: 'right' },
+  { header: 'PROCS', cell: (r) => fmtNumber(r.processes), align: 'right' },
+  { header: 'AT RISK', cell: (r) => (r.at_risk ? 'yes' : '') },
+];

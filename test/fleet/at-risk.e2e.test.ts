@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { AtRiskRow } from '../../agent/fleet/at-risk-rows';
-import { requireBuiltCli, runCli, runJson, spawnCli } from '../support/cli';
+import { requireBuiltCli, runCli, runJson, spawnCli, watchTwoFrames } from '../support/cli';
 import { MEMCG_ROOT, makeMemcg, memcgV1Unavailable, removeMemcgs, startFiller } from '../support/memcg-v1';
 import { waitFor, type Spawned } from '../support/processes';
 import { RunningServer, startPushgateway } from '../support/pushgateway';
@@ -111,6 +111,20 @@ const LIMIT = 96 * 1024 * 1024;
     );
     expect(alert.labels.instance).toBe(instance);
     expect(alert.state).toBe('pending');
+  }, 60000);
+
+  it("fleet watch shows the host's riskiest cgroups", async () => {
+    const w = await watchTwoFrames<{ cgroups?: AtRiskRow[] }>([
+      '--prometheus-url',
+      prom!.url,
+      '--host',
+      instance,
+      '--interval',
+      '1s',
+    ]);
+    expect(w.exit.code).toBe(0);
+    expect(w.frame.cgroups?.[0]).toMatchObject({ instance, cgroup: unit, limit_bytes: LIMIT, at_risk: true });
+    expect(w.frame.cgroups!.length).toBeLessThanOrEqual(5);
   }, 60000);
 
   it('a real OOM kill in the cgroup shows as one kill in the hour', async () => {

@@ -1,23 +1,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { atRiskQueries, buildAtRiskRows, type AtRiskRow } from '../at-risk-rows';
+import { fetchAtRisk } from '../at-risk-fetch';
+import { AT_RISK_COLUMNS } from '../at-risk-rows';
 import { ConnectionArgs, fleetContext, nonNegative, positiveInteger, withConnectionOptions } from '../options';
 import { renderRows } from '../render';
-import { type Column, fmtBytes, fmtNumber, fmtPercent } from '../table';
-import { byLabels } from '../vector';
 
 type Args = ConnectionArgs & { 'mem-threshold': number; 'pressure-threshold': number; limit: number };
-
-const COLUMNS: Column<AtRiskRow>[] = [
-  { header: 'INSTANCE', cell: (r) => r.instance },
-  { header: 'CGROUP', cell: (r) => r.cgroup },
-  { header: 'USAGE', cell: (r) => fmtBytes(r.usage_bytes), align: 'right' },
-  { header: 'LIMIT', cell: (r) => (r.limit_bytes === null ? 'none' : fmtBytes(r.limit_bytes)), align: 'right' },
-  { header: 'USED', cell: (r) => fmtPercent(r.used_percent), align: 'right' },
-  { header: 'PRESSURE', cell: (r) => fmtPercent(r.pressure_full_percent), align: 'right' },
-  { header: 'OOM 1H', cell: (r) => String(r.oom_kills_1h), align: 'right' },
-  { header: 'PROCS', cell: (r) => fmtNumber(r.processes), align: 'right' },
-  { header: 'AT RISK', cell: (r) => (r.at_risk ? 'yes' : '') },
-];
 
 /**
  * `fleet at-risk`: memory cgroups (from agents run with `--collectors
@@ -49,18 +36,9 @@ export const atRiskCommand: CommandModule<object, Args> = {
       pressurePercent: nonNegative(argv['pressure-threshold'], '--pressure-threshold'),
     };
     const limit = positiveInteger(argv.limit, '--limit');
-    const q = atRiskQueries(ctx.window);
-    const key = ['instance', 'cgroup'];
-    const [usage, lim, pressure, kills, processes] = await Promise.all([
-      ctx.client.query(q.usage).then((r) => byLabels(r, key)),
-      ctx.client.query(q.limit).then((r) => byLabels(r, key)),
-      ctx.client.query(q.pressure).then((r) => byLabels(r, key)),
-      ctx.client.query(q.kills).then((r) => byLabels(r, key)),
-      ctx.client.query(q.processes).then((r) => byLabels(r, ['instance', 'group'])),
-    ]);
-    const rows = buildAtRiskRows({ usage, limit: lim, pressure, kills, processes }, t).slice(0, limit);
+    const rows = (await fetchAtRisk(ctx.client, ctx.window, t)).slice(0, limit);
     process.stdout.write(
-      renderRows(ctx.output, COLUMNS, rows, 'no memory cgroups with a limit, pressure or OOM kills'),
+      renderRows(ctx.output, AT_RISK_COLUMNS, rows, 'no memory cgroups with a limit, pressure or OOM kills'),
     );
     if (rows.some((r) => r.at_risk)) process.exitCode = 1;
   },
