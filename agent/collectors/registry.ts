@@ -18,6 +18,8 @@ import type { SpoolMetrics } from '../metrics/spool-metrics';
 import { Spool } from '../spool/spool';
 import { checkSpoolDir } from '../spool/spool-dir';
 import { SpoolCollector } from './spool';
+import { findMemoryHierarchy } from '../../platforms/cgroup/reader';
+import { CgroupsCollector } from './cgroups';
 
 /** What a collector may be built from. Building one reads no source and touches no live metric. */
 export interface CollectorContext {
@@ -106,6 +108,16 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
     flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
     create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
+  },
+  {
+    ...catalogueEntry('cgroups'),
+    unavailable: () =>
+      findMemoryHierarchy() === undefined ? 'no cgroup memory controller under /sys/fs/cgroup' : undefined,
+    create: (ctx) => {
+      const hierarchy = findMemoryHierarchy();
+      if (hierarchy === undefined) throw new Error('cgroups collector without a memory controller');
+      return new CgroupsCollector(hierarchy, ctx.config.maxGroups, ctx.problems());
+    },
   },
   {
     ...catalogueEntry('spool'),

@@ -34,6 +34,12 @@ export const COLLECTOR_CATALOGUE = [
     optIn: true,
   },
   {
+    name: 'cgroups',
+    describe:
+      'opt-in: memory cgroups (slices, units, containers, pods): usage, limit, memory events and pressure, up to --max-groups by usage (cgroup v1 or v2)',
+    optIn: true,
+  },
+  {
     name: 'spool',
     describe:
       "batch jobs' *.prom files in --spool-dir: each complete, valid one delivered once through the sink and deleted (runs when --spool-dir is given)",

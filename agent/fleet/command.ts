@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { atRiskCommand } from './commands/at-risk';
 import { groupCommand } from './commands/group';
 import { groupsCommand } from './commands/groups';
 import { hostsCommand } from './commands/hosts';
@@ -27,8 +28,9 @@ export const fleetCommand: CommandModule = {
       .command(groupCommand)
       .command(watchCommand)
       .command(oomsCommand)
+      .command(atRiskCommand)
       .command(pruneCommand)
-      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms, prune'),
+      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms, at-risk, prune'),
   // Never reached: yargs runs the matching subcommand's handler instead.
   handler: () => undefined,
 };

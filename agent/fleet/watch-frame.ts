@@ -1,3 +1,4 @@
+import { AT_RISK_COLUMNS, type AtRiskRow } from './at-risk-rows';
 import { HostRow } from './host-rows';
 import { ProcessRow } from './process-rows';
 import { HOST_COLUMNS, OutputFormat, PROCESS_COLUMNS } from './render';
@@ -8,6 +9,8 @@ export interface WatchFrame {
   time: string;
   host: HostRow | null;
   processes: ProcessRow[];
+  /** The host's riskiest memory cgroups (agents with --collectors +cgroups); absent when it reports none. */
+  cgroups?: AtRiskRow[];
   /** Set when this refresh failed (Prometheus went away); the watch keeps trying. */
   error?: string;
 }
@@ -28,5 +31,6 @@ export function renderWatchFrame(format: OutputFormat, f: WatchFrame, instance: 
     parts.push(`no data for ${instance}\n`);
   }
   parts.push('\n', f.processes.length > 0 ? formatTable(PROCESS_COLUMNS, f.processes) : 'no per-process series\n');
+  if (f.cgroups !== undefined && f.cgroups.length > 0) parts.push('\n', formatTable(AT_RISK_COLUMNS, f.cgroups));
   return parts.join('');
 }

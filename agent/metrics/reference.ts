@@ -1,5 +1,6 @@
 import { Counter } from 'prom-client';
 import { AgentMetrics } from './agent-metrics';
+import { CgroupMetrics } from './cgroup-metrics';
 import { ConnectionMetrics } from './connection-metrics';
 import type { Family, FamilySet } from './families';
 import { HostMetrics } from './host-metrics';
@@ -51,6 +52,11 @@ export const FAMILY_SOURCES: readonly FamilySource[] = [
     title: 'Connections',
     when: 'the `connections` collector (opt-in: `--collectors +connections`)',
     create: () => new ConnectionMetrics(),
+  },
+  {
+    title: 'Memory cgroups',
+    when: 'the `cgroups` collector (opt-in: `--collectors +cgroups`)',
+    create: () => new CgroupMetrics(),
   },
   { title: 'Spool', when: 'the `spool` collector (`--spool-dir`)', create: () => new SpoolMetrics() },
   { title: 'The agent', when: 'every cycle, whatever failed', create: () => new AgentMetrics() },

@@ -40,7 +40,7 @@ describe('selectCollectors (--collectors)', () => {
     expect(() => selectCollectors(spec, known)).toThrow(message);
   });
   it("the registry holds today's collectors, in exposition order", () => {
-    expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections', 'spool']);
+    expect(COLLECTOR_NAMES).toEqual(['processes', 'host', 'oom', 'connections', 'cgroups', 'spool']);
   });
   it('the registry and the data-only catalogue that --help reads name the same collectors, alike, in one order', () => {
     const entry = (c: { name: string; describe: string; optIn?: boolean }) => ({

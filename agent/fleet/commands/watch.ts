@@ -16,6 +16,12 @@ import { ProcessSortKey, topProcesses } from '../process-rows';
 import { renderWatchFrame, WatchFrame } from '../watch-frame';
 import { HostArgs, withHostOption, withTopOptions } from './top';
 import { sleep } from '../../common/sleep';
+import { fetchAtRisk } from '../at-risk-fetch';
+
+/** Memory cgroups shown per refresh, riskiest first. */
+const WATCH_CGROUPS = 5;
+/** PSI full % over which a cgroup is at risk in the watch (`fleet at-risk`'s default). */
+const WATCH_PRESSURE_PERCENT = 10;
 
 type Args = ConnectionArgs &
   HostArgs & { by: ProcessSortKey; limit: number; interval: string; 'cpu-threshold': number; 'mem-threshold': number };
@@ -69,11 +75,19 @@ async function nextFrame(
 ): Promise<WatchFrame> {
   const time = new Date().toISOString();
   try {
-    const [hosts, processes] = await Promise.all([
+    const [hosts, processes, cgroups] = await Promise.all([
       fetchHosts(ctx.client, ctx.window, t, host),
       fetchProcesses(ctx.client, host, ctx.window),
+      fetchAtRisk(
+        ctx.client,
+        ctx.window,
+        { usedPercent: t.memoryPercent, pressurePercent: WATCH_PRESSURE_PERCENT },
+        host,
+      ),
     ]);
-    return { time, host: hosts[0] ?? null, processes: topProcesses(processes, by, n) };
+    const frame: WatchFrame = { time, host: hosts[0] ?? null, processes: topProcesses(processes, by, n) };
+    if (cgroups.length > 0) frame.cgroups = cgroups.slice(0, WATCH_CGROUPS);
+    return frame;
   } catch (err) {
     // A backend hiccup during a watch is shown on screen and retried; anything else is a bug.
     if (!(err instanceof BackendError)) throw err;

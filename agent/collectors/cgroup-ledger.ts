@@ -1,0 +1,86 @@
+import { MEMORY_EVENTS, type MemoryEvents } from '../../platforms/cgroup/parse';
+
+/** The label of events of cgroups that have no series of their own and no kept ancestor. */
+export const OTHER_CGROUP = 'other';
+
+/** One cgroup as the ledger sees it in a pass. */
+export interface LedgerEntry {
+  path: string;
+  name: string;
+  events: MemoryEvents;
+}
+
+/** How many removed paths' last counts are remembered at most. */
+const MAX_REMEMBERED = 10_000;
+
+function parentOf(p: string): string | undefined {
+  if (p === '/' || p === '') return undefined;
+  const cut = p.lastIndexOf('/');
+  return cut <= 0 ? '/' : p.slice(0, cut);
+}
+
+/**
+ * Memory-event counters per cgroup label that never go back and never lose a
+ * count. The kernel's counts live in the cgroup: a leaf removed right after
+ * its OOM kill (systemd tears a failed unit down) takes them with it. So the
+ * ledger adds, each pass, what every cgroup counted since the last pass to
+ * its label (or, for a cgroup without series of its own, to its nearest kept
+ * ancestor, else `other`); a label that loses its series hands its totals to
+ * its nearest kept ancestor the same way. Sums over cgroups stay exact. State
+ * lives in the instance.
+ */
+export class EventLedger {
+  private readonly last = new Map<string, MemoryEvents>();
+  private readonly totals = new Map<string, Map<string, number>>();
+  /** The last path a label was seen at: where its totals go when it loses its series. */
+  private readonly pathOf = new Map<string, string>();
+
+  /**
+   * Records one pass. `kept` names the cgroups with series of their own;
+   * returns every label's totals, by event.
+   */
+  apply(entries: readonly LedgerEntry[], kept: ReadonlySet<string>): Map<string, Map<string, number>> {
+    const keptPaths = new Map<string, string>();
+    for (const e of entries) if (kept.has(e.name) && !keptPaths.has(e.path)) keptPaths.set(e.path, e.name);
+    const target = (p: string | undefined): string => {
+      for (let q = p; q !== undefined; q = parentOf(q)) {
+        const name = keptPaths.get(q);
+        if (name !== undefined) return name;
+      }
+      return OTHER_CGROUP;
+    };
+    const seen = new Set<string>();
+    for (const e of entries) {
+      seen.add(e.path);
+      const prev = this.last.get(e.path);
+      const to = kept.has(e.name) ? e.name : target(parentOf(e.path));
+      for (const ev of MEMORY_EVENTS) {
+        const now = e.events[ev];
+        if (now === undefined) continue;
+        const before = prev?.[ev] ?? 0;
+        // Lower than last time: the cgroup was removed and made again (or failcnt reset); count from 0.
+        const delta = now >= before ? now - before : now;
+        this.add(to, ev, delta);
+      }
+      if (kept.has(e.name)) this.pathOf.set(e.name, e.path);
+      this.last.set(e.path, e.events);
+    }
+    for (const p of this.last.keys()) if (!seen.has(p)) this.last.delete(p);
+    while (this.last.size > MAX_REMEMBERED) this.last.delete(this.last.keys().next().value as string);
+    // Labels without a series this pass hand their totals on.
+    for (const [label, events] of [...this.totals]) {
+      if (label === OTHER_CGROUP || kept.has(label)) continue;
+      const to = target(parentOf(this.pathOf.get(label) ?? '/'));
+      this.totals.delete(label);
+      this.pathOf.delete(label);
+      for (const [ev, n] of events) this.add(to, ev, n);
+    }
+    return this.totals;
+  }
+
+  private add(label: string, event: string, n: number): void {
+    let t = this.totals.get(label);
+    if (t === undefined) this.totals.set(label, (t = new Map<string, number>()));
+    t.set(event, (t.get(event) ?? 0) + n);
+  }
+}

@@ -1,0 +1,71 @@
+import { CgroupReader, type CgroupSample, type MemoryHierarchy } from '../../platforms/cgroup/reader';
+import { CgroupMetrics } from '../metrics/cgroup-metrics';
+import { EventLedger } from './cgroup-ledger';
+import type { Collector, Incomplete } from './collector';
+import type { SampleProblems } from './problems';
+
+/**
+ * Memory cgroups: for each slice, systemd unit, container and pod cgroup,
+ * its usage against its limit, memory events and pressure. At most
+ * `maxGroups` cgroups (the largest by usage) get series; the events of the
+ * others count into their nearest kept ancestor, else `other`.
+ */
+export class CgroupsCollector implements Collector {
+  readonly name = 'cgroups';
+  readonly metrics = new CgroupMetrics();
+  readonly families = this.metrics.families;
+  private readonly reader: CgroupReader;
+  private readonly ledger = new EventLedger();
+
+  constructor(
+    hierarchy: MemoryHierarchy,
+    private readonly maxGroups: number,
+    private readonly problems: SampleProblems,
+  ) {
+    this.reader = new CgroupReader(hierarchy, problems.sink);
+  }
+
+  collect(): Promise<Incomplete | undefined> {
+    const samples = this.reader.read();
+    const kept = selectCgroups(samples, this.maxGroups);
+    for (const s of kept) this.reader.details(s);
+    this.reader.endPass();
+    this.write(kept, this.ledger.apply(samples, new Set(kept.map((s) => s.name))));
+    return Promise.resolve(this.problems.takeIncomplete());
+  }
+
+  private write(kept: readonly CgroupSample[], events: Map<string, Map<string, number>>): void {
+    const m = this.metrics;
+    for (const f of m.families) f.reset();
+    for (const s of kept) {
+      const cgroup = s.name;
+      if (s.usageBytes !== undefined) m.usage.set({ cgroup }, s.usageBytes);
+      if (s.limitBytes !== undefined) m.limit.set({ cgroup }, s.limitBytes);
+      if (s.highBytes !== undefined) m.high.set({ cgroup }, s.highBytes);
+      if (s.swapBytes !== undefined) m.swap.set({ cgroup }, s.swapBytes);
+      if (s.anonBytes !== undefined) m.stat.set({ cgroup, kind: 'anon' }, s.anonBytes);
+      if (s.fileBytes !== undefined) m.stat.set({ cgroup, kind: 'file' }, s.fileBytes);
+      if (s.underOom !== undefined) m.underOom.set({ cgroup }, s.underOom);
+      if (s.pressureSomeSeconds !== undefined) m.pressure.inc({ cgroup, kind: 'some' }, s.pressureSomeSeconds);
+      if (s.pressureFullSeconds !== undefined) m.pressure.inc({ cgroup, kind: 'full' }, s.pressureFullSeconds);
+    }
+    for (const [cgroup, byEvent] of events) for (const [event, n] of byEvent) m.events.inc({ cgroup, event }, n);
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+/**
+ * The cgroups that get series: one per name (the first found, nearest the
+ * root), then the `max` largest by usage.
+ */
+export function selectCgroups(samples: readonly CgroupSample[], max: number): CgroupSample[] {
+  const byName = new Map<string, CgroupSample>();
+  for (const s of samples) if (!byName.has(s.name)) byName.set(s.name, s);
+  const all = [...byName.values()];
+  if (all.length <= max) return all;
+  all.sort((a, b) => (b.usageBytes ?? 0) - (a.usageBytes ?? 0) || (a.name < b.name ? -1 : 1));
+  return all.slice(0, max);
+}
