@@ -151,13 +151,15 @@ export const AGENT_OPTIONS = {
     type: 'string',
     describe:
       'command run (sh -c) for each OOM kill, the kill as JSON on its stdin (host, job, instance, pid, comm, uid, cgroup, ' +
-      'oomCgroup, constraint, rssBytes, time); one at a time, up to 16 waiting (more are dropped and counted); never delays pushes',
+      'oomCgroup, constraint, rssBytes, time; also as HOSTPULSE_OOM_* variables, with PATH its whole environment); its own ' +
+      "process group, without the agent's ambient capabilities; one at a time, up to 16 waiting (more are dropped and " +
+      'counted); never delays pushes',
     group: 'OOM kills:',
   },
   'on-oom-timeout': {
     type: 'string',
     default: '30s',
-    describe: 'an --on-oom command still running after this is killed (SIGKILL)',
+    describe: 'an --on-oom command still running after this is killed with its whole process group (SIGKILL)',
     group: 'OOM kills:',
   },
   'connections-interval': {
