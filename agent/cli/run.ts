@@ -10,6 +10,14 @@ import { VERSION } from '../version';
 import { reparseAgentArgs, withConfigSources } from './config-sources';
 import { SinkRunner } from '../loop/sink-runner';
 import { setUpAgent, sinksFor, type AgentParts } from './setup';
+import type { Sink } from '../sink/sink';
+
+/** Releases a built configuration that never ran. */
+function closeSet(set: { parts: AgentParts; sinks: Sink[] } | undefined): void {
+  if (!set) return;
+  for (const s of set.sinks) s.close();
+  set.parts.close();
+}
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -20,28 +28,38 @@ export const runCommand: CommandModule = {
   builder: (y) => withConfigSources(y).options(AGENT_OPTIONS),
   handler: async (argv) => {
     let parts = await setUpAgent(argv);
+    // A bad sink at start is a usage error (exit 2); after a reload it only rejects the reload.
+    let sinks = sinksFor(parts.config, parts);
     parts.activate();
     const stop = new AbortController();
     let generation = new AbortController();
-    let next: AgentParts | undefined;
+    let next: { parts: AgentParts; sinks: Sink[] } | undefined;
 
     const onStop = (sig: NodeJS.Signals): void => {
       if (!stop.signal.aborted) parts.logger.info(`${sig} received, stopping`);
       stop.abort();
       generation.abort();
     };
-    // SIGHUP: build everything anew from flags, env and the re-read config file, without
-    // touching the running agent; only a complete new set replaces it, between cycles.
-    // A bad new config is rejected with a log line and the running one kept.
+    // SIGHUP: build everything anew from flags, env and the re-read config file (sinks and their
+    // --buffer-dir included), without touching the running agent; only a complete new set
+    // replaces it, between cycles. A bad new config is rejected with a log line and the running
+    // one kept.
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
         // The running parts are a CarriedState: everything that must outlive a reload goes over.
         .then((fresh) => setUpAgent(fresh, parts))
         .then((built) => {
+          let builtSinks: Sink[];
+          try {
+            builtSinks = sinksFor(built.config, built);
+          } catch (err) {
+            built.close();
+            throw err;
+          }
           // Two quick SIGHUPs: the first new set is never started; release it.
-          next?.close();
-          next = built;
+          closeSet(next);
+          next = { parts: built, sinks: builtSinks };
           generation.abort();
         })
         .catch((err: unknown) =>
@@ -55,7 +73,6 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sinks = sinksFor(config, parts);
         const runners = sinks.map((sink) => new SinkRunner(sink, agent, parts.sinkMetrics, logger));
         const firstDelayMs = splayMs(config.instance, config.intervalMs);
         logger.info('hostpulse started', {
@@ -80,11 +97,13 @@ export const runCommand: CommandModule = {
           );
         } finally {
           for (const s of sinks) s.close();
+          sinks = [];
           await spooling;
         }
         if (next && !stop.signal.aborted) {
           const old = parts;
-          parts = next;
+          parts = next.parts;
+          sinks = next.sinks;
           next = undefined;
           generation = new AbortController();
           old.close();
@@ -97,7 +116,8 @@ export const runCommand: CommandModule = {
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
       process.off('SIGHUP', onReload);
-      next?.close();
+      closeSet(next);
+      for (const s of sinks) s.close();
       parts.close();
       parts.logger.info('hostpulse stopped');
       await flushLogger(parts.logger);

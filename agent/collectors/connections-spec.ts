@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import type { AgentConfig } from '../config/agent-config';
 import type { Logger } from '../log';
 import { ConnectionsCollector } from './connections';
+import type { ConnectionMetrics } from '../metrics/connection-metrics';
 import type { SampleProblems } from './problems';
 import { HostpulseTable } from './hostpulse-table';
 import { ScanBlocker } from './scan-blocker';
@@ -29,7 +30,13 @@ export function connectionsUnavailable(config: AgentConfig): string | undefined 
   );
 }
 
-export function createConnections(config: AgentConfig, problems: SampleProblems, logger: Logger): ConnectionsCollector {
+/** `metrics`: the running collector's, on a reload (its counters carry on). */
+export function createConnections(
+  config: AgentConfig,
+  problems: SampleProblems,
+  logger: Logger,
+  metrics?: ConnectionMetrics,
+): ConnectionsCollector {
   const c = config.connections;
   const collector = new ConnectionsCollector(
     {
@@ -41,6 +48,7 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
     },
     problems,
     logger,
+    metrics,
   );
   if (!c.blockScanners && c.source !== 'conntrack') return collector;
   try {

@@ -42,8 +42,7 @@ const endpoint = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `$
  */
 export class ConnectionsCollector implements Collector {
   readonly name = 'connections';
-  readonly metrics = new ConnectionMetrics();
-  readonly families = this.metrics.families;
+  readonly families;
   private readonly tracker = new ConnectionTracker();
   private readonly reader: TcpTableReader;
   private readonly detector: ScanDetector;
@@ -62,7 +61,10 @@ export class ConnectionsCollector implements Collector {
     private readonly opts: ConnectionsOptions,
     private readonly problems: SampleProblems,
     private readonly logger: Logger,
+    /** A reload passes the running collector's: the counters carry on. */
+    readonly metrics = new ConnectionMetrics(),
   ) {
+    this.families = this.metrics.families;
     this.detector = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
     this.reader = new TcpTableReader(opts.procfsRoot);
     this.poll();
