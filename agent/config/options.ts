@@ -11,7 +11,7 @@ type AuthFlag = 'username' | 'password-file' | 'bearer-token-file' | 'ca-file' |
  */
 type AuthOptions<P extends string> = Record<`${P}-${AuthFlag}`, { type: 'string'; describe: string; group: string }>;
 
-function clientAuthOptions<P extends string>(prefix: P, group: string, peer: string): AuthOptions<P> {
+export function clientAuthOptions<P extends string>(prefix: P, group: string, peer: string): AuthOptions<P> {
   const option = (describe: string) => ({ type: 'string' as const, describe, group });
   return {
     [`${prefix}-username`]: option('basic-auth user name'),

@@ -1,3 +1,7 @@
+import * as http from 'http';
+import * as https from 'https';
+import type { PushAuth, PushTls } from '../config/http-backend';
+import { redactUrl } from '../config/redact-url';
 import { BackendError } from '../errors';
 import { QueryAnswer, VectorSample, vectorOf } from './vector';
 
@@ -14,12 +18,27 @@ export interface PrometheusClient {
 export interface ClientOptions {
   url: string;
   timeoutMs: number;
+  /** --prometheus-username/-password-file/-bearer-token-file; userinfo in the URL is used when none is given. */
+  auth?: PushAuth;
+  /** --prometheus-ca-file/-cert-file/-key-file. */
+  tls?: PushTls;
   /** Called with each query and its duration, for --log-level debug. */
   onQuery?: (promql: string, ms: number) => void;
 }
 
 export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
-  const base = opts.url.replace(/\/+$/, '');
+  const target = new URL(opts.url.replace(/\/+$/, '') + '/api/v1/query');
+  // What messages say: never a password from the URL's userinfo.
+  const base = redactUrl(opts.url.replace(/\/+$/, '')).replace(/\/+$/, '');
+  const secure = target.protocol === 'https:';
+  const agent = secure
+    ? new https.Agent({ ca: opts.tls?.ca, cert: opts.tls?.cert, key: opts.tls?.key })
+    : new http.Agent();
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' };
+  const auth = opts.auth ?? {};
+  if (auth.bearerToken !== undefined) headers.Authorization = `Bearer ${auth.bearerToken}`;
+  else if (auth.username !== undefined)
+    headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64')}`;
   return {
     url: base,
     async query(promql: string): Promise<VectorSample[]> {
@@ -27,31 +46,62 @@ export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
       const body = new URLSearchParams({
         query: promql,
         timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s`,
-      });
-      let res: Response;
+      }).toString();
+      let answer: { status: number; text: string };
       try {
         // POST with a form body: long queries do not hit URL length limits.
-        res = await fetch(`${base}/api/v1/query`, {
-          method: 'POST',
-          body,
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
+        answer = await post(secure ? https : http, target, agent, headers, body, opts.timeoutMs);
       } catch (err) {
         throw new BackendError(describeFetchError(base, err, opts.timeoutMs));
       }
-      const text = await readBody(res, base, opts.timeoutMs);
       opts.onQuery?.(promql, Date.now() - started);
-      return parseQueryResponse(base, res.status, text);
+      return parseQueryResponse(base, answer.status, answer.text);
     },
   };
 }
 
-async function readBody(res: Response, base: string, timeoutMs: number): Promise<string> {
-  try {
-    return await res.text();
-  } catch (err) {
-    throw new BackendError(describeFetchError(base, err, timeoutMs));
-  }
+/**
+ * One POST with Node's own client (fetch cannot take a CA or a client
+ * certificate without undici's dispatcher, and refuses userinfo in a URL).
+ * Rejects with the socket error, or an Error named TimeoutError after `timeoutMs`.
+ */
+function post(
+  client: typeof http | typeof https,
+  url: URL,
+  agent: http.Agent,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      const err = new Error(`no answer within ${timeoutMs} ms`);
+      err.name = 'TimeoutError';
+      req.destroy(err);
+    }, timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end(body);
+  });
 }
 
 /** Pure: HTTP status + body text -> samples, or a BackendError naming the problem. */

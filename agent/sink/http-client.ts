@@ -44,11 +44,13 @@ export class OneSocketClient {
 
   /** `url`: another path on the same backend (a spool file's Pushgateway group); the client's own by default. */
   request(
-    method: 'PUT' | 'POST' | 'DELETE',
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
     body: string | Buffer,
     timeoutMs: number,
     signal?: AbortSignal,
     url: URL = this.url,
+    /** How much of the body to keep: the start for a log line by default; a listing needs all of it. */
+    maxBody = MAX_BODY,
   ): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = this.client.request(
@@ -64,10 +66,10 @@ export class OneSocketClient {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
-            if (text.length < MAX_BODY) text += chunk;
+            if (text.length < maxBody) text += chunk;
           });
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: text.trim().slice(0, MAX_BODY), headers: res.headers }),
+            resolve({ status: res.statusCode ?? 0, body: text.trim().slice(0, maxBody), headers: res.headers }),
           );
           res.on('error', (err) => reject(new PushError(`reading the answer: ${err.message}`, 'connection')));
         },

@@ -38,19 +38,28 @@ export function staleGroups(groups: readonly GatewayGroup[], olderThanMs: number
     .sort((a, b) => (a.lastPushSeconds ?? 0) - (b.lastPushSeconds ?? 0));
 }
 
-/** GET the gateway's groups; rejects with PushError when it does not answer 200 JSON. */
-export async function listGatewayGroups(base: URL, timeoutMs: number): Promise<GatewayGroup[]> {
+/** Bound of a group listing read into memory (~1 KiB per group: a few thousand groups). */
+const MAX_LISTING_CHARS = 64 * 1024 * 1024;
+
+/** GET the gateway's groups (with the gateway's auth and TLS); rejects with PushError when it does not answer 200 JSON. */
+export async function listGatewayGroups(
+  base: URL,
+  opts: { auth: PushAuth; tls: PushTls; timeoutMs: number },
+): Promise<GatewayGroup[]> {
   const url = new URL(base.toString());
   url.pathname = url.pathname.replace(/\/+$/, '') + '/api/v1/metrics';
-  let res: Response;
+  const http = new OneSocketClient(url, opts.auth, opts.tls, {});
+  let answer;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    answer = await http.request('GET', '', opts.timeoutMs, undefined, url, MAX_LISTING_CHARS);
   } catch (err) {
     throw new PushError(`${url.host}: ${(err as Error).message}`, 'connection');
+  } finally {
+    http.close();
   }
-  if (!res.ok) throw new PushError(`GET ${url.pathname}: HTTP ${res.status}`, `http_${res.status}`);
+  if (answer.status !== 200) throw new PushError(`GET ${url.pathname}: HTTP ${answer.status}`, `http_${answer.status}`);
   try {
-    return parseGatewayGroups(await res.json());
+    return parseGatewayGroups(JSON.parse(answer.body) as unknown);
   } catch (err) {
     throw new PushError(`GET ${url.pathname}: ${(err as Error).message}`, 'invalid');
   }

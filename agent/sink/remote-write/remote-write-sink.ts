@@ -8,6 +8,7 @@ import type { RequestQueue } from '../buffer/queue';
 import { RemoteWritePoster } from './post';
 import { BatchEncoder } from './batch-encoder';
 import { snappyCompress } from './snappy';
+import { redactUrl } from '../../config/redact-url';
 
 /** `timeoutMs`: how long one send() may take, retries and back-off included. */
 export interface RemoteWriteSinkOptions extends HttpSinkTarget {
@@ -36,8 +37,9 @@ export class RemoteWriteSink extends BufferedSink {
     this.encoder = new BatchEncoder(opts.job, opts.instance);
   }
 
+  /** Printed (start line, failure logs): without a password the URL's userinfo may hold. */
   get target(): string {
-    return this.opts.url.toString();
+    return redactUrl(this.opts.url);
   }
 
   protected encode(batch: Batch): { samples: number; body: Buffer } {
