@@ -45,6 +45,7 @@ export function createConnections(
       source: c.source,
       scanPorts: c.scanPorts,
       scanWindowMs: c.scanWindowMs,
+      blockOpenPortScans: c.blockOpenPortScans,
     },
     problems,
     logger,
@@ -61,6 +62,13 @@ export function createConnections(
         )
       : undefined;
     collector.useTable(table, blocker);
+    if (blocker && c.source === 'poll' && !c.blockOpenPortScans)
+      logger.warn(
+        '--block-scanners with --connections-source poll blocks nobody: polling sees only accepted connections to open ' +
+          'ports, which a load balancer or health checker makes too; scans are logged and counted. Use ' +
+          '--connections-source conntrack to block probes of closed ports, or --block-open-port-scans where no such peer exists',
+        { event: 'block_poll_mode' },
+      );
   } catch (err) {
     collector.close();
     throw err;

@@ -191,6 +191,14 @@ export const AGENT_OPTIONS = {
       'put each scanner in the nftables table `inet hostpulse` (created at start, removed at exit) for --block-for; needs nft and CAP_NET_ADMIN',
     group: 'Connections:',
   },
+  'block-open-port-scans': {
+    type: 'boolean',
+    default: false,
+    describe:
+      'with --block-scanners, also block a source that connects to more than --scan-ports OPEN ports (a load balancer or ' +
+      'health checker does that); by default only probes of closed ports, which only --connections-source conntrack sees, block',
+    group: 'Connections:',
+  },
   'block-for': {
     type: 'string',
     default: '1h',
