@@ -11,6 +11,7 @@ import { reparseAgentArgs, withConfigSources } from './config-sources';
 import { SinkRunner } from '../loop/sink-runner';
 import { setUpAgent, sinksFor, type AgentParts } from './setup';
 import type { Sink } from '../sink/sink';
+import { startWatchdog } from '../loop/watchdog';
 
 /** Releases a built configuration that never ran. */
 function closeSet(set: { parts: AgentParts; sinks: Sink[] } | undefined): void {
@@ -31,6 +32,7 @@ export const runCommand: CommandModule = {
     // A bad sink at start is a usage error (exit 2); after a reload it only rejects the reload.
     let sinks = sinksFor(parts.config, parts);
     parts.activate();
+    const watchdog = startWatchdog(parts.logger);
     const stop = new AbortController();
     let generation = new AbortController();
     let next: { parts: AgentParts; sinks: Sink[] } | undefined;
@@ -116,6 +118,7 @@ export const runCommand: CommandModule = {
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
       process.off('SIGHUP', onReload);
+      watchdog?.stop();
       closeSet(next);
       for (const s of sinks) s.close();
       parts.close();

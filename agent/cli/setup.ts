@@ -29,6 +29,7 @@ import { choosePlatform } from '../../platforms/choose';
 import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
 import type { Collector } from '../collectors/collector';
 import { DiskQueues } from '../sink/buffer/disk-queues';
+import { ensureBufferDir } from '../sink/buffer/buffer-dir';
 
 /** What a reload carries over from the running agent: counters must not restart. */
 export interface CarriedState {
@@ -220,6 +221,7 @@ export function sinksFor(
     if (dir === undefined) return parts.memoryQueues[name];
     // Remote write keeps its files in the directory itself (as before graphite existed); graphite in a subdirectory.
     const [qdir, suffix] = name === 'remote-write' ? [dir, 'rw'] : [path.join(dir, name), 'txt'];
+    ensureBufferDir(qdir);
     return parts.diskQueues
       ? parts.diskQueues.open(qdir, config.buffer.maxBytes, suffix)
       : new DiskQueue(qdir, config.buffer.maxBytes, suffix);
