@@ -5,6 +5,7 @@ import { BackendError } from '../errors';
 import { groupUrlOf } from '../sink/grouping-key';
 import { deleteGatewayGroup } from '../sink/pushgateway-groups';
 import { withConfigSources } from './config-sources';
+import { redactUrl } from '../config/redact-url';
 
 /**
  * `hostpulse forget`: delete this host's group from the Pushgateway, which
@@ -27,7 +28,7 @@ export const forgetCommand: CommandModule = {
       return;
     }
     const labels = { job: config.job, instance: config.instance };
-    const target = groupUrlOf(config.pushgatewayUrl, labels).toString();
+    const target = redactUrl(groupUrlOf(config.pushgatewayUrl, labels));
     try {
       await deleteGatewayGroup(config.pushgatewayUrl, labels, {
         auth: config.auth,

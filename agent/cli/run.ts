@@ -11,6 +11,15 @@ import { reparseAgentArgs, withConfigSources } from './config-sources';
 import { SinkRunner } from '../loop/sink-runner';
 import { setUpAgent, sinksFor, type AgentParts } from './setup';
 import { scrapeChange, startScrapeEndpoint } from './scrape';
+import type { Sink } from '../sink/sink';
+import { startWatchdog } from '../loop/watchdog';
+
+/** Releases a built configuration that never ran. */
+function closeSet(set: { parts: AgentParts; sinks: Sink[] } | undefined): void {
+  if (!set) return;
+  for (const s of set.sinks) s.close();
+  set.parts.close();
+}
 
 /** An in-flight push gets this long to land after SIGTERM; the whole stop stays under 2 s. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -23,19 +32,23 @@ export const runCommand: CommandModule = {
     let parts = await setUpAgent(argv);
     // Listens before anything runs: an address in use stops the start (exit 2), not the first cycle.
     const scrape = parts.config.scrape && (await startScrapeEndpoint(parts));
+    // A bad sink at start is a usage error (exit 2); after a reload it only rejects the reload.
+    let sinks = sinksFor(parts.config, parts, true, scrape);
     parts.activate();
+    const watchdog = startWatchdog(parts.logger);
     const stop = new AbortController();
     let generation = new AbortController();
-    let next: AgentParts | undefined;
+    let next: { parts: AgentParts; sinks: Sink[] } | undefined;
 
     const onStop = (sig: NodeJS.Signals): void => {
       if (!stop.signal.aborted) parts.logger.info(`${sig} received, stopping`);
       stop.abort();
       generation.abort();
     };
-    // SIGHUP: build everything anew from flags, env and the re-read config file, without
-    // touching the running agent; only a complete new set replaces it, between cycles.
-    // A bad new config is rejected with a log line and the running one kept.
+    // SIGHUP: build everything anew from flags, env and the re-read config file (sinks and their
+    // --buffer-dir included), without touching the running agent; only a complete new set
+    // replaces it, between cycles. A bad new config is rejected with a log line and the running
+    // one kept.
     const onReload = (): void => {
       parts.logger.info('SIGHUP received, reloading configuration');
       reparseAgentArgs(hideBin(process.argv))
@@ -47,9 +60,16 @@ export const runCommand: CommandModule = {
             built.close();
             throw new Error(why);
           }
+          let builtSinks: Sink[];
+          try {
+            builtSinks = sinksFor(built.config, built, true, scrape);
+          } catch (err) {
+            built.close();
+            throw err;
+          }
           // Two quick SIGHUPs: the first new set is never started; release it.
-          next?.close();
-          next = built;
+          closeSet(next);
+          next = { parts: built, sinks: builtSinks };
           generation.abort();
         })
         .catch((err: unknown) =>
@@ -63,7 +83,6 @@ export const runCommand: CommandModule = {
     try {
       while (!stop.signal.aborted) {
         const { config, logger, agent, cycle } = parts;
-        const sinks = sinksFor(config, parts, true, scrape);
         const runners = sinks.map((sink) => new SinkRunner(sink, agent, parts.sinkMetrics, logger));
         // Scraped only: Prometheus spreads its scrapes itself, so the first cycle runs at once and /metrics is ready sooner.
         const firstDelayMs = config.sinks.every((s) => s === 'scrape')
@@ -91,11 +110,13 @@ export const runCommand: CommandModule = {
           );
         } finally {
           for (const s of sinks) s.close();
+          sinks = [];
           await spooling;
         }
         if (next && !stop.signal.aborted) {
           const old = parts;
-          parts = next;
+          parts = next.parts;
+          sinks = next.sinks;
           next = undefined;
           generation = new AbortController();
           old.close();
@@ -108,7 +129,9 @@ export const runCommand: CommandModule = {
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
       process.off('SIGHUP', onReload);
-      next?.close();
+      watchdog?.stop();
+      closeSet(next);
+      for (const s of sinks) s.close();
       parts.close();
       await scrape?.close();
       parts.logger.info('hostpulse stopped');

@@ -28,6 +28,9 @@ import { VERSION } from '../version';
 import { UsageError } from '../errors';
 import { choosePlatform } from '../../platforms/choose';
 import type { SampleErrorSink, SamplerOptions } from '../../platforms/types';
+import type { Collector } from '../collectors/collector';
+import { DiskQueues } from '../sink/buffer/disk-queues';
+import { ensureBufferDir } from '../sink/buffer/buffer-dir';
 
 /** What a reload carries over from the running agent: counters must not restart. */
 export interface CarriedState {
@@ -39,6 +42,10 @@ export interface CarriedState {
   memoryQueues: Record<BufferedSinkName, MemoryQueue>;
   /** The spool collector's counters. */
   spoolMetrics: SpoolMetrics;
+  /** The --buffer-dir queues: a reload's sinks share the running ones' directory instead of locking it twice. */
+  diskQueues: DiskQueues;
+  /** The running collectors: a reload's new ones take their counters and open sources over (OOM, connections). */
+  collectors?: readonly Collector[];
 }
 
 type BufferedSinkName = Extract<SinkName, 'remote-write' | 'graphite'>;
@@ -77,6 +84,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     graphite: new MemoryQueue(config.buffer.maxBytes),
   };
   const spoolMetrics = carried?.spoolMetrics ?? new SpoolMetrics();
+  const diskQueues = carried?.diskQueues ?? new DiskQueues();
 
   const samplerOptions = (onError: SampleErrorSink): SamplerOptions => ({
     procfsRoot: config.procfsRoot,
@@ -104,6 +112,7 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     problems: () => new SampleProblems(agent, logger, warned),
     groups,
     spoolMetrics,
+    previous: carried?.collectors ?? [],
     logger,
   };
   const choices = COLLECTORS.map((c) => ({ name: c.name, unavailable: c.unavailable(ctx), optIn: c.optIn }));
@@ -149,6 +158,8 @@ export async function setUpAgent(argv: Record<string, unknown>, carried?: Carrie
     sinkMetrics,
     memoryQueues,
     spoolMetrics,
+    diskQueues,
+    collectors,
     samplerName: entry.name,
     cycle,
     spool,
@@ -198,7 +209,13 @@ const DROP_REASONS: Record<SinkName, readonly string[]> = {
  */
 export function sinksFor(
   config: AgentConfig,
-  parts: { sinkMetrics: SinkMetrics; memoryQueues: Record<BufferedSinkName, MemoryQueue>; logger: Logger },
+  parts: {
+    sinkMetrics: SinkMetrics;
+    memoryQueues: Record<BufferedSinkName, MemoryQueue>;
+    logger: Logger;
+    /** The running agent's --buffer-dir queues (a reload shares them); without it each sink opens its own. */
+    diskQueues?: DiskQueues;
+  },
   retry = true,
   /** The running endpoint of --sink scrape (`run` starts it; `once` has none). */
   scrape?: ScrapeEndpoint,
@@ -208,9 +225,11 @@ export function sinksFor(
     const dir = config.buffer.dir;
     if (dir === undefined) return parts.memoryQueues[name];
     // Remote write keeps its files in the directory itself (as before graphite existed); graphite in a subdirectory.
-    return name === 'remote-write'
-      ? new DiskQueue(dir, config.buffer.maxBytes)
-      : new DiskQueue(path.join(dir, name), config.buffer.maxBytes, 'txt');
+    const [qdir, suffix] = name === 'remote-write' ? [dir, 'rw'] : [path.join(dir, name), 'txt'];
+    ensureBufferDir(qdir);
+    return parts.diskQueues
+      ? parts.diskQueues.open(qdir, config.buffer.maxBytes, suffix)
+      : new DiskQueue(qdir, config.buffer.maxBytes, suffix);
   };
   const common = { metrics: parts.sinkMetrics, logger: parts.logger };
   try {

@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import type { AgentConfig } from '../config/agent-config';
 import type { Logger } from '../log';
 import { ConnectionsCollector } from './connections';
+import type { ConnectionMetrics } from '../metrics/connection-metrics';
 import type { SampleProblems } from './problems';
 import { HostpulseTable } from './hostpulse-table';
 import { ScanBlocker } from './scan-blocker';
@@ -29,7 +30,13 @@ export function connectionsUnavailable(config: AgentConfig): string | undefined 
   );
 }
 
-export function createConnections(config: AgentConfig, problems: SampleProblems, logger: Logger): ConnectionsCollector {
+/** `metrics`: the running collector's, on a reload (its counters carry on). */
+export function createConnections(
+  config: AgentConfig,
+  problems: SampleProblems,
+  logger: Logger,
+  metrics?: ConnectionMetrics,
+): ConnectionsCollector {
   const c = config.connections;
   const collector = new ConnectionsCollector(
     {
@@ -38,9 +45,11 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
       source: c.source,
       scanPorts: c.scanPorts,
       scanWindowMs: c.scanWindowMs,
+      blockOpenPortScans: c.blockOpenPortScans,
     },
     problems,
     logger,
+    metrics,
   );
   if (!c.blockScanners && c.source !== 'conntrack') return collector;
   try {
@@ -53,6 +62,13 @@ export function createConnections(config: AgentConfig, problems: SampleProblems,
         )
       : undefined;
     collector.useTable(table, blocker);
+    if (blocker && c.source === 'poll' && !c.blockOpenPortScans)
+      logger.warn(
+        '--block-scanners with --connections-source poll blocks nobody: polling sees only accepted connections to open ' +
+          'ports, which a load balancer or health checker makes too; scans are logged and counted. Use ' +
+          '--connections-source conntrack to block probes of closed ports, or --block-open-port-scans where no such peer exists',
+        { event: 'block_poll_mode' },
+      );
   } catch (err) {
     collector.close();
     throw err;

@@ -20,6 +20,8 @@ export interface ConnectionsOptions {
   source: ConnectionsSource;
   scanPorts: number;
   scanWindowMs: number;
+  /** A scan of open ports blocks too (without it only closed-port probes, seen by conntrack, do). */
+  blockOpenPortScans?: boolean;
   /** The conntrack binary (tests). */
   conntrackCommand?: string;
 }
@@ -42,11 +44,14 @@ const endpoint = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `$
  */
 export class ConnectionsCollector implements Collector {
   readonly name = 'connections';
-  readonly metrics = new ConnectionMetrics();
-  readonly families = this.metrics.families;
+  readonly families;
   private readonly tracker = new ConnectionTracker();
   private readonly reader: TcpTableReader;
   private readonly detector: ScanDetector;
+  /** Inbound attempts at ports nothing listens on (conntrack only): what a scanner makes and a health checker does not. */
+  private readonly probes: ScanDetector;
+  /** Ports listening at the last read of the socket tables. */
+  private listening = new Set<number>();
   private readonly timer: NodeJS.Timeout;
   private readonly follower: ConntrackFollower | undefined;
   private states: Map<TcpState, number> | undefined;
@@ -62,8 +67,12 @@ export class ConnectionsCollector implements Collector {
     private readonly opts: ConnectionsOptions,
     private readonly problems: SampleProblems,
     private readonly logger: Logger,
+    /** A reload passes the running collector's: the counters carry on. */
+    readonly metrics = new ConnectionMetrics(),
   ) {
+    this.families = this.metrics.families;
     this.detector = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
+    this.probes = new ScanDetector(opts.scanPorts, opts.scanWindowMs);
     this.reader = new TcpTableReader(opts.procfsRoot);
     this.poll();
     if (this.states)
@@ -131,9 +140,11 @@ export class ConnectionsCollector implements Collector {
     }
     this.readError = undefined;
     this.states = result.states;
+    this.listening = result.listening;
     this.refreshLocalAddresses();
     if (this.opts.source === 'poll') for (const c of result.fresh) this.connection(c);
     this.detector.prune(now);
+    this.probes.prune(now);
   }
 
   private readonly malformed = (line: string): void =>
@@ -143,7 +154,12 @@ export class ConnectionsCollector implements Collector {
     this.localAddresses = new Set(interfaceAddresses());
   }
 
-  /** conntrack's original direction: to one of the host's addresses is inbound. */
+  /**
+   * conntrack's original direction: to one of the host's addresses is
+   * inbound, from one is outbound. Neither is traffic the host forwards
+   * (container or pod egress through a bridge, a router): not the host's
+   * connection, so neither counted nor fed to the scan detector.
+   */
   private conntrackNew(c: ConntrackNew): void {
     if (this.conntrackDown) {
       this.conntrackDown = false;
@@ -151,29 +167,33 @@ export class ConnectionsCollector implements Collector {
         event: 'conntrack_up',
       });
     }
-    const inbound = this.localAddresses.has(c.dst) || !this.localAddresses.has(c.src);
-    this.connection(
-      inbound
-        ? {
-            time: new Date(),
-            direction: 'inbound',
-            localAddress: c.dst,
-            localPort: c.dport,
-            remoteAddress: c.src,
-            remotePort: c.sport,
-          }
-        : {
-            time: new Date(),
-            direction: 'outbound',
-            localAddress: c.src,
-            localPort: c.sport,
-            remoteAddress: c.dst,
-            remotePort: c.dport,
-          },
-    );
+    const time = new Date();
+    if (this.localAddresses.has(c.dst)) {
+      this.connection(
+        {
+          time,
+          direction: 'inbound',
+          localAddress: c.dst,
+          localPort: c.dport,
+          remoteAddress: c.src,
+          remotePort: c.sport,
+        },
+        !this.listening.has(c.dport),
+      );
+    } else if (this.localAddresses.has(c.src)) {
+      this.connection({
+        time,
+        direction: 'outbound',
+        localAddress: c.src,
+        localPort: c.sport,
+        remoteAddress: c.dst,
+        remotePort: c.dport,
+      });
+    }
   }
 
-  private connection(c: NewConnection): void {
+  /** `closedPort`: an attempt at a port nothing listened on (conntrack sees those; a poll never does). */
+  private connection(c: NewConnection, closedPort = false): void {
     this.metrics.newConnections.inc({ direction: c.direction });
     const local = endpoint(c.localAddress, c.localPort);
     const remote = endpoint(c.remoteAddress, c.remotePort);
@@ -189,6 +209,17 @@ export class ConnectionsCollector implements Collector {
     if (c.direction !== 'inbound') return;
     const scan = this.detector.see(c.remoteAddress, c.localAddress, c.localPort, c.time);
     if (scan) this.scan(scan);
+    if (!closedPort) return;
+    const probe = this.probes.see(c.remoteAddress, c.localAddress, c.localPort, c.time);
+    if (probe) {
+      this.logger.warn(`Closed-port probes from ${probe.source} -> ${probe.target} on ports ${probe.ports.join(',')}`, {
+        event: 'tcp_closed_port_probe',
+        source: probe.source,
+        target: probe.target,
+        ports: probe.ports,
+      });
+      void this.blocker?.block(probe.source, `probes of ${probe.ports.length} closed ports`);
+    }
   }
 
   private scan(s: PortScan): void {
@@ -199,6 +230,8 @@ export class ConnectionsCollector implements Collector {
       target: s.target,
       ports: s.ports,
     });
-    void this.blocker?.block(s.source, `port scan of ${s.ports.length} ports`);
+    // Open ports are what a load balancer or health checker touches: blocking on them is opt-in.
+    if (this.opts.blockOpenPortScans === true)
+      void this.blocker?.block(s.source, `port scan of ${s.ports.length} ports`);
   }
 }

@@ -3,6 +3,7 @@ import * as os from 'os';
 import type { Logger } from '../log';
 import type { OomMetrics } from '../metrics/oom-metrics';
 import type { OomKill } from '../../platforms/kmsg';
+import { holdsInheritableCaps, killGroup, oomHookArgv, oomHookEnv } from './oom-hook-process';
 
 /**
  * One kill as the log line, --on-oom and tests see it. Declared here, beside the
@@ -41,11 +42,16 @@ export interface OomCommandInput {
 }
 
 const MAX_STDERR_BYTES = 4096;
+/** After the command exits, how long its stderr may still drain before the run completes without it. */
+const STDERR_GRACE_MS = 500;
 
 /**
  * --on-oom: runs a user command for each kill, one at a time, outside the
  * cycle (collect() only queues, so sampling and pushing never wait for it).
- * A command past its timeout is SIGKILLed; its exit status and stderr are
+ * The command runs in its own process group, without the agent's ambient
+ * capabilities, with PATH and HOSTPULSE_OOM_* as its whole environment. At
+ * its timeout the whole group is SIGKILLed and the run completes; when sh
+ * exits, what it left in its group is killed too. Exit status and stderr are
  * logged; a full queue drops kills (counted and logged).
  */
 export class OomCommand {
@@ -54,6 +60,8 @@ export class OomCommand {
   private closed = false;
   private child: ReturnType<typeof spawn> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the command must be started through setpriv to shed the agent's ambient capabilities. */
+  private readonly dropCaps = holdsInheritableCaps();
 
   constructor(
     private readonly opts: OomCommandOptions,
@@ -109,10 +117,17 @@ export class OomCommand {
       time: e.time.toISOString(),
     };
     const started = Date.now();
-    const child = spawn('sh', ['-c', this.opts.command], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const [file, args] = oomHookArgv(this.opts.command, this.dropCaps);
+    // Its own process group (detached: setsid), so the timeout can end everything it started; only
+    // PATH and the HOSTPULSE_OOM_* variables, so the agent's secrets stay with the agent.
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      detached: true,
+      env: oomHookEnv(input, process.env.PATH),
+    });
     this.child = child;
     let stderr = '';
-    let timedOut = false;
+    let finished = false;
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < MAX_STDERR_BYTES) stderr += d.toString('utf8').slice(0, MAX_STDERR_BYTES - stderr.length);
     });
@@ -121,14 +136,21 @@ export class OomCommand {
       if (err.code !== 'EPIPE') this.logger.warn(`--on-oom: writing the event to the command failed: ${err.message}`);
     });
     child.stdin.end(JSON.stringify(input) + '\n');
-    this.timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, this.opts.timeoutMs);
-    const done = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+    let grace: NodeJS.Timeout | undefined;
+    const done = (
+      result: 'ok' | 'failed' | 'timeout',
+      code: number | null,
+      signal: NodeJS.Signals | null,
+      spawnError?: Error,
+    ): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(this.timer);
+      clearTimeout(grace);
       this.child = undefined;
-      const result = spawnError ? 'failed' : timedOut ? 'timeout' : code === 0 ? 'ok' : 'failed';
+      // Whatever still holds the pipes (a helper that left the group) no longer keeps the run open.
+      child.stderr.destroy();
+      child.stdin.destroy();
       this.metrics.commandRuns.inc({ result });
       const meta = {
         pid: e.pid,
@@ -138,17 +160,33 @@ export class OomCommand {
         duration_ms: Date.now() - started,
         stderr: stderr.trimEnd() || undefined,
       };
-      if (spawnError) this.logger.error(`--on-oom: could not start sh: ${spawnError.message}`, meta);
+      if (spawnError) this.logger.error(`--on-oom: could not start ${file}: ${spawnError.message}`, meta);
       else if (result === 'ok') this.logger.info('--on-oom: command finished', meta);
       else
         this.logger.warn(
-          timedOut ? `--on-oom: command killed after ${this.opts.timeoutMs} ms` : '--on-oom: command failed',
+          result === 'timeout'
+            ? `--on-oom: command killed after ${this.opts.timeoutMs} ms`
+            : '--on-oom: command failed',
           meta,
         );
       this.running = false;
       this.next();
     };
-    child.on('error', (err) => done(null, null, err));
-    child.on('close', (code, signal) => done(code, signal));
+    this.timer = setTimeout(() => {
+      // The whole group: sh, and the curl or backgrounded helper it started. The run ends now,
+      // not when the last pipe closes.
+      if (child.pid !== undefined) killGroup(child.pid);
+      done('timeout', null, 'SIGKILL');
+    }, this.opts.timeoutMs);
+    child.on('error', (err) => done('failed', null, null, err));
+    child.on('exit', (code, signal) => {
+      // The command's run is sh's life: what it left behind in its group goes with it (the group
+      // still exists while any member lives, so its id cannot have been reused). Its stderr gets a
+      // moment to drain, then the run completes whoever still holds the pipe.
+      if (child.pid !== undefined) killGroup(child.pid);
+      const result = code === 0 ? 'ok' : 'failed';
+      child.on('close', () => done(result, code, signal));
+      grace = setTimeout(() => done(result, code, signal), STDERR_GRACE_MS);
+    });
   }
 }

@@ -10,9 +10,58 @@ import type { SampleProblems } from './problems';
 const COMMAND_QUEUE = 16;
 
 /**
+ * The open kernel log of a running OOM collector, as a reload hands it to
+ * the next one: the same reader (its position, its sequence number) and the
+ * same merger (a summary read just before the reload pairs with the kill
+ * after it), so no record is skipped or read twice. Shared while both
+ * collectors exist (only one of them ever reads: the old configuration
+ * stops before the new one starts); closed when the last one closes.
+ */
+class KmsgReader {
+  readonly merger = new OomMerger();
+  readonly follower: KmsgFollower;
+  /** The problem recorder of the collector reading now (each sets itself before it reads). */
+  problems: SampleProblems;
+  private users = 1;
+
+  /** Opens `path` and skips its history. */
+  constructor(
+    readonly path: string,
+    private readonly metrics: OomMetrics,
+    problems: SampleProblems,
+  ) {
+    this.problems = problems;
+    this.follower = KmsgFollower.open(path, {
+      onLost: (n) => {
+        this.metrics.recordsLost.inc(n);
+        this.problems.sink('kmsg_records_lost', `${n} kernel log records overwritten before they were read`);
+      },
+      onMalformed: (line) => this.problems.sink('malformed_kmsg', `not a kernel log record: ${line.slice(0, 120)}`),
+    });
+  }
+
+  retain(problems: SampleProblems): this {
+    this.users++;
+    this.problems = problems;
+    return this;
+  }
+
+  release(): void {
+    if (--this.users === 0) this.follower.close();
+  }
+}
+
+/** What a running OOM collector hands to the one a reload builds. */
+export interface OomHandOver {
+  metrics: OomMetrics;
+  reader: KmsgReader;
+}
+
+/**
  * Which processes the OOM killer took, from the kernel log (/dev/kmsg). The
  * log is followed from when the collector is built (history is skipped, so a
- * restart does not count old kills again); each cycle drains what is new.
+ * restart does not count old kills again); each cycle drains what is new. A
+ * reload's collector takes the running one's reader and counters over.
  * hostpulse_host_oom_kills_total (host collector, /proc/vmstat) stays the
  * ground truth of how many; this one says who.
  */
@@ -20,8 +69,7 @@ export class OomCollector implements Collector {
   readonly name = 'oom';
   readonly metrics: OomMetrics;
   readonly families;
-  private readonly merger = new OomMerger();
-  private readonly follower: KmsgFollower;
+  private readonly reader: KmsgReader;
   /** --on-oom, when given. */
   readonly command: OomCommand | undefined;
 
@@ -31,23 +79,29 @@ export class OomCollector implements Collector {
     private readonly problems: SampleProblems,
     private readonly logger: Logger,
     command?: Omit<OomCommandOptions, 'maxQueued'>,
+    /** The running collector's reader and counters, on a reload. */
+    carried?: OomHandOver,
   ) {
-    this.metrics = new OomMetrics(maxVictims);
+    // The counters carry on (a changed --oom-max-victims applies from the next start).
+    this.metrics = carried?.metrics ?? new OomMetrics(maxVictims);
     if (command) this.command = new OomCommand({ ...command, maxQueued: COMMAND_QUEUE }, this.metrics, logger);
     this.families = this.metrics.families;
-    this.follower = KmsgFollower.open(path, {
-      onLost: (n) => {
-        this.metrics.recordsLost.inc(n);
-        problems.sink('kmsg_records_lost', `${n} kernel log records overwritten before they were read`);
-      },
-      onMalformed: (line) => problems.sink('malformed_kmsg', `not a kernel log record: ${line.slice(0, 120)}`),
-    });
+    this.reader =
+      carried && carried.reader.path === path
+        ? carried.reader.retain(problems)
+        : new KmsgReader(path, this.metrics, problems);
+  }
+
+  /** For the collector a reload builds: this one's reader and counters (this one keeps reading until it is closed). */
+  handOver(): OomHandOver {
+    return { metrics: this.metrics, reader: this.reader };
   }
 
   async collect(): Promise<Incomplete | undefined> {
     const bootMs = Date.now() - os.uptime() * 1000;
-    for (const r of this.follower.read()) {
-      const k = this.merger.push(r);
+    this.reader.problems = this.problems;
+    for (const r of this.reader.follower.read()) {
+      const k = this.reader.merger.push(r);
       if (!k) continue;
       const event: OomEvent = { ...k, time: new Date(bootMs + k.usec / 1000) };
       const label = this.metrics.record(k);
@@ -70,6 +124,6 @@ export class OomCollector implements Collector {
 
   close(): void {
     this.command?.close();
-    this.follower.close();
+    this.reader.release();
   }
 }

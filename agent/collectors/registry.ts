@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { HostCollector } from './host';
 import { OomCollector } from './oom';
 import { connectionsUnavailable, createConnections } from './connections-spec';
+import { ConnectionsCollector } from './connections';
 import { ProcessesCollector } from './processes';
 import { ProcessDetailReader } from './process-detail';
 import { ProcessDetailMetrics } from '../metrics/process-detail-metrics';
@@ -35,6 +36,8 @@ export interface CollectorContext {
   groups: GroupAccumulator;
   /** Carried over a reload: the spool's counters never go back. */
   spoolMetrics: SpoolMetrics;
+  /** The collectors of the configuration running now (empty at start): a new one takes over their counters. */
+  previous: readonly Collector[];
   logger: Logger;
 }
 
@@ -100,14 +103,28 @@ export const COLLECTORS: readonly CollectorSpec[] = [
         config.onOom === undefined
           ? undefined
           : { command: config.onOom, timeoutMs: config.onOomTimeoutMs, job: config.job, instance: config.instance };
-      return new OomCollector(config.kmsgPath, config.oomMaxVictims, ctx.problems(), ctx.logger, command);
+      const before = ctx.previous.find((c): c is OomCollector => c instanceof OomCollector);
+      return new OomCollector(
+        config.kmsgPath,
+        config.oomMaxVictims,
+        ctx.problems(),
+        ctx.logger,
+        command,
+        before?.handOver(),
+      );
     },
   },
   {
     ...catalogueEntry('connections'),
     unavailable: (ctx) => connectionsUnavailable(ctx.config),
     flagsSet: (config) => (config.connections.blockScanners ? ['--block-scanners'] : []),
-    create: (ctx) => createConnections(ctx.config, ctx.problems(), ctx.logger),
+    create: (ctx) =>
+      createConnections(
+        ctx.config,
+        ctx.problems(),
+        ctx.logger,
+        ctx.previous.find((c): c is ConnectionsCollector => c instanceof ConnectionsCollector)?.metrics,
+      ),
   },
   {
     ...catalogueEntry('cgroups'),

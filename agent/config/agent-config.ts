@@ -23,6 +23,8 @@ export interface ConnectionsConfig {
   scanPorts: number;
   scanWindowMs: number;
   blockScanners: boolean;
+  /** --block-open-port-scans: a scan of open ports (all that poll mode sees) blocks too. */
+  blockOpenPortScans: boolean;
   blockForMs: number;
   blockAllow: string[];
 }
@@ -210,6 +212,7 @@ function connectionsConfig(
     scanPorts,
     scanWindowMs: duration('scan-window', str('scan-window') ?? '1m'),
     blockScanners: block === true || block === 'true',
+    blockOpenPortScans: argv['block-open-port-scans'] === true || argv['block-open-port-scans'] === 'true',
     blockForMs: duration('block-for', str('block-for') ?? '1h'),
     blockAllow,
   };

@@ -12,7 +12,7 @@ type AuthFlag = 'username' | 'password-file' | 'bearer-token-file' | 'ca-file' |
  */
 type AuthOptions<P extends string> = Record<`${P}-${AuthFlag}`, { type: 'string'; describe: string; group: string }>;
 
-function clientAuthOptions<P extends string>(prefix: P, group: string, peer: string): AuthOptions<P> {
+export function clientAuthOptions<P extends string>(prefix: P, group: string, peer: string): AuthOptions<P> {
   const option = (describe: string) => ({ type: 'string' as const, describe, group });
   return {
     [`${prefix}-username`]: option('basic-auth user name'),
@@ -152,13 +152,15 @@ export const AGENT_OPTIONS = {
     type: 'string',
     describe:
       'command run (sh -c) for each OOM kill, the kill as JSON on its stdin (host, job, instance, pid, comm, uid, cgroup, ' +
-      'oomCgroup, constraint, rssBytes, time); one at a time, up to 16 waiting (more are dropped and counted); never delays pushes',
+      'oomCgroup, constraint, rssBytes, time; also as HOSTPULSE_OOM_* variables, with PATH its whole environment); its own ' +
+      "process group, without the agent's ambient capabilities; one at a time, up to 16 waiting (more are dropped and " +
+      'counted); never delays pushes',
     group: 'OOM kills:',
   },
   'on-oom-timeout': {
     type: 'string',
     default: '30s',
-    describe: 'an --on-oom command still running after this is killed (SIGKILL)',
+    describe: 'an --on-oom command still running after this is killed with its whole process group (SIGKILL)',
     group: 'OOM kills:',
   },
   'connections-interval': {
@@ -188,6 +190,14 @@ export const AGENT_OPTIONS = {
     default: false,
     describe:
       'put each scanner in the nftables table `inet hostpulse` (created at start, removed at exit) for --block-for; needs nft and CAP_NET_ADMIN',
+    group: 'Connections:',
+  },
+  'block-open-port-scans': {
+    type: 'boolean',
+    default: false,
+    describe:
+      'with --block-scanners, also block a source that connects to more than --scan-ports OPEN ports (a load balancer or ' +
+      'health checker does that); by default only probes of closed ports, which only --connections-source conntrack sees, block',
     group: 'Connections:',
   },
   'block-for': {

@@ -1,5 +1,8 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors';
+import { clientAuthOptions } from '../config/options';
+import { buildClientAuth } from '../config/http-backend';
+import { redactUrl } from '../config/redact-url';
 import { parseDurationMs, promRangeDuration } from './duration';
 import { createPrometheusClient, PrometheusClient } from './prometheus-client';
 import { Thresholds } from './promql';
@@ -20,8 +23,10 @@ export function withConnectionOptions<T>(y: Argv<T>) {
         // Only this env var applies to fleet commands: HOSTPULSE_INTERVAL etc. belong to the agent.
         default: process.env.HOSTPULSE_PROMETHEUS_URL || DEFAULT_PROMETHEUS_URL,
         defaultDescription: `$HOSTPULSE_PROMETHEUS_URL or ${DEFAULT_PROMETHEUS_URL}`,
-        describe: 'Prometheus that scrapes the Pushgateway',
+        describe:
+          'Prometheus that scrapes the Pushgateway (a password in the URL is never printed; prefer --prometheus-password-file)',
       })
+      .options(clientAuthOptions('prometheus', 'Prometheus:', 'Prometheus'))
       .option('output', {
         alias: 'o',
         choices: ['table', 'json'] as const,
@@ -58,6 +63,8 @@ export interface ConnectionArgs {
   'query-timeout': string;
   'rate-window': string;
   'log-level'?: unknown;
+  /** --prometheus-username ... --prometheus-key-file (clientAuthOptions). */
+  [flag: `prometheus-${string}`]: unknown;
 }
 
 export interface FleetContext {
@@ -69,8 +76,15 @@ export interface FleetContext {
 export function fleetContext(argv: ConnectionArgs): FleetContext {
   const url = checkUrl(argv['prometheus-url']);
   const debug = argv['log-level'] === 'debug';
+  const str = (name: string): string | undefined => {
+    const v: unknown = argv[name as keyof ConnectionArgs];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const { auth, tls } = buildClientAuth('prometheus', str, new URL(url));
   const client = createPrometheusClient({
     url,
+    auth,
+    tls,
     timeoutMs: parseDurationMs(argv['query-timeout'], '--query-timeout'),
     onQuery: debug ? (q, ms) => process.stderr.write(`debug: ${ms} ms: ${q}\n`) : undefined,
   });
@@ -100,10 +114,10 @@ export function positiveInteger(v: number, flag: string): number {
 
 export function checkUrl(text: string): string {
   if (!URL.canParse(text))
-    throw new UsageError(`--prometheus-url: "${text}" is not a URL (example: http://127.0.0.1:9090)`);
+    throw new UsageError(`--prometheus-url: "${redactUrl(text)}" is not a URL (example: http://127.0.0.1:9090)`);
   const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`--prometheus-url: "${text}" must be http:// or https://`);
+    throw new UsageError(`--prometheus-url: "${redactUrl(text)}" must be http:// or https://`);
   }
   return text;
 }

@@ -1,5 +1,7 @@
 import { HttpClient } from '../common/http-client';
+import type { PushAuth, PushTls } from '../config/http-backend';
 import { PushError } from '../common/push-error';
+import { redactUrl } from '../config/redact-url';
 import { BackendError } from '../errors';
 import { QueryAnswer, VectorSample, vectorOf } from './vector';
 
@@ -16,12 +18,17 @@ export interface PrometheusClient {
 export interface ClientOptions {
   url: string;
   timeoutMs: number;
+  /** --prometheus-username/-password-file/-bearer-token-file; userinfo in the URL is used when none is given. */
+  auth?: PushAuth;
+  /** --prometheus-ca-file/-cert-file/-key-file. */
+  tls?: PushTls;
   /** Called with each query and its duration, for --log-level debug. */
   onQuery?: (promql: string, ms: number) => void;
 }
 
 export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
-  const base = opts.url.replace(/\/+$/, '');
+  // What messages say: never a password from the URL's userinfo.
+  const base = redactUrl(opts.url.replace(/\/+$/, '')).replace(/\/+$/, '');
   let http: HttpClient | undefined;
   return {
     url: base,
@@ -36,7 +43,13 @@ export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
       try {
         // Built at the first query, so a bad URL fails as a query does. Sockets are not
         // limited: the fleet commands send their queries in parallel.
-        http ??= new HttpClient(new URL(`${base}/api/v1/query`), {}, {}, {}, Infinity);
+        http ??= new HttpClient(
+          new URL(`${opts.url.replace(/\/+$/, '')}/api/v1/query`),
+          opts.auth ?? {},
+          opts.tls ?? {},
+          {},
+          Infinity,
+        );
         // POST with a form body: long queries do not hit URL length limits.
         ({ status, body: text } = await http.request('POST', body.toString(), opts.timeoutMs, {
           headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },

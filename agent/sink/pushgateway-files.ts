@@ -3,6 +3,7 @@ import { groupUrl } from './grouping-key';
 import { HttpClient } from '../common/http-client';
 import { pushBody } from './pushgateway';
 import type { HttpSinkTarget } from './sink';
+import { redactUrl } from '../config/redact-url';
 
 /**
  * Spool files to the Pushgateway: PUT of the file's text to
@@ -20,8 +21,9 @@ export class PushgatewayFiles implements FileDelivery {
     });
   }
 
+  /** Printed (start line, failure logs): without a password the URL's userinfo may hold. */
   get target(): string {
-    return this.opts.url.toString();
+    return redactUrl(this.opts.url);
   }
 
   async deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {

@@ -38,15 +38,17 @@ export function staleGroups(groups: readonly GatewayGroup[], olderThanMs: number
     .sort((a, b) => (a.lastPushSeconds ?? 0) - (b.lastPushSeconds ?? 0));
 }
 
-/** GET the gateway's groups; rejects with PushError when it does not answer 200 JSON. */
-export async function listGatewayGroups(base: URL, timeoutMs: number): Promise<GatewayGroup[]> {
+/** GET the gateway's groups (with the gateway's auth and TLS); rejects with PushError when it does not answer 200 JSON. */
+export async function listGatewayGroups(
+  base: URL,
+  opts: { auth: PushAuth; tls: PushTls; timeoutMs: number },
+): Promise<GatewayGroup[]> {
   const url = new URL(base.toString());
   url.pathname = url.pathname.replace(/\/+$/, '') + '/api/v1/metrics';
-  // No auth or TLS files: `fleet prune` gives none (as for its deletes).
-  const http = new HttpClient(url, {}, {}, {});
+  const http = new HttpClient(url, opts.auth, opts.tls, {});
   try {
     // Rejects with PushError (connection, timeout) when the gateway does not answer.
-    const { status, body } = await http.request('GET', '', timeoutMs, { wholeBody: true });
+    const { status, body } = await http.request('GET', '', opts.timeoutMs, { wholeBody: true });
     if (status < 200 || status >= 300) throw new PushError(`GET ${url.pathname}: HTTP ${status}`, `http_${status}`);
     try {
       return parseGatewayGroups(JSON.parse(body));

@@ -4,6 +4,7 @@ import { groupUrl } from './grouping-key';
 import { HttpClient } from '../common/http-client';
 import type { Batch, HttpSinkTarget, Sink } from './sink';
 import { PushError } from '../common/push-error';
+import { redactUrl } from '../config/redact-url';
 
 export type PushgatewaySinkOptions = HttpSinkTarget;
 
@@ -34,8 +35,9 @@ export class PushgatewaySink implements Sink {
     });
   }
 
+  /** Printed (start line, failure logs): without a password the URL's userinfo may hold. */
   get target(): string {
-    return this.http.url.toString();
+    return redactUrl(this.http.url);
   }
 
   /** Resolves when the gateway answered 2xx; rejects with PushError otherwise. `signal` aborts it. */

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { UsageError } from '../errors';
+import { UnavailableError, UsageError } from '../errors';
 
 /**
  * The spool directory's checks at start: it exists, the agent can delete
@@ -13,9 +13,10 @@ export function checkSpoolDir(dir: string, uid = process.getuid?.() ?? 0): void 
   try {
     st = fs.statSync(dir);
   } catch (err) {
-    throw new UsageError(
-      `--spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist (create it: see README "Spool")' : (err as Error).message}`,
-    );
+    // Missing may heal (a late mount, a directory another unit creates): exit 75, which the unit restarts.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UnavailableError(`--spool-dir ${dir}: does not exist (create it: see README "Spool")`);
+    throw new UsageError(`--spool-dir ${dir}: ${(err as Error).message}`);
   }
   if (!st.isDirectory()) throw new UsageError(`--spool-dir ${dir} is not a directory`);
   const mode = st.mode & 0o7777;

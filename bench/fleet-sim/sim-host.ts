@@ -61,6 +61,7 @@ export function buildSimHost(
     logger,
     // The spool is not simulated (SIMULATED leaves it out); the context needs its families all the same.
     spoolMetrics: new SpoolMetrics(),
+    previous: [],
   };
   const collectors = COLLECTORS.filter((c) => SIMULATED.includes(c.name)).map((c) => c.create(ctx));
   const cycle = new Cycle(collectors, agent, logger, config.sinks.includes('remote-write') ? sinkMetrics.families : []);

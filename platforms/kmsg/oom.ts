@@ -130,12 +130,29 @@ export function parseKillChoice(message: string): { constraint: OomConstraint } 
  * precedes it gives the constraint and cgroups; the killed line's own prefix
  * (5.1+) wins for the constraint. The killed pid may differ from the chosen
  * one on old kernels (a child was sacrificed): the killed one is the victim.
+ *
+ * A summary is attached only to the kill of the pid it names. In a storm the
+ * kernel rate-limits the summary (not the kill line) and may print a summary
+ * and then not kill (the victim was already exiting): a kill never inherits
+ * another's cgroup, the value a hook acts on. A sequence gap (records the
+ * kernel overwrote before they were read) forgets whatever was pending, as
+ * does a kill line: what preceded one kill says nothing about the next.
  */
 export class OomMerger {
   private summary: OomSummary | undefined;
   private choice: OomConstraint | undefined;
+  private lastSeq: number | undefined;
+
+  /** Forgets the pending summary and choice (records were lost). */
+  reset(): void {
+    this.summary = undefined;
+    this.choice = undefined;
+  }
 
   push(r: KmsgRecord): OomKill | undefined {
+    // Sequence numbers count every record, userspace ones too: a jump means some were lost.
+    if (this.lastSeq !== undefined && r.seq !== this.lastSeq + 1) this.reset();
+    this.lastSeq = r.seq;
     if (r.facility !== 0) return undefined; // userspace writes to /dev/kmsg cannot fake a kill
     const s = parseOomSummary(r.message);
     if (s) {
@@ -144,15 +161,16 @@ export class OomMerger {
     }
     const c = parseKillChoice(r.message);
     if (c) {
-      this.choice = c.constraint;
+      this.choice = c.constraint; // 4.19-5.0 print it after the summary of the same kill
       return undefined;
     }
     const k = parseKilledLine(r.message);
     if (!k) return undefined;
-    const s2 = this.summary;
-    this.summary = undefined;
+    const pending = this.summary;
     const choice = this.choice;
-    this.choice = undefined;
+    this.reset();
+    // A summary without a pid (none is known to exist) cannot be checked: it is not trusted either.
+    const s2 = pending !== undefined && pending.pid === k.pid ? pending : undefined;
     const fromSummary = s2 && (s2.kernelConstraint === 'CONSTRAINT_MEMCG' ? 'cgroup' : 'host');
     const ev: OomKill = {
       pid: k.pid,

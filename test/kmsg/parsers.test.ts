@@ -195,3 +195,23 @@ describe('merging the lines of one kill (fixtures by kernel)', () => {
     ).toEqual([]);
   });
 });
+
+describe('OOM attribution in a storm (summary rate-limited, kill skipped, records lost)', () => {
+  it('a summary goes only to the kill of its pid; a gap forgets it', () => {
+    const got = kills(fixture('storm-6.18-memcg-ratelimited.kmsg')).map((k) => [k.pid, k.taskMemcg, k.oomMemcg]);
+    expect(got).toEqual([
+      [2001, '/system.slice/a.service', '/system.slice/a.service'],
+      [2003, undefined, undefined],
+      [2005, undefined, undefined],
+      [2006, '/system.slice/f.service', '/system.slice/f.service'],
+    ]);
+  });
+  it('a summary of the same pid after a gap is not paired across it', () => {
+    const text = [
+      '6,1,10,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/x,task_memcg=/x,task=w,pid=7,uid=0',
+      '3,5,12,-;Memory cgroup out of memory: Killed process 7 (w) total-vm:2000kB, anon-rss:1000kB, file-rss:10kB, shmem-rss:0kB',
+    ].join('\n');
+    expect(kills(text)).toEqual([expect.objectContaining({ pid: 7, constraint: 'cgroup' })]);
+    expect(kills(text)[0].taskMemcg).toBeUndefined();
+  });
+});

@@ -104,6 +104,7 @@ const lines = (agent: Spawned): Line[] =>
         '--connections-interval',
         '300ms',
         '--block-scanners',
+        '--block-open-port-scans', // the scanner here touches open ports
         '--block-for',
         '10m',
       ],

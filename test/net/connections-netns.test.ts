@@ -93,7 +93,15 @@ const lines = (agent: Spawned): Line[] =>
   });
 
   it('logs and counts new connections with their direction, reports one scan with its ports, blocks the scanner until --block-for ends, removes its table at exit', async () => {
-    const agent = startAgent(['--connections-interval', '300ms', '--block-scanners', '--block-for', '12s']);
+    // --block-open-port-scans: this scanner touches open ports, which alone no longer block by default.
+    const agent = startAgent([
+      '--connections-interval',
+      '300ms',
+      '--block-scanners',
+      '--block-open-port-scans',
+      '--block-for',
+      '12s',
+    ]);
     try {
       await waitFor(
         'agent ready',

@@ -1,5 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { httpUrl } from '../../config/http-backend';
+import { buildClientAuth, httpUrl } from '../../config/http-backend';
+import { clientAuthOptions } from '../../config/options';
+import { redactUrl } from '../../config/redact-url';
 import { BackendError } from '../../errors';
 import { deleteGatewayGroup, listGatewayGroups, staleGroups } from '../../sink/pushgateway-groups';
 import { parseDurationMs } from '../duration';
@@ -11,6 +13,8 @@ interface Args {
   yes: boolean;
   output?: 'table' | 'json';
   'query-timeout': string;
+  /** --pushgateway-username ... --pushgateway-key-file (clientAuthOptions). */
+  [flag: `pushgateway-${string}`]: unknown;
 }
 
 const DEFAULT_GATEWAY = 'http://127.0.0.1:9091';
@@ -53,16 +57,24 @@ export const pruneCommand: CommandModule<object, Args> = {
         type: 'string',
         default: '10s',
         describe: 'give up on one gateway request after this long',
-      }),
+      })
+      // The same auth and TLS flags as run/once/forget take for the same gateway.
+      .options(clientAuthOptions('pushgateway', 'Pushgateway:', 'the Pushgateway')),
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const url = httpUrl('pushgateway-url', argv['pushgateway-url']);
     const olderThanMs = parseDurationMs(argv['older-than'], '--older-than');
     const timeoutMs = parseDurationMs(argv['query-timeout'], '--query-timeout');
+    const str = (name: string): string | undefined => {
+      const v: unknown = argv[name as keyof Args];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const { auth, tls } = buildClientAuth('pushgateway', str, url);
+    const shown = redactUrl(url);
     const output = argv.output ?? (process.stdout.isTTY ? 'table' : 'json');
     const now = Date.now();
     const groups = staleGroups(
-      await listGatewayGroups(url, timeoutMs).catch((err: Error) => {
-        throw new BackendError(`${url.toString()}: ${err.message}`);
+      await listGatewayGroups(url, { auth, tls, timeoutMs }).catch((err: Error) => {
+        throw new BackendError(`${shown}: ${err.message}`);
       }),
       olderThanMs,
       now,
@@ -71,7 +83,7 @@ export const pruneCommand: CommandModule<object, Args> = {
     if (argv.yes) {
       for (const row of rows) {
         try {
-          await deleteGatewayGroup(url, row.group, { auth: {}, tls: {}, timeoutMs });
+          await deleteGatewayGroup(url, row.group, { auth, tls, timeoutMs });
           row.deleted = true;
         } catch (err) {
           row.deleted = false;

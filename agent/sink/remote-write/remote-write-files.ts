@@ -3,6 +3,7 @@ import type { HttpSinkTarget } from '../sink';
 import { BatchEncoder, type EncodableBatch } from './batch-encoder';
 import { RemoteWritePoster } from './post';
 import { snappyCompress } from './snappy';
+import { redactUrl } from '../../config/redact-url';
 
 /**
  * Spool files by remote write: one request per file, its samples with the
@@ -16,8 +17,9 @@ export class RemoteWriteFiles implements FileDelivery {
     this.poster = new RemoteWritePoster(opts.url, opts.auth, opts.tls, opts.headers);
   }
 
+  /** Printed (start line, failure logs): without a password the URL's userinfo may hold. */
   get target(): string {
-    return this.opts.url.toString();
+    return redactUrl(this.opts.url);
   }
 
   deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {

@@ -9,6 +9,7 @@ import { RemoteWritePoster } from './post';
 import { BatchEncoder } from './batch-encoder';
 import { DepartedSeries } from './staleness';
 import { snappyCompress } from './snappy';
+import { redactUrl } from '../../config/redact-url';
 
 /** `timeoutMs`: how long one send() may take, retries and back-off included. */
 export interface RemoteWriteSinkOptions extends HttpSinkTarget {
@@ -39,8 +40,9 @@ export class RemoteWriteSink extends BufferedSink {
     this.encoder = new BatchEncoder(opts.job, opts.instance);
   }
 
+  /** Printed (start line, failure logs): without a password the URL's userinfo may hold. */
   get target(): string {
-    return this.opts.url.toString();
+    return redactUrl(this.opts.url);
   }
 
   /** The cycle, plus a staleness marker for each series of the last cycle that is gone (a pid out of the top N, an emptied group). */
