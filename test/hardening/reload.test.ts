@@ -63,7 +63,13 @@ describe('reload (SIGHUP) with the real agent', () => {
     await waitFor('writes go on', () => (gw.received.length >= before + 3 ? true : undefined), 20000, 50);
     expect(agent.child.exitCode).toBeNull();
     // The running buffer directory is still the agent's (its lock was not given up).
-    expect(fs.readFileSync(path.join(dir, 'buf', 'lock'), 'utf8').trim()).toBe(String(agent.pid));
+    // The lock holds the owner's pid, then its start time.
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'buf', 'lock'), 'utf8')
+        .trim()
+        .split(/\s+/)[0],
+    ).toBe(String(agent.pid));
 
     // A good reload to the same directory shares the running queue (one lock, no "in use" error).
     fs.writeFileSync(cfg, `${base}buffer-dir: ${path.join(dir, 'buf')}\ntop: 3\n`);
@@ -76,7 +82,13 @@ describe('reload (SIGHUP) with the real agent', () => {
     );
     const after = gw.received.length;
     await waitFor('writes go on', () => (gw.received.length >= after + 3 ? true : undefined), 20000, 50);
-    expect(fs.readFileSync(path.join(dir, 'buf', 'lock'), 'utf8').trim()).toBe(String(agent.pid));
+    // The lock holds the owner's pid, then its start time.
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'buf', 'lock'), 'utf8')
+        .trim()
+        .split(/\s+/)[0],
+    ).toBe(String(agent.pid));
     // The one error is the rejected reload: the good one took the directory without a lock error.
     expect(logLines(agent).filter((l) => l.level === 'error')).toEqual([rejected]);
   }, 60000);

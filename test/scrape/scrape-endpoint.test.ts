@@ -124,12 +124,11 @@ describe('serving the latest cycle', () => {
     await waitHttp('the first cycle', agent, `http://${base}/-/ready`);
     await waitFor('a cycle in progress', () => (ps.inCycle() ? true : undefined), 20000, 50);
     const before = await (await fetch(`http://${base}/metrics`)).text();
-    const t0 = performance.now();
-    const during = await (await fetch(`http://${base}/metrics`)).text();
-    const tookMs = performance.now() - t0;
-    // Still inside the 3 s cycle: the answer did not wait for it.
+    // Asked while the 3 s cycle runs, the scrape is answered with the previous cycle's bytes: an
+    // endpoint that waited for the cycle would serve the new one (its durations differ). No
+    // clock is read, so a loaded machine cannot fail this.
     expect(ps.inCycle()).toBe(true);
-    expect(tookMs).toBeLessThan(1500);
+    const during = await (await fetch(`http://${base}/metrics`)).text();
     expect(during).toBe(before);
   });
 
