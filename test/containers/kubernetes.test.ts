@@ -94,6 +94,9 @@ maybe('deploy/kubernetes', () => {
     podman(['tag', HOST_IMAGE, c.image]);
     const instance = c.env.find((e) => e.name === 'HOSTPULSE_INSTANCE');
     if (instance?.valueFrom?.fieldRef) instance.valueFrom.fieldRef.fieldPath = 'metadata.name';
+    // Played on the host's network (podman refuses port mappings there): the agent's
+    // metrics port is then the host's own, as with hostNetwork, and needs no mapping.
+    delete (c as { ports?: unknown }).ports;
     const file = cm.data?.['hostpulse.yml'] ?? '';
     expect(file).toMatch(/^pushgateway-url: /m);
     const config = {
@@ -113,6 +116,7 @@ maybe('deploy/kubernetes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostpulse-kube-'));
     const manifest = path.join(dir, 'pod.yaml');
     fs.writeFileSync(manifest, [config, pod].map((d) => YAML.stringify(d)).join('---\n'));
+    let down: Error | undefined;
     try {
       podman(['kube', 'play', '--network', 'host', manifest]);
       const rss = await waitForPushedProcess(gw.url, 'hpct-on-node');
@@ -127,11 +131,18 @@ maybe('deploy/kubernetes', () => {
       expect(inspect[0].EffectiveCaps ?? []).toEqual([]);
       expect(inspect[0].HostConfig.Memory).toBe(mib(c.resources.limits.memory) * 1024 * 1024);
     } finally {
-      podman(['kube', 'down', manifest]);
+      try {
+        podman(['kube', 'down', manifest]);
+      } catch (err) {
+        // After a failed play there may be no pod to take down: the play's error is the one reported.
+        down = err as Error;
+      }
       // kube play keeps a ConfigMap as a named volume, which kube down leaves behind.
       podman(['volume', 'rm', '--force', cm.metadata.name]);
       fs.rmSync(dir, { recursive: true, force: true });
       await gw.stop();
     }
+    // Reached only after a good play: then its pod must go down cleanly.
+    if (down !== undefined) throw down;
   });
 });
