@@ -8,7 +8,7 @@
 #   SHA256SUMS
 # Environment (for the package test): PACKAGE_VERSION overrides package.json's version,
 # PACKAGE_OUT the output folder, PACKAGE_DEB_COMPRESSION dpkg-deb's -Z (default xz, the
-# smallest; the test's throw-away packages use none: xz of ~90 MB takes a minute here).
+# smallest; the test's throw-away packages use gzip: xz of ~90 MB takes a minute here).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -65,6 +65,7 @@ install -D -m 0644 "$unit" "$root/usr/lib/systemd/system/hostpulse.service"
 install -D -m 0644 deploy/systemd/hostpulse.env "$root/etc/hostpulse/hostpulse.env"
 install -d -m 0755 "$root/usr/share/doc/hostpulse" "$root/usr/share/man/man1" "$root/DEBIAN"
 install -m 0644 "$here/debian/copyright" "$root/usr/share/doc/hostpulse/copyright"
+install -D -m 0644 "$here/debian/lintian-overrides" "$root/usr/share/lintian/overrides/hostpulse"
 # Debian's changelog for a native package: one entry for this build.
 date_r="$(date -R -u -d "@${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")"
 printf 'hostpulse (%s) unstable; urgency=medium\n\n  * Release %s (see CHANGELOG.md upstream).\n\n -- hostpulse maintainers <hostpulse@example.org>  %s\n' \
