@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/agent/**/*.test.ts', '<rootDir>/platforms/**/*.test.ts'],
-  // The container tests run on their own: npm run test:containers (jest.containers.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/containers/'],
+  // The container and package tests run on their own: npm run test:containers (jest.containers.config.js),
+  // npm run test:package (jest.package.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/containers/', '<rootDir>/test/package/'],
   // tsc copies package.json into dist/: without this jest sees two packages named hostpulse.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,

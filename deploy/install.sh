@@ -18,7 +18,7 @@ NODE_MIN_MAJOR=20
 
 usage() {
   cat <<EOF
-Usage: deploy/install.sh [--uninstall] [--help]
+Usage: deploy/install.sh [--package FILE.deb] [--uninstall] [--help]
 
 Installs the built hostpulse agent (run \`npm ci && npm run build\` first):
   $PREFIX            code (dist/), production node_modules, bin/hostpulse launcher
@@ -29,6 +29,10 @@ Installs the built hostpulse agent (run \`npm ci && npm run build\` first):
 then, when systemd is running, enables the service and starts it (or restarts
 it when the code or unit changed). Running it again changes nothing.
 
+  --package FILE.deb
+                install the package \`npm run package\` built (out/package/) with
+                apt-get instead: /usr/bin/hostpulse, no Node.js needed; it starts
+                nothing until \`systemctl enable --now hostpulse\`
   --uninstall   stop and disable the service, delete this host's group from
                 the Pushgateway (hostpulse forget, with the settings in
                 $ENV_PATH), remove the code, the link and the unit;
@@ -48,13 +52,34 @@ say() { echo "$PROG: $*"; }
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 
 MODE=install
-for arg in "$@"; do
+PACKAGE=
+while [ $# -gt 0 ]; do
+  arg=$1
+  shift
   case $arg in
+    --package)
+      [ $# -gt 0 ] || { echo "$PROG: --package needs a .deb" >&2; exit 2; }
+      PACKAGE=$1
+      shift
+      ;;
     --uninstall) MODE=uninstall ;;
     -h | --help) usage; exit 0 ;;
     *) echo "$PROG: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+# The package path: apt resolves its few Depends (libc6, libstdc++6, libgcc-s1) and dpkg
+# keeps the env file on upgrades; nothing below (staging /opt/hostpulse) applies.
+if [ -n "$PACKAGE" ]; then
+  [ -z "$DESTDIR" ] || die "--package installs with apt-get and cannot stage under DESTDIR"
+  [ -f "$PACKAGE" ] || die "no such package: $PACKAGE"
+  [ "$MODE" = install ] || die "--package with --uninstall: use apt-get remove hostpulse (or purge)"
+  # apt-get takes a local file only as a path (./x.deb), never as a bare name.
+  case $PACKAGE in /*) ;; *) PACKAGE=./$PACKAGE ;; esac
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$PACKAGE"
+  say "installed $PACKAGE; set HOSTPULSE_PUSHGATEWAY_URL in $ENV_PATH, then: systemctl enable --now hostpulse"
+  exit 0
+fi
 
 systemd_running() { [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; }
 

@@ -1,0 +1,56 @@
+// Bundles the built CLI (dist/agent/cli/main.js) and its production dependencies into
+// one CommonJS file for Node's single executable applications: inside an SEA, require()
+// reaches only Node's built-in modules, so everything else must be in this file.
+//   node deploy/package/bundle.mjs <out.js> <version>
+import * as esbuild from 'esbuild';
+import * as path from 'node:path';
+
+const [out, version] = process.argv.slice(2);
+if (!out || !version) {
+  console.error('usage: bundle.mjs <out.js> <version>');
+  process.exit(2);
+}
+const root = path.resolve(import.meta.dirname, '../..');
+
+// agent/version.ts reads package.json beside the code, which is not there at run time in a
+// single file: replace it with its version alone, so the bundle carries the version
+// (and not the whole manifest) and a test can build a package with a bumped one.
+const inlineVersion = {
+  name: 'inline-version',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)package\.json$/ }, (args) => ({
+      path: path.resolve(args.resolveDir, args.path),
+      namespace: 'hostpulse-version',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'hostpulse-version' }, () => ({
+      contents: JSON.stringify({ version }),
+      loader: 'json',
+    }));
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: [path.join(root, 'dist/agent/cli/main.js')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // The shebang of main.js is meaningless inside the executable.
+  banner: { js: '' },
+  legalComments: 'linked',
+  // Names stay readable in stack traces that reach the journal; minifying saves ~1 MB of a ~100 MB file.
+  minify: false,
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [inlineVersion],
+});
+// A require() esbuild could not follow (a non-literal name) would fail only at run time, inside the
+// executable: refuse any warning here instead.
+if (result.warnings.length > 0) {
+  console.error(`bundle: ${result.warnings.length} warning(s), refusing`);
+  process.exit(1);
+}
+const inputs = Object.keys(result.metafile.inputs);
+const packages = [...new Set(inputs.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))];
+console.log(`bundle: ${inputs.length} files, packages: ${packages.sort().join(' ')}`);
