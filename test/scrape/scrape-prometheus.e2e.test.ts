@@ -3,6 +3,7 @@
  * (its `hostpulse` job reading file_sd targets) and alert rules scrapes real
  * agents started with `--sink scrape`; the fleet CLI asks that Prometheus.
  */
+import { loadDashboards, panelQueries, substituteVariables } from '../stack/dashboard-queries';
 import * as fs from 'fs';
 import { makeCerts, tlsAndAuthWebConfig, USER } from '../support/certs';
 import { requireBuiltCli, runJson, spawnCli } from '../support/cli';
@@ -13,6 +14,7 @@ interface HostRow {
   instance: string;
   status: string;
   reasons: string[];
+  last_push_age_seconds: number | null;
 }
 
 let prometheus: RunningPrometheus;
@@ -119,6 +121,18 @@ test('a killed agent turns stale and HostpulseScrapeDown fires; a restarted one 
     40000,
   );
   expect(stale.reasons.join(' ')).toMatch(/^stale:/);
+  // The host dashboard's "Push age" panel says the same as the CLI for a scraped host: its last
+  // sample is found at the scrape's own resolution, not rounded to a minute or missing.
+  const [hostDetail] = [...loadDashboards()].filter(([file]) => file === 'host-detail.json').map(([, d]) => d);
+  const panelAge = panelQueries(hostDetail).find((q) => q.panel === 'Push age');
+  const [cliAge, dashAge] = await Promise.all([
+    hosts().then((rows) => rows.find((r) => r.instance === 'localhost')?.last_push_age_seconds),
+    prometheus
+      .query(substituteVariables(panelAge?.expr ?? 'absent', { instance: 'localhost' }))
+      .then((s) => Number(s[0]?.value[1])),
+  ]);
+  expect(cliAge).toEqual(expect.any(Number));
+  expect(Math.abs(dashAge - (cliAge ?? NaN))).toBeLessThan(15);
   const alert = await waitFor(
     'HostpulseScrapeDown firing',
     async () =>
