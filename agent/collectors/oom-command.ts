@@ -3,7 +3,7 @@ import * as os from 'os';
 import type { Logger } from '../log';
 import type { OomMetrics } from '../metrics/oom-metrics';
 import type { OomKill } from '../../platforms/kmsg';
-import { holdsInheritableCaps, killGroup, oomHookArgv, oomHookEnv } from './oom-hook-process';
+import { holdsInheritableCaps, killGroup, oomHookArgv, oomHookEnv, type OomHookFields } from './oom-hook-process';
 
 /**
  * One kill as the log line, --on-oom and tests see it. Declared here, beside the
@@ -22,23 +22,6 @@ export interface OomCommandOptions {
   maxQueued: number;
   job: string;
   instance: string;
-}
-
-/** What the command reads on stdin: one JSON object, then end of file. */
-export interface OomCommandInput {
-  host: string;
-  job: string;
-  instance: string;
-  pid: number;
-  comm: string;
-  uid?: number;
-  /** The victim's memory cgroup (task_memcg), e.g. /system.slice/foo.service. */
-  cgroup?: string;
-  /** The cgroup whose limit was hit (oom_memcg). */
-  oomCgroup?: string;
-  constraint: string;
-  rssBytes: number;
-  time: string;
 }
 
 const MAX_STDERR_BYTES = 4096;
@@ -103,7 +86,7 @@ export class OomCommand {
     const e = this.queue.shift();
     if (!e) return;
     this.running = true;
-    const input: OomCommandInput = {
+    const input: OomHookFields = {
       host: os.hostname(),
       job: this.opts.job,
       instance: this.opts.instance,

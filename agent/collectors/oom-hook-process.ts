@@ -4,7 +4,10 @@ import { errnoCode } from '../../platforms/errno';
 /** Where the command's programs are looked up when the agent itself has no PATH (systemd always sets one). */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** The event as the command's environment sees it: the documented HOSTPULSE_OOM_* variables. */
+/**
+ * One kill as the command gets it: the JSON object on its stdin, and the
+ * documented HOSTPULSE_OOM_* variables of its environment.
+ */
 export interface OomHookFields {
   host: string;
   job: string;
@@ -12,7 +15,9 @@ export interface OomHookFields {
   pid: number;
   comm: string;
   uid?: number;
+  /** The victim's memory cgroup (task_memcg), e.g. /system.slice/foo.service. */
   cgroup?: string;
+  /** The cgroup whose limit was hit (oom_memcg). */
   oomCgroup?: string;
   constraint: string;
   rssBytes: number;
