@@ -81,7 +81,7 @@ describe('deploy/ansible/hostpulse.yml (ansible-core from deploy/install-deps.sh
       const inv = path.join(dir, 'inventory.ini');
       fs.writeFileSync(
         inv,
-        `[hostpulse]\nlocalhost ansible_connection=local ansible_python_interpreter=${'/usr/bin/python3'}\n`,
+        `[hostpulse]\nlocalhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n`,
       );
       // Only the controller-side check (tag package): the other tasks install onto real hosts.
       const args = ['-i', inv, '--tags', 'package', path.join(dir, 'deploy/ansible/hostpulse.yml')];
