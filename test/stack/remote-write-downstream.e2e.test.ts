@@ -184,13 +184,17 @@ describe('a remote-writing host whose agent dies', () => {
     const victim = agents.get(VICTIM) as Spawned;
     victim.child.kill('SIGKILL');
     expect((await victim.exited).signal).toBe('SIGKILL');
+    // The victim stale and every live host ok in one answer: on a loaded machine a live agent's
+    // push can lag past 3 intervals for a moment, so that is waited out, not failed on.
+    const live = HOSTS.filter((x) => x !== VICTIM);
     const rows = await waitFor(
-      `${VICTIM} stale`,
+      `${VICTIM} stale, the others ok`,
       async () => {
         const r = await hosts(...OK);
-        return byInstance(r).get(VICTIM)?.status === 'stale' ? r : undefined;
+        const m = byInstance(r);
+        return m.get(VICTIM)?.status === 'stale' && live.every((h) => m.get(h)?.status === 'ok') ? r : undefined;
       },
-      30000,
+      60000,
       1000,
     );
     expect(rows[0].instance).toBe(VICTIM); // worst first
@@ -199,16 +203,34 @@ describe('a remote-writing host whose agent dies', () => {
     expect(rows[0].memory_percent).not.toBeNull();
     for (const h of HOSTS.filter((x) => x !== VICTIM)) expect(byInstance(rows).get(h)?.status).toBe('ok');
 
-    const u = await runJson<HostRow[]>(['fleet', 'unhealthy', ...P, ...OK]);
+    // Asked again until the live hosts are ok there too (see above).
+    const u = await waitFor(
+      'fleet unhealthy naming the victim alone',
+      async () => {
+        const r = await runJson<HostRow[]>(['fleet', 'unhealthy', ...P, ...OK]);
+        return r.rows.length === 1 ? r : undefined;
+      },
+      60000,
+      1000,
+    );
     expect(u.code).toBe(1);
     expect(u.rows.map((h) => [h.instance, h.status])).toEqual([[VICTIM, 'stale']]);
     expect(u.rows[0].reasons[0]).toMatch(new RegExp(`^stale: last push [\\d.]+s ago, over 3 x ${INTERVAL}s interval$`));
 
-    const groups = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, ...OK, '--min-hosts', '3'])).rows;
-    expect(groups.find((g) => g.group === 'node')).toMatchObject({ hosts: 3, healthy_hosts: 2, below_min_hosts: true });
+    const node = await waitFor(
+      'the node group with its two live hosts healthy',
+      async () => {
+        const g = (await runJson<GroupRow[]>(['fleet', 'groups', ...P, ...OK, '--min-hosts', '3'])).rows;
+        const row = g.find((x) => x.group === 'node');
+        return row?.healthy_hosts === 2 ? row : undefined;
+      },
+      60000,
+      1000,
+    );
+    expect(node).toMatchObject({ hosts: 3, healthy_hosts: 2, below_min_hosts: true });
     // The stopped host is still known to the host commands.
     expect((await runCli(['fleet', 'top', '--host', VICTIM, ...P])).code).toBe(0);
-  });
+  }, 200000);
 
   it('every dashboard expression runs and returns data; the stale panels count and show the dead host', async () => {
     const live = 'rw-a';
