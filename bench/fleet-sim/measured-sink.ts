@@ -1,6 +1,6 @@
-import type { FamilySnapshot } from '../../agent/metrics/exposition';
 import { PushError } from '../../agent/common/push-error';
 import type { Batch, Sink } from '../../agent/sink/sink';
+import { DepartedSeries } from '../../agent/sink/remote-write/staleness';
 
 /** What one simulated host's deliveries did, counted by the sink wrapper around its real sink. */
 export interface HostCounts {
@@ -33,7 +33,7 @@ export function emptyCounts(): HostCounts {
 }
 
 /** Series in a batch: one sample each. */
-export function countSamples(families: readonly FamilySnapshot[]): number {
+export function countSamples(families: readonly { values: readonly unknown[] }[]): number {
   let n = 0;
   for (const f of families) n += f.values.length;
   return n;
@@ -46,12 +46,19 @@ export function countSamples(families: readonly FamilySnapshot[]): number {
 export class MeasuredSink implements Sink {
   readonly counts = emptyCounts();
   readonly buffered: Sink['buffered'];
+  /**
+   * Remote write adds a staleness marker for each series gone since the last cycle, and the
+   * receiver stores and counts it as a sample: offered counts them too, seen through the same
+   * tracker over the same batches in the same order, so offered = accepted + buffered + dropped.
+   */
+  private readonly departed: DepartedSeries | undefined;
 
   constructor(
     private readonly inner: Sink,
     /** Sees every batch before it goes (the simulator samples push sizes here). */
     private readonly onBatch?: (batch: Batch) => void,
   ) {
+    this.departed = inner.name === 'remote-write' ? new DepartedSeries() : undefined;
     // A buffered sink takes the cycles that come during a delivery into its buffer and flushes them after it: counted alike.
     const buffered = inner.buffered;
     this.buffered = buffered && {
@@ -80,7 +87,7 @@ export class MeasuredSink implements Sink {
   }
 
   private offered(batch: Batch): number {
-    const samples = countSamples(batch.families);
+    const samples = countSamples(batch.families) + countSamples(this.departed?.markers(batch) ?? []);
     this.onBatch?.(batch);
     this.counts.pushes++;
     this.counts.samplesOffered += samples;

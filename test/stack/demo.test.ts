@@ -73,7 +73,19 @@ test('the demo runs the stack with HOSTS agents on loopback, and Ctrl-C leaves n
     const rules = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
       data: { groups: Array<{ name: string }> };
     };
-    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['hostpulse-agent', 'hostpulse-host']);
+    // Every group of every rules file under prometheus/rules, however many there are.
+    const shipped = fs
+      .readdirSync(path.join(__dirname, '..', '..', 'prometheus', 'rules'))
+      .flatMap((f) =>
+        [
+          ...fs
+            .readFileSync(path.join(__dirname, '..', '..', 'prometheus', 'rules', f), 'utf8')
+            .matchAll(/^ {2}- name: (\S+)$/gm),
+        ].map((m) => m[1]),
+      )
+      .sort();
+    expect(shipped).toContain('hostpulse-host');
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(shipped);
     const ams = await waitFor('the Alertmanager in Prometheus', async () => {
       const body = (await (await fetch(`${promUrl}/api/v1/alertmanagers`)).json()) as {
         data: { activeAlertmanagers: Array<{ url: string }> };
