@@ -1,6 +1,6 @@
 import { UsageError } from '../errors';
 import { NO_WEB_CONFIG, readWebConfig, type WebConfig } from '../web/web-config';
-import { parseAddress } from './sink-config';
+import { parseAddress } from './address';
 
 /**
  * The default port of `--sink scrape`. The Prometheus wiki's "Default port

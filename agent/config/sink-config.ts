@@ -1,5 +1,5 @@
-import { isIP } from 'net';
 import { UsageError } from '../errors';
+import { parseAddress, type SocketAddress } from './address';
 import { durationFlag } from './duration';
 import { buildRemoteWriteConfig, type RemoteWriteConfig } from './remote-write-config';
 import { buildScrapeConfig, type ScrapeConfig } from './scrape-config';
@@ -7,12 +7,6 @@ import { buildScrapeConfig, type ScrapeConfig } from './scrape-config';
 export type { ScrapeConfig };
 export type SinkName = 'pushgateway' | 'remote-write' | 'graphite' | 'statsd' | 'scrape';
 export const SINK_NAMES: readonly SinkName[] = ['pushgateway', 'remote-write', 'graphite', 'statsd', 'scrape'];
-
-/** HOST:PORT of a Graphite or statsd daemon. */
-export interface SocketAddress {
-  host: string;
-  port: number;
-}
 
 export interface GraphiteConfig extends SocketAddress {
   /** Path elements before `<host>.`, already sanitised (may be empty). */
@@ -102,26 +96,6 @@ export function parseSinkList(raw: unknown): SinkName[] {
     if (!out.includes(name as SinkName)) out.push(name as SinkName);
   }
   return out.length > 0 ? out : ['pushgateway'];
-}
-
-/** host, host:port, [v6]:port or a bare IPv6 address. */
-export function parseAddress(flag: string, text: string, defaultPort: number): SocketAddress {
-  const t = text.trim();
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
-  const plain = /^([^:[\]\s]+)(?::(\d+))?$/.exec(t);
-  let host: string;
-  let portText: string | undefined;
-  if (bracketed) [, host, portText] = bracketed;
-  else if (isIP(t) === 6) host = t;
-  else if (plain) [, host, portText] = plain;
-  else
-    throw new UsageError(
-      `--${flag} "${text}" must be HOST or HOST:PORT (examples: graphite.example:2003, 10.0.0.5, [2001:db8::5]:2003)`,
-    );
-  const port = portText === undefined ? defaultPort : Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`--${flag} "${text}": the port must be from 1 to 65535`);
-  return { host, port };
 }
 
 /** "hostpulse", "prod.hostpulse" or "" (no prefix): each element as a path element (letters, digits, _ and -). */

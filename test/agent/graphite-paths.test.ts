@@ -4,7 +4,8 @@ import type { FamilySnapshot } from '../../agent/metrics/exposition';
 import { GRAPHITE_PATHS, GraphitePaths, defaultTemplate, sanitizeElement } from '../../agent/sink/graphite/paths';
 import { renderPlaintext } from '../../agent/sink/graphite/plaintext';
 import { gaugeDatagrams } from '../../agent/sink/statsd/datagrams';
-import { parseAddress, parseSinkList } from '../../agent/config/sink-config';
+import { parseAddress } from '../../agent/config/address';
+import { parseSinkList } from '../../agent/config/sink-config';
 import { UsageError } from '../../agent/errors';
 
 type Labels = Record<string, string | number>;

@@ -1,5 +1,11 @@
 import type { MetricValue } from 'prom-client';
-import { STALE_NAN_BITS } from './staleness';
+
+/**
+ * Prometheus' staleness marker: a NaN with this exact bit pattern
+ * (prometheus/model/value.StaleNaN). A receiver that gets it ends the series
+ * at once, instead of returning its last value for the lookback (5 min).
+ */
+export const STALE_NAN_BITS = 0x7ff0000000000002n;
 
 /**
  * What the encoder reads of a batch: a cycle's Batch, or a spool file's

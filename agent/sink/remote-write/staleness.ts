@@ -1,13 +1,6 @@
 import type { MetricValue } from 'prom-client';
 import type { EncodableBatch } from './batch-encoder';
 
-/**
- * Prometheus' staleness marker: a NaN with this exact bit pattern
- * (prometheus/model/value.StaleNaN). A receiver that gets it ends the series
- * at once, instead of returning its last value for the lookback (5 min).
- */
-export const STALE_NAN_BITS = 0x7ff0000000000002n;
-
 type Labels = MetricValue<string>['labels'];
 
 /** Label names of one series, reused from call to call (a handful each: insertion sort, no allocation). */
