@@ -1,12 +1,10 @@
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { CLI } from '../support/cli';
 import { parseExposition, type Sample } from '../support/exposition';
 import { MEMCG_ROOT, makeMemcg, memcgV1Unavailable, removeMemcgs, startFiller } from '../support/memcg-v1';
 import { spawnTracked, waitFor, type Spawned } from '../support/processes';
+import { recordingGateway } from '../support/recording-gateway';
 
 /**
  * The cgroups collector on real v1 memory cgroups: a unit-like cgroup in a
@@ -17,25 +15,6 @@ const why = memcgV1Unavailable();
 if (why) console.warn(`SKIPPED real cgroups collector test: ${why}`);
 
 const LIMIT = 96 * 1024 * 1024;
-
-async function recordingGateway() {
-  const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      bodies.push((req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw).toString('utf8'));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bodies,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const value = (samples: Sample[], name: string, labels: Record<string, string>): number | undefined =>
   samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;

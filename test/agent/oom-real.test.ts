@@ -1,13 +1,11 @@
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { kmsgUnavailable } from '../../platforms/kmsg';
 import { CLI } from '../support/cli';
 import { parseExposition, type Sample } from '../support/exposition';
 import { spawnTracked, waitFor, type Spawned } from '../support/processes';
+import { recordingGateway } from '../support/recording-gateway';
 
 /**
  * A real OOM kill: a child in a 64 MiB memory cgroup (v1) allocates past the
@@ -31,26 +29,6 @@ function whyNot(): string | undefined {
 
 const why = whyNot();
 if (why) console.warn(`SKIPPED real OOM-kill test: ${why}`);
-
-/** A gateway stand-in that keeps every pushed body, gunzipped. */
-async function recordingGateway() {
-  const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      bodies.push((req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw).toString('utf8'));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bodies,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const sum = (samples: Sample[], name: string) =>
   samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
