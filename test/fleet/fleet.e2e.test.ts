@@ -315,7 +315,8 @@ describe('a host whose agent dies', () => {
       1000,
     );
     expect(rows[0].instance).toBe('host-b'); // worst first
-    expect(rows[0].last_push_age_seconds).toBeGreaterThan(6);
+    // Stale means over 3 x 2s; the age is printed rounded, so just over 6 s can read 6.
+    expect(rows[0].last_push_age_seconds).toBeGreaterThanOrEqual(6);
     expect(byInstance(rows).get('host-a')?.status).toBe('ok');
 
     const u = await waitFor(

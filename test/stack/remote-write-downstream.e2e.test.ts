@@ -198,7 +198,8 @@ describe('a remote-writing host whose agent dies', () => {
       1000,
     );
     expect(rows[0].instance).toBe(VICTIM); // worst first
-    expect(rows[0].last_push_age_seconds).toBeGreaterThan(3 * INTERVAL);
+    // Stale means over 3 intervals; the age is printed rounded, so just over can read exactly 3 intervals.
+    expect(rows[0].last_push_age_seconds).toBeGreaterThanOrEqual(3 * INTERVAL);
     // Its last values stay visible, as on a Pushgateway.
     expect(rows[0].memory_percent).not.toBeNull();
     for (const h of HOSTS.filter((x) => x !== VICTIM)) expect(byInstance(rows).get(h)?.status).toBe('ok');
