@@ -1,16 +1,23 @@
 import { UsageError } from '../errors';
-import { buildGroupRows, GroupRow } from './group-rows';
+import { aggregateGroups, buildGroupRows, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
 import { buildOomRows, OomHostRow } from './oom-rows';
 import { groupQueries, hostInterval, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
 import { PrometheusClient } from './prometheus-client';
-import { byLabel, byLabels } from './vector';
+import { byLabel, byLabels, labelKey, sampleValue, type VectorSample } from './vector';
 
 /**
  * The I/O of the fleet commands: send the queries of promql.ts in parallel
  * and hand the answers to the pure row builders. Nothing else lives here.
  */
+
+/**
+ * Past this many hosts without a live age, their ages come from one
+ * fleet-wide hostAge instead of a regex of their names (a query that long
+ * would cost more than the subqueries it spares).
+ */
+const MAX_DEAD_BY_NAME = 500;
 
 export async function fetchHosts(
   client: PrometheusClient,
@@ -19,12 +26,53 @@ export async function fetchHosts(
   instance?: string,
 ): Promise<HostRow[]> {
   const q = hostQueries(window, instance);
-  const [interval, pushAge, cpu, memory, oomKills] = await Promise.all(
-    [q.interval, q.pushAge, q.cpu, q.memory, q.oomKills].map(async (promql) =>
-      byLabel(await client.query(promql), 'instance'),
-    ),
-  );
+  const column = async (promql: string) => byLabel(await client.query(promql), 'instance');
+  const [intervals, live, cpu, memory, oomKills] = await Promise.all([
+    client.query(q.interval),
+    // One host: its full age at once (one host's subqueries are cheap); the fleet: live ages first.
+    instance === undefined ? client.query(q.liveAge) : client.query(q.pushAge),
+    column(q.cpu),
+    column(q.memory),
+    column(q.oomKills),
+  ]);
+  const interval = byLabel(intervals, 'instance');
+  const pushAge = instance === undefined ? await fleetAges(client, window, intervals, live) : byLabel(live, 'instance');
   return buildHostRows({ interval, pushAge, cpu, memory, oomKills }, t);
+}
+
+/**
+ * Every host's push age, as `min by (instance) (hostAge())` answers: the live
+ * ages (hostAgeLive), and for the instances with a (job, instance) that has
+ * none (stopped remote-writing or scraped hosts) hostAge over just those.
+ */
+async function fleetAges(
+  client: PrometheusClient,
+  window: string,
+  intervals: VectorSample[],
+  live: VectorSample[],
+): Promise<Map<string, number | null>> {
+  const key = ['job', 'instance'];
+  const liveKeys = byLabels(live, key);
+  const dead = new Set<string>();
+  for (const s of intervals) {
+    if (s.metric.instance !== undefined && !liveKeys.has(labelKey(key.map((l) => s.metric[l] ?? ''))))
+      dead.add(s.metric.instance);
+  }
+  const ages = new Map<string, number | null>();
+  for (const s of live) {
+    const name = s.metric.instance;
+    if (name === undefined || dead.has(name)) continue;
+    const v = sampleValue(s);
+    const prev = ages.get(name);
+    // min by (instance): the youngest of the host's jobs.
+    ages.set(name, prev === undefined || prev === null ? v : v === null ? prev : Math.min(prev, v));
+  }
+  if (dead.size === 0) return ages;
+  const names = dead.size > MAX_DEAD_BY_NAME ? undefined : [...dead];
+  for (const [name, v] of byLabel(await client.query(hostQueries(window, names).pushAge), 'instance')) {
+    if (dead.has(name)) ages.set(name, v);
+  }
+  return ages;
 }
 
 export async function fetchProcesses(
@@ -39,19 +87,26 @@ export async function fetchProcesses(
   return buildProcessRows(rss, cpu);
 }
 
+/**
+ * Groups across the fleet: one (instance, group) row per host and group for
+ * memory and for CPU, aggregated here, and the group health from the host
+ * rows of fetchHosts (the one health rule, host-rows.ts).
+ */
 export async function fetchGroups(
   client: PrometheusClient,
   window: string,
   t: Thresholds,
   minHosts: number,
 ): Promise<GroupRow[]> {
-  const q = groupQueries(window, t);
-  const [hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax] = await Promise.all(
-    [q.hosts, q.healthyHosts, q.memoryAvg, q.memoryMax, q.cpuAvg, q.cpuMax].map(async (promql) =>
-      byLabel(await client.query(promql), 'group'),
-    ),
-  );
-  return buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax }, minHosts);
+  const q = groupQueries(window);
+  const key = ['instance', 'group'];
+  const [memory, cpu, hosts] = await Promise.all([
+    client.query(q.memory).then((r) => byLabels(r, key)),
+    client.query(q.cpu).then((r) => byLabels(r, key)),
+    fetchHosts(client, window, t),
+  ]);
+  const unhealthy = new Set(hosts.filter((h) => h.status !== 'ok').map((h) => h.instance));
+  return buildGroupRows(aggregateGroups(memory, cpu, unhealthy), minHosts);
 }
 
 export async function fetchOoms(client: PrometheusClient, since: string): Promise<OomHostRow[]> {
