@@ -11,7 +11,8 @@
  * stale (behind the gateway: its push time stops moving; remote-written: its
  * samples stop); every 37th host burns CPU over 90%; memory used spreads
  * over 0-99%, so ~9% of hosts are over 90%; every 100th host has OOM kills
- * with a victim; every 20th host has a cgroup near its limit.
+ * with a victim; every 20th host has a cgroup near its limit; every 5th host
+ * groups processes by cgroup (its groups are named like its cgroups).
  */
 
 export interface FleetShape {
@@ -41,9 +42,20 @@ export const instanceName = (h: number): string => `host-${String(h).padStart(5,
 export const groupName = (g: number): string => `svc-${String(g).padStart(3, '0')}`;
 
 /** What each synthetic host is; the loaders and the tests read the same answers. */
-export function hostKind(h: number): { written: boolean; stale: boolean; busy: boolean; oom: boolean } {
-  return { written: h % 4 === 3, stale: h % 50 === 7, busy: h % 37 === 5, oom: h % 100 === 11 };
+export function hostKind(h: number): {
+  written: boolean;
+  stale: boolean;
+  busy: boolean;
+  oom: boolean;
+  byCgroup: boolean;
+} {
+  return { written: h % 4 === 3, stale: h % 50 === 7, busy: h % 37 === 5, oom: h % 100 === 11, byCgroup: h % 5 === 4 };
 }
+
+export const cgroupName = (g: number): string => `/system.slice/${groupName(g)}.service`;
+
+/** Group g of host h: every 5th host groups by cgroup (--group-by cgroup), so its groups are its cgroups' names. */
+export const hostGroup = (h: number, g: number): string => (hostKind(h).byCgroup ? cgroupName(g) : groupName(g));
 
 /** One series: its name, labels and value at time t (seconds); undefined: no sample at t. */
 interface Series {
@@ -103,7 +115,7 @@ function families(s: FleetShape): Family[] {
           sampler: 'procfs',
           version: '0.2.0',
           oom_events: 'kmsg',
-          group_by: 'comm',
+          group_by: hostKind(h).byCgroup ? 'cgroup' : 'comm',
         }),
       ],
     },
@@ -195,7 +207,7 @@ function groupFamilies(s: FleetShape, one: One): Family[] {
       series: (h) =>
         each(h, (g) => [
           one(h, 'hostpulse_group_resident_memory_bytes', () => MIB * (g + 1) * (1 + (h % 13)), {
-            group: groupName(g),
+            group: hostGroup(h, g),
           }),
         ]),
     },
@@ -203,7 +215,7 @@ function groupFamilies(s: FleetShape, one: One): Family[] {
       name: 'hostpulse_group_processes',
       type: 'gauge',
       series: (h) =>
-        each(h, (g) => [one(h, 'hostpulse_group_processes', () => 1 + ((h + g) % 5), { group: groupName(g) })]),
+        each(h, (g) => [one(h, 'hostpulse_group_processes', () => 1 + ((h + g) % 5), { group: hostGroup(h, g) })]),
     },
     {
       name: 'hostpulse_group_cpu_seconds',
@@ -216,7 +228,7 @@ function groupFamilies(s: FleetShape, one: One): Family[] {
               'hostpulse_group_cpu_seconds_total',
               (t) => since(t) * 0.01 * g * (1 + (h % 3)) * (mode === 'user' ? 0.8 : 0.2),
               {
-                group: groupName(g),
+                group: hostGroup(h, g),
                 mode,
               },
             ),
@@ -266,7 +278,7 @@ function processFamilies(s: FleetShape, one: One): Family[] {
 
 function cgroupFamilies(s: FleetShape, one: One): Family[] {
   const since = (t: number) => t - s.from;
-  const cgroups = Array.from({ length: s.cgroups }, (_, c) => `/system.slice/${groupName(c)}.service`);
+  const cgroups = Array.from({ length: s.cgroups }, (_, c) => cgroupName(c));
   const limit = 2 * GIB;
   const usage = (h: number, c: number) => (h % 20 === 13 && c === 0 ? 0.95 : 0.1 + ((h + c) % 60) / 100) * limit;
   return [

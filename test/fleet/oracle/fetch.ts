@@ -8,6 +8,12 @@ import { byLabel, byLabels } from '../../../agent/fleet/vector';
 import { buildGroupHostRows, type GroupHostRow } from '../../../agent/fleet/group-host-rows';
 import { GROUPING_QUERY, groupHostQueries } from '../../../agent/fleet/group-host-queries';
 import { groupingByInstance } from '../../../agent/fleet/grouping';
+import {
+  atRiskQueries,
+  buildAtRiskRows,
+  type AtRiskRow,
+  type AtRiskThresholds,
+} from '../../../agent/fleet/at-risk-rows';
 
 /**
  * The fetch functions as they were before the rewrite for 10,000 hosts: the
@@ -82,4 +88,18 @@ export async function fetchGroupHosts(
     client.query(GROUPING_QUERY).then(groupingByInstance),
   ]);
   return buildGroupHostRows({ processes, rss, cpu }, hosts, grouping);
+}
+
+/** `fleet at-risk`'s rows as they were: every group's process count shipped, joined by the builder. */
+export async function fetchAtRisk(client: PrometheusClient, window: string, t: AtRiskThresholds): Promise<AtRiskRow[]> {
+  const q = { ...atRiskQueries(window), processes: 'max by (instance, group) (hostpulse_group_processes)' };
+  const key = ['instance', 'cgroup'];
+  const [usage, limit, pressure, kills, processes] = await Promise.all([
+    client.query(q.usage).then((r) => byLabels(r, key)),
+    client.query(q.limit).then((r) => byLabels(r, key)),
+    client.query(q.pressure).then((r) => byLabels(r, key)),
+    client.query(q.kills).then((r) => byLabels(r, key)),
+    client.query(q.processes).then((r) => byLabels(r, ['instance', 'group'])),
+  ]);
+  return buildAtRiskRows({ usage, limit, pressure, kills, processes }, t);
 }
