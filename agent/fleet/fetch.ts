@@ -1,9 +1,17 @@
 import { UsageError } from '../errors';
-import { aggregateGroups, buildGroupRows, GroupRow } from './group-rows';
+import { buildGroupRows, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
 import { buildOomRows, OomHostRow } from './oom-rows';
-import { groupQueries, hostInterval, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
+import {
+  groupQueries,
+  groupUnhealthyHosts,
+  hostInterval,
+  hostQueries,
+  oomQueries,
+  processQueries,
+  Thresholds,
+} from './promql';
 import { PrometheusClient } from './prometheus-client';
 import { byLabel, byLabels, labelKey, sampleValue, type VectorSample } from './vector';
 
@@ -87,10 +95,14 @@ export async function fetchProcesses(
   return buildProcessRows(rss, cpu);
 }
 
+/** Host names per query in a regex of names: a fleet that is mostly unhealthy costs a few queries, not one huge one. */
+const NAMES_PER_QUERY = 500;
+
 /**
- * Groups across the fleet: one (instance, group) row per host and group for
- * memory and for CPU, aggregated here, and the group health from the host
- * rows of fetchHosts (the one health rule, host-rows.ts).
+ * Groups across the fleet: count/avg/max by group from Prometheus (one row
+ * per group comes back), and the group health from the host rows of
+ * fetchHosts (the one health rule, host-rows.ts): a group's unhealthy hosts
+ * are counted by name.
  */
 export async function fetchGroups(
   client: PrometheusClient,
@@ -99,14 +111,26 @@ export async function fetchGroups(
   minHosts: number,
 ): Promise<GroupRow[]> {
   const q = groupQueries(window);
-  const key = ['instance', 'group'];
-  const [memory, cpu, hosts] = await Promise.all([
-    client.query(q.memory).then((r) => byLabels(r, key)),
-    client.query(q.cpu).then((r) => byLabels(r, key)),
-    fetchHosts(client, window, t),
+  const column = async (promql: string) => byLabel(await client.query(promql), 'group');
+  const unhealthyCounts = fetchHosts(client, window, t).then(async (rows) => {
+    const names = rows.filter((h) => h.status !== 'ok').map((h) => h.instance);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < names.length; i += NAMES_PER_QUERY) {
+      const answer = await client.query(groupUnhealthyHosts(names.slice(i, i + NAMES_PER_QUERY)));
+      for (const [group, n] of byLabel(answer, 'group')) counts.set(group, (counts.get(group) ?? 0) + (n ?? 0));
+    }
+    return counts;
+  });
+  const [hosts, memoryAvg, memoryMax, cpuAvg, cpuMax, unhealthy] = await Promise.all([
+    column(q.hosts),
+    column(q.memoryAvg),
+    column(q.memoryMax),
+    column(q.cpuAvg),
+    column(q.cpuMax),
+    unhealthyCounts,
   ]);
-  const unhealthy = new Set(hosts.filter((h) => h.status !== 'ok').map((h) => h.instance));
-  return buildGroupRows(aggregateGroups(memory, cpu, unhealthy), minHosts);
+  const healthyHosts = new Map([...hosts].map(([group, n]) => [group, (n ?? 0) - (unhealthy.get(group) ?? 0)]));
+  return buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax }, minHosts);
 }
 
 export async function fetchOoms(client: PrometheusClient, since: string): Promise<OomHostRow[]> {

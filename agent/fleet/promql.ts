@@ -155,25 +155,37 @@ export interface Thresholds {
 }
 
 export interface GroupQueries {
-  /** Each group's RSS on each host: its hosts, average and maximum are counted from these rows. */
-  memory: string;
-  /** Each group's CPU % on each host, for groups that exist now (see currentRate). */
-  cpu: string;
+  hosts: string;
+  memoryAvg: string;
+  memoryMax: string;
+  cpuAvg: string;
+  cpuMax: string;
 }
 
 /**
- * Per (instance, group) rows, aggregated across the fleet by the CLI. Each
- * per-host expression is evaluated once: asking Prometheus for count, avg
- * and max by group evaluated it once per aggregate, and the group health
- * needed the host health in PromQL too (see fetchGroups).
+ * Per process group across the fleet, aggregated by Prometheus: one row per
+ * group comes back, whatever the fleet's size. Which of a group's hosts are
+ * healthy is not asked here: see groupUnhealthyHosts.
  */
 export function groupQueries(window: string): GroupQueries {
-  const cpu = 'hostpulse_group_cpu_seconds_total';
+  const mem = 'max by (instance, group) (hostpulse_group_resident_memory_bytes)';
+  const cpu = `100 * sum by (instance, group) ${currentRate('hostpulse_group_cpu_seconds_total', window)}`;
   return {
-    memory: 'max by (instance, group) (hostpulse_group_resident_memory_bytes)',
-    // Summed by (instance, group) before the "exists now" test: the same rows as testing each mode's series, half the matching.
-    cpu: `100 * sum by (instance, group) (rate(${cpu}[${window}])) and on (instance, group) group by (instance, group) (${cpu})`,
+    hosts: `count by (group) (${mem})`,
+    memoryAvg: `avg by (group) (${mem})`,
+    memoryMax: `max by (group) (${mem})`,
+    cpuAvg: `avg by (group) (${cpu})`,
+    cpuMax: `max by (group) (${cpu})`,
   };
+}
+
+/**
+ * How many of the named (unhealthy) hosts run each group. The names come from
+ * the host rows (host-rows.ts decides health, in one place); the group's
+ * healthy hosts are its hosts less these.
+ */
+export function groupUnhealthyHosts(instances: readonly string[]): string {
+  return `count by (group) (max by (instance, group) (${selector('hostpulse_group_resident_memory_bytes', instances)}))`;
 }
 
 export interface OomQueries {

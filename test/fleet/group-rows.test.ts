@@ -1,4 +1,4 @@
-import { aggregateGroups, buildGroupRows, GroupColumns } from '../../agent/fleet/group-rows';
+import { buildGroupRows, GroupColumns } from '../../agent/fleet/group-rows';
 
 const m = (o: Record<string, number | null>) => new Map(Object.entries(o));
 
@@ -39,61 +39,5 @@ describe('buildGroupRows', () => {
         .filter((r) => r.below_min_hosts)
         .map((r) => r.group),
     ).toEqual(['postgres']);
-  });
-});
-
-describe('aggregateGroups', () => {
-  const k = (instance: string, group: string) => `${instance}\u0000${group}`;
-
-  it('counts hosts and healthy hosts, averages every row and takes the largest known value, as count/avg/max by (group) do', () => {
-    const memory = new Map<string, number | null>([
-      [k('a', 'node'), 100],
-      [k('b', 'node'), 300],
-      [k('c', 'node'), null],
-      [k('a', 'sshd'), 5],
-    ]);
-    const cpu = new Map<string, number | null>([
-      [k('a', 'node'), 10],
-      [k('b', 'node'), 20],
-      [k('a', 'sshd'), null],
-    ]);
-    const cols = aggregateGroups(memory, cpu, new Set(['b', 'c']));
-    expect(cols.hosts).toEqual(
-      new Map([
-        ['node', 3],
-        ['sshd', 1],
-      ]),
-    );
-    expect(cols.healthyHosts).toEqual(
-      new Map([
-        ['node', 1],
-        ['sshd', 1],
-      ]),
-    );
-    // An unknown value (NaN in PromQL) makes the average unknown; the maximum skips it.
-    expect(cols.memoryAvg).toEqual(
-      new Map([
-        ['node', null],
-        ['sshd', 5],
-      ]),
-    );
-    expect(cols.memoryMax).toEqual(
-      new Map([
-        ['node', 300],
-        ['sshd', 5],
-      ]),
-    );
-    expect(cols.cpuAvg).toEqual(
-      new Map([
-        ['node', 15],
-        ['sshd', null],
-      ]),
-    );
-    expect(cols.cpuMax).toEqual(
-      new Map([
-        ['node', 20],
-        ['sshd', null],
-      ]),
-    );
   });
 });

@@ -105,7 +105,7 @@ function pinnedClient(url: string, time: number, counter: { queries: number }): 
     }
   });
 
-  it('fleet groups: the same rows from per-host rows aggregated by the CLI and the one health rule', async () => {
+  it("fleet groups: the same rows, the group health from the host rows' one health rule", async () => {
     for (const minHosts of [2, 40]) {
       const rows = await fetchGroups(at, WINDOW, T, minHosts);
       expect(rows).toEqual(await oracle.fetchGroups(at, WINDOW, T, minHosts));
