@@ -16,13 +16,6 @@ import { writeSeries, type FleetShape, type SeriesFormat } from './synthetic-ser
  * looks alive to every query made in that time after loading (a store
  * answers at "now" from the newest sample at or before it).
  */
-export interface LoadOptions {
-  shape: FleetShape;
-  out: string;
-  prometheusDir?: string;
-  victoriaMetricsUrl?: string;
-}
-
 export function writeFleetFile(shape: FleetShape, format: SeriesFormat, file: string): number {
   const fd = fs.openSync(file, 'w');
   try {
@@ -89,7 +82,16 @@ async function main(): Promise<void> {
     .option('victoria-metrics', { type: 'string', describe: 'import into the VictoriaMetrics at this base URL' })
     .strict()
     .parseSync();
+  for (const [flag, v, min] of [
+    ['--hosts', argv.hosts, 1],
+    ['--groups', argv.groups, 0],
+    ['--top', argv.top, 0],
+    ['--cgroups', argv.cgroups, 0],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${flag}: expected a whole number >= ${min}, got ${v}`);
+  }
   const interval = seconds(argv.interval, '--interval');
+  if (interval === 0) throw new Error('--interval: expected more than 0s');
   const now = Math.floor(Date.now() / 1000 / interval) * interval;
   const shape: FleetShape = {
     hosts: argv.hosts,
