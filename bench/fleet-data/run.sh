@@ -51,4 +51,5 @@ curl -sf "$prom/api/v1/rules" | node -e '
     console.log(`'"$hosts"' prometheus rules\t${g.name}\t${(g.evaluationTime * 1000).toFixed(0)} ms`);
     for (const r of g.rules) console.log(`'"$hosts"' prometheus rule\t${r.name}\t${(r.evaluationTime * 1000).toFixed(0)} ms\t${r.alerts ? r.alerts.length : 0} alerts`);
   }'
-curl -sf "http://127.0.0.1:$ap/metrics" | awk -v h="$hosts" '/^vmalert_iteration_duration_seconds_(sum|count)/{print h " vmalert\t" $1 "\t" $2}'
+# Whole lines: vmalert writes a space inside the label set.
+curl -sf "http://127.0.0.1:$ap/metrics" | awk -v h="$hosts" '/^vmalert_iteration_duration_seconds(_sum|_count|.*quantile="0.5")/{print h " vmalert\t" $0}'
