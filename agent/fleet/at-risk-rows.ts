@@ -38,7 +38,11 @@ export function atRiskQueries(window: string) {
     kills:
       'sum by (instance, cgroup) (increase(hostpulse_cgroup_memory_events_total{event="oom_kill"}[1h]) or ' +
       '(hostpulse_cgroup_memory_events_total{event="oom_kill"} unless hostpulse_cgroup_memory_events_total{event="oom_kill"} offset 1h))',
-    processes: 'max by (instance, group) (hostpulse_group_processes)',
+    // Only the groups named like a cgroup of the same host (agents run with --group-by cgroup): the
+    // rows are joined on (instance, cgroup), and every other group of a 10,000-host fleet would be shipped for nothing.
+    processes:
+      'max by (instance, group) (hostpulse_group_processes) and on (instance, group) ' +
+      'label_replace(group by (instance, cgroup) (hostpulse_cgroup_memory_usage_bytes), "group", "$1", "cgroup", "(.*)")',
   };
 }
 

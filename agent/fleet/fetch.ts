@@ -3,14 +3,29 @@ import { buildGroupRows, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
 import { buildOomRows, OomHostRow } from './oom-rows';
-import { groupQueries, hostInterval, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
+import {
+  groupQueries,
+  groupUnhealthyHosts,
+  hostInterval,
+  hostQueries,
+  oomQueries,
+  processQueries,
+  Thresholds,
+} from './promql';
 import { PrometheusClient } from './prometheus-client';
-import { byLabel, byLabels } from './vector';
+import { byLabel, byLabels, labelKey, sampleValue, type VectorSample } from './vector';
 
 /**
  * The I/O of the fleet commands: send the queries of promql.ts in parallel
  * and hand the answers to the pure row builders. Nothing else lives here.
  */
+
+/**
+ * Past this many hosts without a live age, their ages come from one
+ * fleet-wide hostAge instead of a regex of their names (a query that long
+ * would cost more than the subqueries it spares).
+ */
+const MAX_DEAD_BY_NAME = 500;
 
 export async function fetchHosts(
   client: PrometheusClient,
@@ -19,12 +34,53 @@ export async function fetchHosts(
   instance?: string,
 ): Promise<HostRow[]> {
   const q = hostQueries(window, instance);
-  const [interval, pushAge, cpu, memory, oomKills] = await Promise.all(
-    [q.interval, q.pushAge, q.cpu, q.memory, q.oomKills].map(async (promql) =>
-      byLabel(await client.query(promql), 'instance'),
-    ),
-  );
+  const column = async (promql: string) => byLabel(await client.query(promql), 'instance');
+  const [intervals, live, cpu, memory, oomKills] = await Promise.all([
+    client.query(q.interval),
+    // One host: its full age at once (one host's subqueries are cheap); the fleet: live ages first.
+    instance === undefined ? client.query(q.liveAge) : client.query(q.pushAge),
+    column(q.cpu),
+    column(q.memory),
+    column(q.oomKills),
+  ]);
+  const interval = byLabel(intervals, 'instance');
+  const pushAge = instance === undefined ? await fleetAges(client, window, intervals, live) : byLabel(live, 'instance');
   return buildHostRows({ interval, pushAge, cpu, memory, oomKills }, t);
+}
+
+/**
+ * Every host's push age, as `min by (instance) (hostAge())` answers: the live
+ * ages (hostAgeLive), and for the instances with a (job, instance) that has
+ * none (stopped remote-writing or scraped hosts) hostAge over just those.
+ */
+async function fleetAges(
+  client: PrometheusClient,
+  window: string,
+  intervals: VectorSample[],
+  live: VectorSample[],
+): Promise<Map<string, number | null>> {
+  const key = ['job', 'instance'];
+  const liveKeys = byLabels(live, key);
+  const dead = new Set<string>();
+  for (const s of intervals) {
+    if (s.metric.instance !== undefined && !liveKeys.has(labelKey(key.map((l) => s.metric[l] ?? ''))))
+      dead.add(s.metric.instance);
+  }
+  const ages = new Map<string, number | null>();
+  for (const s of live) {
+    const name = s.metric.instance;
+    if (name === undefined || dead.has(name)) continue;
+    const v = sampleValue(s);
+    const prev = ages.get(name);
+    // min by (instance): the youngest of the host's jobs.
+    ages.set(name, prev === undefined || prev === null ? v : v === null ? prev : Math.min(prev, v));
+  }
+  if (dead.size === 0) return ages;
+  const names = dead.size > MAX_DEAD_BY_NAME ? undefined : [...dead];
+  for (const [name, v] of byLabel(await client.query(hostQueries(window, names).pushAge), 'instance')) {
+    if (dead.has(name)) ages.set(name, v);
+  }
+  return ages;
 }
 
 export async function fetchProcesses(
@@ -39,18 +95,41 @@ export async function fetchProcesses(
   return buildProcessRows(rss, cpu);
 }
 
+/** Host names per query in a regex of names: a fleet that is mostly unhealthy costs a few queries, not one huge one. */
+const NAMES_PER_QUERY = 500;
+
+/**
+ * Groups across the fleet: count/avg/max by group from Prometheus (one row
+ * per group comes back), and the group health from the host rows of
+ * fetchHosts (the one health rule, host-rows.ts): a group's unhealthy hosts
+ * are counted by name.
+ */
 export async function fetchGroups(
   client: PrometheusClient,
   window: string,
   t: Thresholds,
   minHosts: number,
 ): Promise<GroupRow[]> {
-  const q = groupQueries(window, t);
-  const [hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax] = await Promise.all(
-    [q.hosts, q.healthyHosts, q.memoryAvg, q.memoryMax, q.cpuAvg, q.cpuMax].map(async (promql) =>
-      byLabel(await client.query(promql), 'group'),
-    ),
-  );
+  const q = groupQueries(window);
+  const column = async (promql: string) => byLabel(await client.query(promql), 'group');
+  const unhealthyCounts = fetchHosts(client, window, t).then(async (rows) => {
+    const names = rows.filter((h) => h.status !== 'ok').map((h) => h.instance);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < names.length; i += NAMES_PER_QUERY) {
+      const answer = await client.query(groupUnhealthyHosts(names.slice(i, i + NAMES_PER_QUERY)));
+      for (const [group, n] of byLabel(answer, 'group')) counts.set(group, (counts.get(group) ?? 0) + (n ?? 0));
+    }
+    return counts;
+  });
+  const [hosts, memoryAvg, memoryMax, cpuAvg, cpuMax, unhealthy] = await Promise.all([
+    column(q.hosts),
+    column(q.memoryAvg),
+    column(q.memoryMax),
+    column(q.cpuAvg),
+    column(q.cpuMax),
+    unhealthyCounts,
+  ]);
+  const healthyHosts = new Map([...hosts].map(([group, n]) => [group, (n ?? 0) - (unhealthy.get(group) ?? 0)]));
   return buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax }, minHosts);
 }
 

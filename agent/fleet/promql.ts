@@ -17,9 +17,23 @@ export function promString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
+/** One host by name, or several (a regex of their exact names: one query for a page of hosts, not one each). */
+export type InstanceFilter = string | readonly string[];
+
+/** Escape a string so a regex matches it literally (RE2 syntax, as Prometheus and VictoriaMetrics use). */
+export function regexLiteral(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+function instanceMatcher(instance: InstanceFilter): string {
+  return typeof instance === 'string'
+    ? `instance=${promString(instance)}`
+    : `instance=~${promString(instance.map(regexLiteral).join('|'))}`;
+}
+
 /** `metric{instance="x",extra}`; with no instance the selector matches every host. */
-export function selector(metric: string, instance?: string, extra: string[] = []): string {
-  const matchers = [...(instance === undefined ? [] : [`instance=${promString(instance)}`]), ...extra];
+export function selector(metric: string, instance?: InstanceFilter, extra: string[] = []): string {
+  const matchers = [...(instance === undefined ? [] : [instanceMatcher(instance)]), ...extra];
   return matchers.length === 0 ? metric : `${metric}{${matchers.join(',')}}`;
 }
 
@@ -28,7 +42,7 @@ export function selector(metric: string, instance?: string, extra: string[] = []
  * it); their series are those of agents whose group, if any, was not on a
  * gateway within the hour.
  */
-function unlessGateway(expr: string, instance?: string): string {
+function unlessGateway(expr: string, instance?: InstanceFilter): string {
   return `(${expr}) unless on (job, instance) last_over_time(${selector('push_time_seconds', instance)}[1h])`;
 }
 
@@ -39,7 +53,7 @@ function unlessGateway(expr: string, instance?: string): string {
  * HostpulseMissingPushes rule does. A dead host behind a Pushgateway keeps
  * its live series there, so its answers are unchanged.
  */
-export function hostInterval(instance?: string): string {
+export function hostInterval(instance?: InstanceFilter): string {
   const interval = selector('hostpulse_agent_interval_seconds', instance);
   return `${interval} or ${unlessGateway(`last_over_time(${interval}[1h])`, instance)}`;
 }
@@ -56,7 +70,7 @@ export function hostInterval(instance?: string): string {
  * within the hour from a 1-minute subquery (each step sees the last sample
  * for 5 min, so the maximum is exact).
  */
-export function hostAge(instance?: string): string {
+export function hostAge(instance?: InstanceFilter): string {
   const interval = selector('hostpulse_agent_interval_seconds', instance);
   const push = selector('push_time_seconds', instance);
   const gateway = `(timestamp(${push}) - ${push}) and on (job, instance) ${interval}`;
@@ -67,11 +81,27 @@ export function hostAge(instance?: string): string {
   return `(${gateway}) or (${unlessGateway(written, instance)})`;
 }
 
+/**
+ * hostAge without its subqueries: the age of every host behind a gateway, and
+ * of every remote-written or scraped host whose series is inside the lookback
+ * now, by (job, instance). For those the value is hostAge's. The subqueries
+ * (1 h of 1 m or 10 s steps over every host) cost most of a fleet's query
+ * time and only matter for hosts that stopped; fetchHosts asks hostAge for
+ * just the (job, instance) pairs missing here.
+ */
+export function hostAgeLive(): string {
+  const interval = 'hostpulse_agent_interval_seconds';
+  const gateway = `(timestamp(push_time_seconds) - push_time_seconds) and on (job, instance) ${interval}`;
+  return `(${gateway}) or (${unlessGateway(`time() - timestamp(${interval})`)})`;
+}
+
 export interface HostQueries {
-  /** The set of hosts: every instance that pushes hostpulse metrics, with its push interval. */
+  /** The set of hosts: every (job, instance) that pushes hostpulse metrics, with its push interval. */
   interval: string;
   /** Seconds since the instance's last push or remote-written sample (see hostAge). */
   pushAge: string;
+  /** The same for live hosts only, by (job, instance) (see hostAgeLive); absent when one host is asked for. */
+  liveAge: string;
   /** Non-idle share of all CPUs, percent. Needs two samples inside `window`. */
   cpu: string;
   /** Memory used, percent: 1 - available / total. */
@@ -80,12 +110,13 @@ export interface HostQueries {
   oomKills: string;
 }
 
-export function hostQueries(window: string, instance?: string): HostQueries {
+export function hostQueries(window: string, instance?: InstanceFilter): HostQueries {
   const cpu = (extra: string[]) => `rate(${selector('hostpulse_host_cpu_seconds_total', instance, extra)}[${window}])`;
   const oom = selector('hostpulse_host_oom_kills_total', instance);
   return {
-    interval: `max by (instance) (${hostInterval(instance)})`,
+    interval: `max by (job, instance) (${hostInterval(instance)})`,
     pushAge: `min by (instance) (${hostAge(instance)})`,
+    liveAge: hostAgeLive(),
     cpu: `100 * (1 - sum by (instance) (${cpu(['mode="idle"'])}) / sum by (instance) (${cpu([])}))`,
     // The last values within the hour: a stale host shows them on both paths (the Pushgateway
     // keeps a dead host's values; a remote-written series just ends).
@@ -123,38 +154,38 @@ export interface Thresholds {
   memoryPercent: number;
 }
 
-/**
- * Instances that are stale or over a threshold: the same rule as `hostStatus`
- * in host-rows.ts, written in PromQL so group health is counted by Prometheus
- * rather than by shipping every (host, group) series to the CLI.
- */
-export function unhealthyInstances(window: string, t: Thresholds): string {
-  const q = hostQueries(window);
-  const stale = `(${q.pushAge}) > on (instance) (3 * ${q.interval})`;
-  return `group by (instance) ((${q.cpu}) > ${t.cpuPercent} or (${q.memory}) > ${t.memoryPercent} or ${stale})`;
-}
-
 export interface GroupQueries {
   hosts: string;
-  healthyHosts: string;
   memoryAvg: string;
   memoryMax: string;
   cpuAvg: string;
   cpuMax: string;
 }
 
-/** Per process group across the fleet, aggregated by Prometheus: one row per group comes back. */
-export function groupQueries(window: string, t: Thresholds): GroupQueries {
+/**
+ * Per process group across the fleet, aggregated by Prometheus: one row per
+ * group comes back, whatever the fleet's size. Which of a group's hosts are
+ * healthy is not asked here: see groupUnhealthyHosts.
+ */
+export function groupQueries(window: string): GroupQueries {
   const mem = 'max by (instance, group) (hostpulse_group_resident_memory_bytes)';
   const cpu = `100 * sum by (instance, group) ${currentRate('hostpulse_group_cpu_seconds_total', window)}`;
   return {
     hosts: `count by (group) (${mem})`,
-    healthyHosts: `count by (group) (${mem} unless on (instance) ${unhealthyInstances(window, t)})`,
     memoryAvg: `avg by (group) (${mem})`,
     memoryMax: `max by (group) (${mem})`,
     cpuAvg: `avg by (group) (${cpu})`,
     cpuMax: `max by (group) (${cpu})`,
   };
+}
+
+/**
+ * How many of the named (unhealthy) hosts run each group. The names come from
+ * the host rows (host-rows.ts decides health, in one place); the group's
+ * healthy hosts are its hosts less these.
+ */
+export function groupUnhealthyHosts(instances: readonly string[]): string {
+  return `count by (group) (max by (instance, group) (${selector('hostpulse_group_resident_memory_bytes', instances)}))`;
 }
 
 export interface OomQueries {
@@ -173,10 +204,11 @@ export function oomQueries(since: string): OomQueries {
   const host = 'hostpulse_host_oom_kills_total';
   const victims = 'hostpulse_oom_kills_total';
   return {
-    hostKills: `sum by (instance) (round(increase(${host}[${since}])))`,
+    // Only hosts and victims with a kill come back (> 0): a fleet of 10,000 has few.
+    hostKills: `sum by (instance) (round(increase(${host}[${since}]))) > 0`,
     victimKills:
-      `sum by (instance, comm, constraint) ((round(increase(${victims}[${since}])) and ${victims} offset ${since})` +
-      ` or (${victims} unless ${victims} offset ${since}))`,
+      `(sum by (instance, comm, constraint) ((round(increase(${victims}[${since}])) and ${victims} offset ${since})` +
+      ` or (${victims} unless ${victims} offset ${since}))) > 0`,
     victimRss: `max by (instance, comm) (last_over_time(hostpulse_oom_victim_resident_memory_bytes[${since}]))`,
   };
 }

@@ -45,10 +45,10 @@ describe('fleet ooms rows', () => {
 
   it('PromQL: young victim series count whole, older ones by their increase', () => {
     expect(oomQueries('1h')).toEqual({
-      hostKills: 'sum by (instance) (round(increase(hostpulse_host_oom_kills_total[1h])))',
+      hostKills: 'sum by (instance) (round(increase(hostpulse_host_oom_kills_total[1h]))) > 0',
       victimKills:
-        'sum by (instance, comm, constraint) ((round(increase(hostpulse_oom_kills_total[1h])) and hostpulse_oom_kills_total offset 1h)' +
-        ' or (hostpulse_oom_kills_total unless hostpulse_oom_kills_total offset 1h))',
+        '(sum by (instance, comm, constraint) ((round(increase(hostpulse_oom_kills_total[1h])) and hostpulse_oom_kills_total offset 1h)' +
+        ' or (hostpulse_oom_kills_total unless hostpulse_oom_kills_total offset 1h))) > 0',
       victimRss: 'max by (instance, comm) (last_over_time(hostpulse_oom_victim_resident_memory_bytes[1h]))',
     });
   });

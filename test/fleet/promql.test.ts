@@ -1,10 +1,12 @@
 import {
   groupQueries,
+  groupUnhealthyHosts,
+  hostAgeLive,
   hostQueries,
   processQueries,
   promString,
+  regexLiteral,
   selector,
-  unhealthyInstances,
 } from '../../agent/fleet/promql';
 
 describe('PromQL builders', () => {
@@ -19,9 +21,18 @@ describe('PromQL builders', () => {
     expect(selector('m', 'h', ['mode="idle"'])).toBe('m{instance="h",mode="idle"}');
   });
 
+  it('selects several hosts by their exact names, whatever characters the names hold', () => {
+    expect(selector('m', ['web-1.example.com', 'a|b'])).toBe('m{instance=~"web-1\\\\.example\\\\.com|a\\\\|b"}');
+    expect(new RegExp(`^(?:${regexLiteral('x.(y)+[z]')})$`).test('x.(y)+[z]')).toBe(true);
+    expect(new RegExp(`^(?:${regexLiteral('x.y')})$`).test('xzy')).toBe(false);
+  });
+
   it('aggregates every host query by instance, so the answer has one sample per host', () => {
     const q = hostQueries('1m');
-    for (const text of Object.values(q)) expect(text).toMatch(/by \(instance\)/);
+    for (const text of [q.pushAge, q.cpu, q.memory, q.oomKills]) expect(text).toMatch(/by \(instance\)/);
+    // By (job, instance): fetchHosts tells the hosts with no live age from these keys.
+    expect(q.interval).toMatch(/^max by \(job, instance\)/);
+    expect(q.liveAge).toBe(hostAgeLive());
     expect(q.cpu).toContain('rate(hostpulse_host_cpu_seconds_total{mode="idle"}[1m])');
     expect(q.oomKills).toContain('increase(hostpulse_host_oom_kills_total[1h])');
     // Push age as the alert rule measures it: behind a gateway from push_time_seconds, only for
@@ -36,7 +47,7 @@ describe('PromQL builders', () => {
     );
     // A remote-writing host that stopped stays in the host set for the hour, as a dead one on a gateway does.
     expect(q.interval).toBe(
-      'max by (instance) (hostpulse_agent_interval_seconds or (last_over_time(hostpulse_agent_interval_seconds[1h]))' +
+      'max by (job, instance) (hostpulse_agent_interval_seconds or (last_over_time(hostpulse_agent_interval_seconds[1h]))' +
         ' unless on (job, instance) last_over_time(push_time_seconds[1h]))',
     );
     expect(hostQueries('1m', 'h').pushAge).not.toMatch(
@@ -54,12 +65,14 @@ describe('PromQL builders', () => {
     );
   });
 
-  it('puts the thresholds and the stale rule into the group-health query', () => {
-    const u = unhealthyInstances('1m', { cpuPercent: 80, memoryPercent: 70 });
-    expect(u).toMatch(/> 80 or/);
-    expect(u).toMatch(/> 70 or/);
-    expect(u).toContain('> on (instance) (3 * max by (instance) (hostpulse_agent_interval_seconds or (last_over_time(');
-    const g = groupQueries('1m', { cpuPercent: 80, memoryPercent: 70 });
+  it('asks for live ages without the subqueries, and for groups aggregated by Prometheus', () => {
+    expect(hostAgeLive()).not.toMatch(/\[1h:/);
+    expect(hostAgeLive()).toContain('time() - timestamp(hostpulse_agent_interval_seconds)');
+    const g = groupQueries('1m');
+    // One row per group comes back, whatever the fleet's size.
     for (const text of Object.values(g)) expect(text).toMatch(/^(count|avg|max) by \(group\)/);
+    expect(groupUnhealthyHosts(['a', 'b.c'])).toBe(
+      'count by (group) (max by (instance, group) (hostpulse_group_resident_memory_bytes{instance=~"a|b\\\\.c"}))',
+    );
   });
 });
