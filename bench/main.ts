@@ -9,6 +9,7 @@ import { waitFor } from './harness/wait';
 import { gatewayMetrics, startPushgateway, type RunningServer } from './harness/pushgateway';
 import { instantQuery, startVictoriaMetrics } from './harness/victoria-metrics';
 import { Filler } from './filler';
+import { BenchCgroups, benchCgroupsUnavailable } from './cgroups';
 import { describeMachine } from './machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from './process-exporter';
 import { measurePaths, PATHS_TOP } from './graphite-paths';
@@ -34,6 +35,8 @@ interface Args {
   exporter: boolean;
   'node-options': string;
   'agent-args': string;
+  cgroups: number;
+  'versus-args'?: string;
   'soak-gateway': 'pushgateway' | 'hanging';
   sink: 'pushgateway' | 'remote-write' | 'scrape';
 }
@@ -81,6 +84,19 @@ function parseArgs(argv: string[]): Args {
         default: '',
         describe: 'more flags for the measured agent, space-separated (the grouping rows: "--group-by cgroup")',
       },
+      'versus-args': {
+        type: 'string',
+        describe:
+          'also run, at the same time on the same process table, an agent with these flags instead of --agent-args ' +
+          '("" for none), and print the CPU ratio of the two (the load of the machine then weighs on both alike)',
+      },
+      cgroups: {
+        type: 'number',
+        default: 0,
+        describe:
+          'make this many memory cgroups (systemd-like units with a limit, root only) and spread the filler ' +
+          'processes over them, for --agent-args="--collectors +cgroups"',
+      },
       'node-options': {
         type: 'string',
         default: '--max-semi-space-size=1',
@@ -95,8 +111,13 @@ function parseArgs(argv: string[]): Args {
       wholeNumber('scrapes', a.scrapes, 1);
       wholeNumber('warmup', a.warmup, 0);
       wholeNumber('top', a.top, 0);
+      wholeNumber('cgroups', a.cgroups, 0);
+      const noCgroups = a.cgroups > 0 ? benchCgroupsUnavailable() : undefined;
+      if (noCgroups !== undefined) throw new UsageError(`--cgroups: ${noCgroups}`);
       durationMs('interval', a.interval);
       writableFile('json-file', a['json-file']);
+      if (a['versus-args'] !== undefined && (a.soak || a.sink === 'scrape'))
+        throw new UsageError('--versus-args runs two agents with --sink pushgateway or remote-write, without --soak');
       if (a.sink !== 'pushgateway' && a.soak) throw new UsageError('--soak measures the Pushgateway sink only');
       return true;
     })
@@ -125,11 +146,13 @@ async function main(): Promise<void> {
 
   const machine = describeMachine();
   const filler = new Filler();
+  const cgroups = args.cgroups > 0 ? new BenchCgroups() : undefined;
   let gateway: RunningServer | undefined;
   let cleaned = false;
   const cleanup = async (): Promise<{ leftover: number[] }> => {
     cleaned = true;
     await filler.stop();
+    await cgroups?.remove();
     if (gateway) await gateway.stop();
     await stopAll();
     // Orphaned sleeps are reaped by init; give it a moment before counting.
@@ -159,6 +182,7 @@ async function main(): Promise<void> {
       scrapes,
       nodeOptions: args['node-options'],
       agentArgs: args['agent-args'],
+      cgroups: args.cgroups,
       sink: args.sink,
     },
     exporter:
@@ -175,8 +199,13 @@ async function main(): Promise<void> {
     gateway = vm ?? (await startPushgateway({ spawn: { group: true } }));
     const sinkArgs = vm ? ['--sink', 'remote-write', '--remote-write-url', vm.writeUrl] : [];
     progress(`${vm ? 'victoria-metrics' : 'pushgateway'} on ${gateway.url}; ${countProcesses()} processes running`);
+    if (cgroups) {
+      cgroups.make(args.cgroups);
+      progress(`${args.cgroups} memory cgroups under ${cgroups.slice}`);
+    }
     for (const target of [...points].sort((a, b) => a - b)) {
       const reached = await filler.growTo(target);
+      cgroups?.spread(pidsByCommPrefix(filler.prefix));
       progress(`${reached} processes (asked for ${target}); running the agent for ${args.warmup}+${cycles} cycles`);
       const instance = `bench-${target}`;
       if (args.soak) {
@@ -195,7 +224,18 @@ async function main(): Promise<void> {
       };
       // Scraped: the same loop with --sink scrape and a scraper here (the Pushgateway above stays idle).
       const scrape = args.sink === 'scrape' ? await measureScrape(runOptions) : undefined;
-      const agent = scrape?.agent ?? (await measureAgent(runOptions));
+      const versusArgs = args['versus-args'];
+      const [measured, versus] = await Promise.all([
+        scrape ? Promise.resolve(scrape.agent) : measureAgent(runOptions),
+        versusArgs === undefined || scrape
+          ? Promise.resolve(undefined)
+          : measureAgent({
+              ...runOptions,
+              instance: `${instance}-versus`,
+              extraArgs: [...sinkArgs, ...splitArgs(versusArgs)],
+            }),
+      ]);
+      const agent = measured;
       if (scrape)
         progress(
           `scraped: ${scrape.scrapes.ok} scrapes answered (${scrape.scrapes.failed} not), ${scrape.scrapes.gzipBytes} gzip bytes each; ` +
@@ -223,6 +263,18 @@ async function main(): Promise<void> {
         exporter,
         paths,
         ...(scrape ? { scrape: { scrapes: scrape.scrapes, parallel: scrape.parallel } } : {}),
+        ...(versus && versusArgs !== undefined
+          ? {
+              versus: {
+                agentArgs: versusArgs,
+                cpuMsPerCycle: versus.cpuMsPerCycle,
+                ratio:
+                  versus.cpuMsPerCycle > 0
+                    ? Math.round((agent.cpuMsPerCycle / versus.cpuMsPerCycle) * 1000) / 1000
+                    : null,
+              },
+            }
+          : {}),
         ratio:
           exporter && exporter.cpuMsPerScrape > 0
             ? Math.round((agent.cpuMsPerCycle / exporter.cpuMsPerScrape) * 1000) / 1000
@@ -231,6 +283,10 @@ async function main(): Promise<void> {
       record.points.push(point);
       progress(
         `${reached} processes: agent ${agent.cpuMsPerCycle} ms CPU/cycle, ${agent.rssMb} MB` +
+          (versus
+            ? `; versus "${versusArgs}" at the same time ${versus.cpuMsPerCycle} ms CPU/cycle ` +
+              `(ratio ${point.versus?.ratio ?? '-'})`
+            : '') +
           (exporter ? `; process-exporter ${exporter.cpuMsPerScrape} ms CPU/scrape, ${exporter.rssMb} MB` : ''),
       );
     }

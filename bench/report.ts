@@ -21,6 +21,8 @@ export interface Point {
   paths: PathsResult;
   /** --sink scrape: the scrapes during the measurement, and the cost of parallel scrapes of one cycle. */
   scrape?: Omit<ScrapeResult, 'agent'>;
+  /** --versus-args: the other agent, run at the same time; ratio = this agent's CPU / that one's. */
+  versus?: { agentArgs: string; cpuMsPerCycle: number; ratio: number | null };
 }
 
 export interface SoakResult {
@@ -50,6 +52,8 @@ export interface BenchRecord {
     scrapes: number;
     nodeOptions: string;
     agentArgs?: string;
+    /** Memory cgroups made for the run (--cgroups). */
+    cgroups?: number;
     sink?: string;
   };
   exporter: { version: string } | { missing: string };
@@ -73,6 +77,7 @@ export function renderTable(r: BenchRecord): string {
   out.push(
     `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
       `agent NODE_OPTIONS "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
+      (r.settings.cgroups ? `${r.settings.cgroups} memory cgroups made, ` : '') +
       `sink ${r.settings.sink ?? 'pushgateway'}, ` +
       ('version' in r.exporter
         ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}`

@@ -4,16 +4,9 @@ import { errnoCode } from '../errno';
 import { cgroupName } from '../procfs/parse-cgroup';
 import { KeptFileReader } from '../procfs/reader';
 import { parsePressure } from '../procfs/pressure';
+import { parseOomKills } from '../procfs/vmstat';
 import type { SampleErrorSink } from '../types';
-import {
-  parseNumber,
-  parseStat,
-  parseV1Limit,
-  parseV1OomControl,
-  parseV2Events,
-  parseV2Limit,
-  type CgroupMemory,
-} from './parse';
+import { parseStat, parseV1Limit, parseV1OomControl, parseV2Events, parseV2Limit, type CgroupMemory } from './parse';
 
 /** Where the memory controller is mounted, and which version it speaks. */
 export interface MemoryHierarchy {
@@ -66,10 +59,48 @@ function readOptional(file: string): string | undefined {
   }
 }
 
-/** The largest memory file read (v1 memory.stat is ~1.5 KiB). */
+/** The largest memory file read (v1 memory.stat is ~1.5 KiB, /proc/vmstat ~5 KiB). */
 const BUFFER_SIZE = 16 * 1024;
-/** Files kept open between passes at most (5 to 9 per cgroup). */
+/** Files kept open between passes at most (3 to 8 per cgroup). */
 const MAX_KEPT = 1024;
+
+/**
+ * Passes between reads of what rarely changes: the cgroup tree (the
+ * directory walk) and each cgroup's limits and memory.stat split. A limit
+ * changed is exported within this many passes (docs/collectors.md).
+ */
+export const REFRESH_EVERY = 10;
+
+/** One cgroup of the last walk, in walk order (a parent before its children). */
+interface TreeNode {
+  path: string;
+  name: string;
+  leaf: boolean;
+  /** Index of its parent in the tree, -1 under the root. */
+  parent: number;
+}
+
+/** What was last read of a cgroup, by path: the cache of its rarely changing values. */
+interface Known {
+  /** Pass of the last read of the limits and memory.stat. */
+  detailsPass: number;
+  limitBytes?: number;
+  highBytes?: number;
+  anonBytes?: number;
+  fileBytes?: number;
+  /** v1: the last memory.failcnt, and what memory.oom_control said when last read. */
+  failcnt?: number;
+  oomKill?: number;
+  underOom?: number;
+  /** Pass this entry was last used: entries of removed cgroups are dropped. */
+  seenPass: number;
+}
+
+export interface CgroupReaderOptions {
+  /** /proc/vmstat, whose oom_kill says when any OOM kill happened (a test points it elsewhere). */
+  vmstatPath?: string;
+  refreshEvery?: number;
+}
 
 /**
  * Reads every cgroup of the memory hierarchy below its root that says most
@@ -77,6 +108,15 @@ const MAX_KEPT = 1024;
  * walked into) and units, containers and pods (read, not walked into). A
  * cgroup removed during the pass (ENOENT) is skipped; any other error on one
  * file drops that value and is reported to `onError`.
+ *
+ * Every pass reads each cgroup's usage and events (and v2 swap and pressure)
+ * afresh. The tree is walked again every `refreshEvery` passes, when a
+ * cgroup has gone, and when the host counted an OOM kill (/proc/vmstat),
+ * so a unit killed soon after it was made is still seen. Limits and
+ * memory.stat are read every `refreshEvery` passes per cgroup. On v1,
+ * memory.oom_control (oom_kill, under_oom) is read when the kill count of
+ * the host changed, when memory.failcnt of the cgroup or an ancestor changed
+ * (under_oom needs a failed charge), while under_oom is set, and on refresh.
  */
 export class CgroupReader {
   /**
@@ -84,39 +124,107 @@ export class CgroupReader {
    * renders them afresh): measured 2.4 ms instead of 10-16 ms of CPU for the
    * five v1 files of 100 cgroups. A kept file of a removed cgroup answers ENODEV.
    */
-  private readonly files = new KeptFileReader(BUFFER_SIZE, MAX_KEPT);
+  private readonly files: KeptFileReader;
+  private readonly known = new Map<string, Known>();
+  private readonly vmstatPath: string;
+  private readonly refreshEvery: number;
+  private tree: TreeNode[] | undefined;
+  private pass = 0;
+  /** The host's OOM kill count at the last pass; undefined when /proc/vmstat has none. */
+  private hostKills: number | undefined;
+  /** A cgroup of the tree was gone in the last pass: walk again. */
+  private treeStale = false;
 
   constructor(
     private readonly hierarchy: MemoryHierarchy,
     private readonly onError: SampleErrorSink,
-  ) {}
+    options: CgroupReaderOptions = {},
+  ) {
+    this.vmstatPath = options.vmstatPath ?? '/proc/vmstat';
+    this.refreshEvery = options.refreshEvery ?? REFRESH_EVERY;
+    // Limits, memory.stat and v1 memory.oom_control are read every `refreshEvery` passes at
+    // least: their files stay open between those reads too (an open costs ~5 preads).
+    this.files = new KeptFileReader(BUFFER_SIZE, MAX_KEPT, this.refreshEvery + 1);
+  }
 
   /**
    * A pass: every cgroup with what `readOne` reads; call `details` for the
    * ones that get series, then `endPass` (files of cgroups not read are closed).
    */
   read(): CgroupSample[] {
-    const out: CgroupSample[] = [];
+    this.pass++;
     this.files.beginPass();
-    this.walk('/', 0, out);
+    const kills = this.readHostKills();
+    // Without the host's count (before 4.13) a kill cannot be told apart: read everything.
+    const killed = kills === undefined || kills !== this.hostKills;
+    this.hostKills = kills;
+    const refresh = (this.pass - 1) % this.refreshEvery === 0;
+    if (this.tree === undefined || refresh || killed || this.treeStale) {
+      this.tree = [];
+      this.walk('/', 0, -1, this.tree);
+    }
+    this.treeStale = false;
+    const out: CgroupSample[] = [];
+    // Per tree node: did its memory.failcnt, or an ancestor's, change in this pass? Is it unread?
+    const failed: boolean[] = [];
+    const unread: boolean[] = [];
+    for (const node of this.tree) {
+      const ancestorFailed = node.parent >= 0 && failed[node.parent];
+      // Under a cgroup without memory files: none either (as the walk used to stop there).
+      const sample =
+        node.parent >= 0 && unread[node.parent] ? undefined : this.readNode(node, killed || refresh || ancestorFailed);
+      failed.push(ancestorFailed || (sample?.failcntChanged ?? false));
+      unread.push(sample === undefined);
+      if (sample !== undefined) out.push(sample.sample);
+      // Gone since the walk: walk again next pass.
+      else if (!(node.parent >= 0 && unread[node.parent]) && !fs.existsSync(path.join(this.hierarchy.root, node.path)))
+        this.treeStale = true;
+    }
     return out;
   }
 
   endPass(): void {
     this.files.endPass();
+    for (const [p, k] of this.known) if (k.seenPass !== this.pass) this.known.delete(p);
   }
 
   close(): void {
     this.files.closeAll();
   }
 
+  private readHostKills(): number | undefined {
+    try {
+      const n = this.files.read('', this.vmstatPath, '');
+      return parseOomKills(this.files.buf.toString('latin1', 0, n));
+    } catch {
+      // No /proc/vmstat to watch: every pass reads everything.
+      return undefined;
+    }
+  }
+
   /** A file of a cgroup, or undefined when the cgroup or the file is not there. */
   private readFile(rel: string, file: string): string | undefined {
+    const n = this.readBytes(rel, file);
+    return n === undefined ? undefined : this.files.buf.toString('latin1', 0, n);
+  }
+
+  /**
+   * A single-number file of a cgroup ("123\n"), parsed from the buffer without
+   * making a string; undefined when the cgroup or the file is not there, NaN
+   * when it holds no number.
+   */
+  private readNumber(rel: string, file: string): number | undefined {
+    const n = this.readBytes(rel, file);
+    if (n === undefined) return undefined;
+    return digits(this.files.buf, n);
+  }
+
+  /** Reads a file of a cgroup into the buffer: its length, or undefined when it is not there. */
+  private readBytes(rel: string, file: string): number | undefined {
     const key = rel === '/' ? `/${file}` : `${rel}/${file}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        const n = this.files.read(this.hierarchy.root, key, '');
-        return this.files.buf.toString('latin1', 0, n);
+        return this.files.read(this.hierarchy.root, key, '');
       } catch (err) {
         const code = errnoCode(err);
         // A kept file of a cgroup removed and made again under the same path: open the new one once.
@@ -128,7 +236,7 @@ export class CgroupReader {
     }
   }
 
-  private walk(rel: string, depth: number, out: CgroupSample[]): void {
+  private walk(rel: string, depth: number, parent: number, tree: TreeNode[]): void {
     if (depth >= MAX_DEPTH) return;
     let entries: fs.Dirent[];
     try {
@@ -144,15 +252,25 @@ export class CgroupReader {
       const child = rel === '/' ? `/${e.name}` : `${rel}/${e.name}`;
       const name = cgroupName(child);
       const leaf = isLeaf(e.name, name);
-      const memory = this.readOne(child, leaf);
-      if (memory === undefined) continue;
-      const sample = memory as CgroupSample;
-      sample.path = child;
-      sample.name = name;
-      sample.leaf = leaf;
-      out.push(sample);
-      if (!leaf) this.walk(child, depth + 1, out);
+      const index = tree.push({ path: child, name, leaf, parent }) - 1;
+      if (!leaf) this.walk(child, depth + 1, index, tree);
     }
+  }
+
+  private readNode(node: TreeNode, eventsDue: boolean): { sample: CgroupSample; failcntChanged: boolean } | undefined {
+    let known = this.known.get(node.path);
+    const fresh = known === undefined;
+    known ??= { detailsPass: -Infinity, seenPass: this.pass };
+    const memory = this.readOne(node.path, node.leaf, known, eventsDue || fresh);
+    if (memory === undefined) return undefined;
+    const failcntChanged = memory.failcntChanged;
+    known.seenPass = this.pass;
+    this.known.set(node.path, known);
+    const sample = memory.memory as CgroupSample;
+    sample.path = node.path;
+    sample.name = node.name;
+    sample.leaf = node.leaf;
+    return { sample, failcntChanged };
   }
 
   /**
@@ -160,49 +278,102 @@ export class CgroupReader {
    * ledger); undefined when it vanished. The rest is read by `details`, for
    * the cgroups that get series.
    */
-  readOne(rel: string, leaf: boolean): CgroupMemory | undefined {
+  private readOne(
+    rel: string,
+    leaf: boolean,
+    known: Known,
+    oomDue: boolean,
+  ): { memory: CgroupMemory; failcntChanged: boolean } | undefined {
     if (this.hierarchy.version === 1) {
-      const usage = this.readFile(rel, 'memory.usage_in_bytes');
+      const usage = this.readNumber(rel, 'memory.usage_in_bytes');
       if (usage === undefined) return undefined;
-      const failcnt = this.readFile(rel, 'memory.failcnt');
-      const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
-      const m: CgroupMemory = { usageBytes: parseNumber(usage), events: {}, underOom: oom.underOom };
-      const max = failcnt === undefined ? undefined : parseNumber(failcnt);
+      const failcnt = this.readNumber(rel, 'memory.failcnt');
+      const failcntChanged = failcnt !== known.failcnt;
+      known.failcnt = failcnt;
+      if (oomDue || failcntChanged || (known.underOom ?? 0) !== 0) {
+        const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
+        known.oomKill = oom.oomKill;
+        known.underOom = oom.underOom;
+      }
+      const m: CgroupMemory = { usageBytes: orUndefined(usage), events: {}, underOom: known.underOom };
+      const max = failcnt === undefined ? undefined : orUndefined(failcnt);
       if (max !== undefined) m.events.max = max;
-      if (oom.oomKill !== undefined) m.events.oom_kill = oom.oomKill;
-      return m;
+      if (known.oomKill !== undefined) m.events.oom_kill = known.oomKill;
+      return { memory: m, failcntChanged };
     }
-    const current = this.readFile(rel, 'memory.current');
+    const current = this.readNumber(rel, 'memory.current');
     if (current === undefined) return undefined;
     // Events per cgroup alone (memory.events.local, kernel 5.2+) for a slice, so that
     // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
     const events =
       (!leaf ? this.readFile(rel, 'memory.events.local') : undefined) ?? this.readFile(rel, 'memory.events');
-    return { usageBytes: parseNumber(current), events: events === undefined ? {} : parseV2Events(events) };
+    return {
+      memory: { usageBytes: orUndefined(current), events: events === undefined ? {} : parseV2Events(events) },
+      failcntChanged: false,
+    };
   }
 
-  /** Limit, anon/file split and (v2) memory.high, swap and pressure of a cgroup read by `readOne` in this pass. */
+  /**
+   * Limits, anon/file split and (v2) swap and pressure of a cgroup read by
+   * `read` in this pass. Swap and pressure are read afresh; limits and
+   * memory.stat when `refreshEvery` passes have gone by since they were.
+   */
   details(s: CgroupSample): void {
     const read = (file: string): string | undefined => this.readFile(s.path, file);
-    if (this.hierarchy.version === 1) {
-      const limit = read('memory.limit_in_bytes');
-      s.limitBytes = limit === undefined ? undefined : parseV1Limit(limit);
-      const stat = parseStat(read('memory.stat') ?? '', 1);
-      s.anonBytes = stat.anonBytes;
-      s.fileBytes = stat.fileBytes;
-      return;
+    const known = this.known.get(s.path);
+    const due = known === undefined || this.pass - known.detailsPass >= this.refreshEvery;
+    if (due) {
+      const k: Known = known ?? { detailsPass: this.pass, seenPass: this.pass };
+      k.detailsPass = this.pass;
+      if (this.hierarchy.version === 1) {
+        const limit = read('memory.limit_in_bytes');
+        k.limitBytes = limit === undefined ? undefined : parseV1Limit(limit);
+        const stat = parseStat(read('memory.stat') ?? '', 1);
+        k.anonBytes = stat.anonBytes;
+        k.fileBytes = stat.fileBytes;
+      } else {
+        const max = read('memory.max');
+        const high = read('memory.high');
+        const stat = parseStat(read('memory.stat') ?? '', 2);
+        k.limitBytes = max === undefined ? undefined : parseV2Limit(max);
+        k.highBytes = high === undefined ? undefined : parseV2Limit(high);
+        k.anonBytes = stat.anonBytes;
+        k.fileBytes = stat.fileBytes;
+      }
+      if (known === undefined) this.known.set(s.path, k);
     }
-    const max = read('memory.max');
-    const high = read('memory.high');
-    const swap = read('memory.swap.current');
+    const k = this.known.get(s.path);
+    s.limitBytes = k?.limitBytes;
+    s.highBytes = k?.highBytes;
+    s.anonBytes = k?.anonBytes;
+    s.fileBytes = k?.fileBytes;
+    if (this.hierarchy.version === 1) return;
+    const swap = this.readNumber(s.path, 'memory.swap.current');
     const pressure = parsePressure(read('memory.pressure') ?? '');
-    const stat = parseStat(read('memory.stat') ?? '', 2);
-    s.limitBytes = max === undefined ? undefined : parseV2Limit(max);
-    s.highBytes = high === undefined ? undefined : parseV2Limit(high);
-    s.swapBytes = swap === undefined ? undefined : parseNumber(swap);
-    s.anonBytes = stat.anonBytes;
-    s.fileBytes = stat.fileBytes;
+    s.swapBytes = swap === undefined ? undefined : orUndefined(swap);
     s.pressureSomeSeconds = pressure.someSeconds;
     s.pressureFullSeconds = pressure.fullSeconds;
   }
+}
+
+/** NaN (a file without a number) as undefined: a value the file does not hold is absent. */
+function orUndefined(n: number): number | undefined {
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/**
+ * The decimal number that is the whole of `buf[0, n)` but for a trailing
+ * newline, as parseNumber reads it from text; NaN otherwise.
+ */
+function digits(buf: Buffer, n: number): number {
+  let end = n;
+  while (end > 0 && (buf[end - 1] === 0x0a || buf[end - 1] === 0x20)) end--;
+  if (end === 0) return NaN;
+  let v = 0;
+  for (let i = 0; i < end; i++) {
+    const c = buf[i] - 0x30;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }

@@ -13,7 +13,8 @@ import { errnoCode } from '../errno';
  * opened afresh, so a reused pid reads the new process.
  *
  * At most `maxKept` files stay open (the rest are opened per read), so the
- * agent keeps descriptors for its sockets. One instance per sampler.
+ * agent keeps descriptors for its sockets. A file not read for `keepPasses`
+ * passes is closed (1: one not read in a pass). One instance per sampler.
  */
 export class KeptFileReader {
   readonly buf: Buffer;
@@ -23,11 +24,12 @@ export class KeptFileReader {
   constructor(
     size: number,
     private readonly maxKept: number,
+    private readonly keepPasses = 1,
   ) {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  /** Starts a pass: files not read until `endPass` are closed then. */
+  /** Starts a pass: files not read in the last `keepPasses` passes are closed at `endPass`. */
   beginPass(): void {
     this.pass++;
   }
@@ -64,14 +66,14 @@ export class KeptFileReader {
     return n;
   }
 
-  /** Closes the files of keys not read in this pass (processes that have exited). */
+  /** Closes the files of keys not read in the last `keepPasses` passes (processes that have exited). */
   endPass(): void {
     // forEach, not for-of over entries: no [key, value] pair per open file.
     this.kept.forEach(this.closeStale);
   }
 
   private readonly closeStale = (k: Kept, key: string): void => {
-    if (k.pass !== this.pass) {
+    if (this.pass - k.pass >= this.keepPasses) {
       this.kept.delete(key);
       fs.closeSync(k.fd);
     }

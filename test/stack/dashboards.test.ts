@@ -70,6 +70,10 @@ test('host detail is driven by the instance variable in every query', () => {
     'hostpulse_process_max_fds',
     'hostpulse_process_io_read_bytes_total',
     'hostpulse_process_io_write_bytes_total',
+    'hostpulse_cgroup_memory_usage_bytes',
+    'hostpulse_cgroup_memory_limit_bytes',
+    'hostpulse_cgroup_memory_pressure_stall_seconds_total',
+    'hostpulse_cgroup_memory_events_total',
   ]) {
     expect(exprs).toContain(metric);
   }
@@ -121,4 +125,10 @@ test('group panels work for every --group-by: they say "group", never "comm", an
     'Disk io by process',
   ]);
   expect(rowPanels('Spool')).toEqual(['Spool: files waiting', 'Spool: files delivered and failed']);
+  expect(rowPanels('Memory limits')).toEqual([
+    'Cgroups: usage and limit',
+    'Cgroups: % of memory limit',
+    'Cgroups: memory pressure (full)',
+    'Cgroups: OOM kills',
+  ]);
 });

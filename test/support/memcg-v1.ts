@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { findMemoryHierarchy } from '../../platforms/cgroup/reader';
 import { spawnTracked, waitFor, type Spawned } from './processes';
 
 /** The cgroup v1 memory hierarchy of the test machines. */
@@ -85,4 +86,33 @@ for line in sys.stdin:
     50,
   );
   return Object.assign(child, { fill: () => void child.child.stdin?.write('fill\n') });
+}
+
+/**
+ * For the tests that run every dashboard query on a live store: the agent
+ * flags that add the cgroups collector where there is a memory controller,
+ * a cgroup with a limit (v1, as root) so the "Memory limits" row has a limit
+ * to show, and which cgroup queries may stay empty here (PSI is v2 only).
+ */
+export function dashboardCgroups(tag: string): {
+  agentArgs: string[];
+  mayBeEmpty: (promql: string) => boolean;
+  remove: () => Promise<void>;
+} {
+  const hierarchy = findMemoryHierarchy();
+  if (hierarchy === undefined) {
+    console.warn('no cgroup memory controller: the "Memory limits" dashboard row is not checked against data');
+    return { agentArgs: [], mayBeEmpty: (q) => q.includes('hostpulse_cgroup_'), remove: () => Promise.resolve() };
+  }
+  const why = memcgV1Unavailable();
+  if (why) console.warn(`no cgroup with a limit made (${why}): the cgroup limit panels may be empty`);
+  const slice = `hp-dash-${tag}-${process.pid}.slice`;
+  const dirs = why ? [] : [path.join(MEMCG_ROOT, slice), makeMemcg(`${slice}/limited.service`, 256 * 1024 * 1024)];
+  return {
+    agentArgs: ['--collectors', '+cgroups'],
+    mayBeEmpty: (q) =>
+      (hierarchy.version === 1 && q.includes('hostpulse_cgroup_memory_pressure')) ||
+      (why !== undefined && q.includes('hostpulse_cgroup_memory_limit')),
+    remove: () => removeMemcgs(dirs),
+  };
 }
