@@ -112,6 +112,8 @@ async function main(): Promise<number> {
   const log = (line: string): void => void process.stderr.write(line + '\n');
   let url = args.url ?? '';
   let pid: () => number | undefined = () => args['receiver-pid'];
+  // A remote-write receiver's own /metrics (VictoriaMetrics answers it beside /api/v1/write; another receiver need not).
+  let metricsUrl = sink === 'remote-write' && args.url !== undefined ? new URL(args.url).origin : undefined;
   let outage: FleetOptions['outage'];
   const stops: Array<() => Promise<void>> = [];
   if (kind === 'victoria-metrics') {
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
     stops.push(() => vm.stop());
     url = vm.writeUrl;
     pid = () => vm.proc.pid;
+    metricsUrl = vm.url;
     if (args['outage-at'] !== undefined && args['outage-for'] !== undefined) {
       outage = {
         atMs: ms('outage-at', args['outage-at']),
@@ -147,6 +150,7 @@ async function main(): Promise<number> {
       oomPerHour: args['oom-per-hour'],
       instancePrefix: args['instance-prefix'],
       receiverPid: pid,
+      receiverMetricsUrl: metricsUrl,
       scrapeUrl: sink === 'pushgateway' && args.scrape ? url.replace(/\/+$/, '') : undefined,
       outage,
       progressEveryMs: ms('progress', args.progress),

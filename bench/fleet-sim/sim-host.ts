@@ -79,7 +79,7 @@ export function buildSimHost(
   agent.interval.set(config.intervalMs / 1000);
   for (const c of collectors) agent.collectorFailures.inc({ collector: c.name }, 0);
   const [real] = sinksFor(config, { sinkMetrics, memoryQueues, logger });
-  const sink = new MeasuredSink(real, onBatch);
+  const sink = new MeasuredSink(real, onBatch, real.buffered ? queue : undefined);
   return {
     instance,
     config,
