@@ -28,6 +28,8 @@ export interface FleetOptions {
   groups: number;
   oomPerHour: number;
   instancePrefix: string;
+  /** More agent flags for every host (--top, --top-cpu, --max-groups ...), parsed by the agent's own options. */
+  agentArgs?: readonly string[];
   /** Receiver whose CPU and RSS are read from /proc (it may change across an outage). */
   receiverPid?: () => number | undefined;
   /** VictoriaMetrics' base URL: its /metrics is read when the window starts and at the end. */
@@ -65,6 +67,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.sink,
     o.sink === 'pushgateway' ? '--pushgateway-url' : '--remote-write-url',
     o.url,
+    ...(o.agentArgs ?? []),
   ])
     .options(AGENT_OPTIONS)
     .strict()

@@ -74,6 +74,12 @@ async function main(): Promise<number> {
       default: '0s',
       describe: 'run on past --duration, up to this long, until every host had a push accepted',
     })
+    .option('agent-args', {
+      type: 'string',
+      default: '',
+      describe:
+        'more of the agent\'s own flags for every host, e.g. "--top 5 --top-cpu 2 --max-groups 50" (series churn)',
+    })
     .option('progress', { type: 'string', default: '5s', describe: 'how often a progress line goes to stderr' })
     .strict()
     .check((a) => {
@@ -149,6 +155,7 @@ async function main(): Promise<number> {
       groups: args.groups,
       oomPerHour: args['oom-per-hour'],
       instancePrefix: args['instance-prefix'],
+      agentArgs: args['agent-args'].split(/\s+/).filter((a) => a !== ''),
       receiverPid: pid,
       receiverMetricsUrl: metricsUrl,
       scrapeUrl: sink === 'pushgateway' && args.scrape ? url.replace(/\/+$/, '') : undefined,
