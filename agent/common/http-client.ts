@@ -63,8 +63,29 @@ export class HttpClient {
     timeoutMs: number,
     opts: RequestOptions = {},
   ): Promise<HttpAnswer> {
+    const deadline = performance.now() + timeoutMs;
+    return this.attempt(method, body, timeoutMs, opts).catch((err: unknown) => {
+      // A keep-alive socket the backend closed while idle (its idle timeout, e.g. VictoriaMetrics' 1 min
+      // against a 60 s interval) fails the request written to it before any answer: the backend never read
+      // it, so it goes once more at once, on a new connection, within what is left of the timeout.
+      const left = deadline - performance.now();
+      if (!(err instanceof StaleSocketError) || left <= 0) throw err instanceof StaleSocketError ? err.error : err;
+      return this.attempt(method, body, left, opts).catch((again: unknown) => {
+        throw again instanceof StaleSocketError ? again.error : again;
+      });
+    });
+  }
+
+  /** One try; a request that failed on a reused socket before any answer rejects with StaleSocketError. */
+  private attempt(
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    body: string | Buffer,
+    timeoutMs: number,
+    opts: RequestOptions,
+  ): Promise<HttpAnswer> {
     const { signal, url = this.url, wholeBody = false } = opts;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const req = this.client.request(
         url,
         {
@@ -75,6 +96,7 @@ export class HttpClient {
           signal,
         },
         (res) => {
+          answered = true;
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
@@ -101,7 +123,10 @@ export class HttpClient {
       req.on('error', (err) => {
         if (err instanceof PushError) reject(err);
         else if (err.name === 'AbortError') reject(new PushError('aborted at shutdown', 'aborted'));
-        else reject(new PushError(`${url.host}: ${err.message}`, 'connection', err));
+        else {
+          const error = new PushError(`${url.host}: ${err.message}`, 'connection', err);
+          reject(req.reusedSocket && !answered && isReset(err) ? new StaleSocketError(error) : error);
+        }
       });
       req.on('close', () => clearTimeout(overall));
       req.end(body);
@@ -111,4 +136,17 @@ export class HttpClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A request lost on a reused keep-alive socket before any answer; `error` is what the caller sees if it fails again. */
+class StaleSocketError extends Error {
+  constructor(readonly error: PushError) {
+    super(error.message);
+  }
+}
+
+/** The peer closed the connection under the request (reset, or closed before answering). */
+function isReset(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }

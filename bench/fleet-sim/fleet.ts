@@ -13,6 +13,7 @@ import { pushBody } from '../../agent/sink/pushgateway';
 import type { Batch } from '../../agent/sink/sink';
 import { cpuMs, memory } from '../proc-stat';
 import { emptyCounts } from './measured-sink';
+import { readReceiverMetrics, type ReceiverReading } from './receiver-metrics';
 import { formatSummary, progressLine, summarize, type FleetReport, type Machine, type Totals } from './report';
 import { buildSimHost, counterTotal, type SimHost } from './sim-host';
 
@@ -27,8 +28,12 @@ export interface FleetOptions {
   groups: number;
   oomPerHour: number;
   instancePrefix: string;
+  /** More agent flags for every host (--top, --top-cpu, --max-groups ...), parsed by the agent's own options. */
+  agentArgs?: readonly string[];
   /** Receiver whose CPU and RSS are read from /proc (it may change across an outage). */
   receiverPid?: () => number | undefined;
+  /** VictoriaMetrics' base URL: its /metrics is read when the window starts and at the end. */
+  receiverMetricsUrl?: string;
   /** Time a scrape of the gateway (curl GET /metrics) every interval (Pushgateway). */
   scrapeUrl?: string;
   /** A receiver outage: stop it at `atMs` for `forMs` (needs pause/resume). */
@@ -62,6 +67,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.sink,
     o.sink === 'pushgateway' ? '--pushgateway-url' : '--remote-write-url',
     o.url,
+    ...(o.agentArgs ?? []),
   ])
     .options(AGENT_OPTIONS)
     .strict()
@@ -144,6 +150,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.scrapeUrl === undefined ? Promise.resolve() : scrapeLoop(o.scrapeUrl, o.intervalMs, scrapesMs, stop.signal);
 
   let warm: Totals | undefined;
+  let receiverWarm: ReceiverReading | undefined;
   const peaks = new Array<number>(hosts.length).fill(0);
   let peakTotal = 0;
   let lastProgress = t0;
@@ -159,6 +166,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const elapsed = now - t0;
     if (warm === undefined && elapsed >= o.intervalMs) {
       warm = await totals();
+      if (o.receiverMetricsUrl !== undefined) receiverWarm = await readReceiverMetrics(o.receiverMetricsUrl);
       // The first interval builds every series once (JIT, the receiver's new-series path): not the steady state.
       delay.reset();
     }
@@ -214,6 +222,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const runMs = performance.now() - t0;
   // The rates end here; the totals below also count the pushes in flight at the stop.
   const end = await totals();
+  const receiverEnd = o.receiverMetricsUrl === undefined ? undefined : await readReceiverMetrics(o.receiverMetricsUrl);
   stop.abort();
   await Promise.all([...daemons, scraper]);
   delay.disable();
@@ -253,6 +262,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     bufferPeaks: o.sink === 'remote-write' ? { perHost: peaks, totalBytes: peakTotal } : undefined,
     outage: o.outage && { atS: o.outage.atMs / 1000, forS: o.outage.forMs / 1000, drainSeconds },
     receiver,
+    receiverMetrics: receiverWarm && receiverEnd && { warm: receiverWarm, end: receiverEnd },
     machine: readMachine(),
   });
 }

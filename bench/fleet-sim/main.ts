@@ -74,6 +74,12 @@ async function main(): Promise<number> {
       default: '0s',
       describe: 'run on past --duration, up to this long, until every host had a push accepted',
     })
+    .option('agent-args', {
+      type: 'string',
+      default: '',
+      describe:
+        'more of the agent\'s own flags for every host, e.g. "--top 5 --top-cpu 2 --max-groups 50" (series churn)',
+    })
     .option('progress', { type: 'string', default: '5s', describe: 'how often a progress line goes to stderr' })
     .strict()
     .check((a) => {
@@ -112,6 +118,8 @@ async function main(): Promise<number> {
   const log = (line: string): void => void process.stderr.write(line + '\n');
   let url = args.url ?? '';
   let pid: () => number | undefined = () => args['receiver-pid'];
+  // A remote-write receiver's own /metrics (VictoriaMetrics answers it beside /api/v1/write; another receiver need not).
+  let metricsUrl = sink === 'remote-write' && args.url !== undefined ? new URL(args.url).origin : undefined;
   let outage: FleetOptions['outage'];
   const stops: Array<() => Promise<void>> = [];
   if (kind === 'victoria-metrics') {
@@ -119,6 +127,7 @@ async function main(): Promise<number> {
     stops.push(() => vm.stop());
     url = vm.writeUrl;
     pid = () => vm.proc.pid;
+    metricsUrl = vm.url;
     if (args['outage-at'] !== undefined && args['outage-for'] !== undefined) {
       outage = {
         atMs: ms('outage-at', args['outage-at']),
@@ -146,7 +155,9 @@ async function main(): Promise<number> {
       groups: args.groups,
       oomPerHour: args['oom-per-hour'],
       instancePrefix: args['instance-prefix'],
+      agentArgs: args['agent-args'].split(/\s+/).filter((a) => a !== ''),
       receiverPid: pid,
+      receiverMetricsUrl: metricsUrl,
       scrapeUrl: sink === 'pushgateway' && args.scrape ? url.replace(/\/+$/, '') : undefined,
       outage,
       progressEveryMs: ms('progress', args.progress),

@@ -1,6 +1,6 @@
 import { PushError } from '../../agent/common/push-error';
 import type { Batch, Sink } from '../../agent/sink/sink';
-import { DepartedSeries } from '../../agent/sink/remote-write/staleness';
+import type { RequestQueue } from '../../agent/sink/buffer/queue';
 
 /** What one simulated host's deliveries did, counted by the sink wrapper around its real sink. */
 export interface HostCounts {
@@ -48,17 +48,27 @@ export class MeasuredSink implements Sink {
   readonly buffered: Sink['buffered'];
   /**
    * Remote write adds a staleness marker for each series gone since the last cycle, and the
-   * receiver stores and counts it as a sample: offered counts them too, seen through the same
-   * tracker over the same batches in the same order, so offered = accepted + buffered + dropped.
+   * receiver stores and counts it as a sample: for a buffered sink, offered counts the samples
+   * of each request as its queue takes it (the encoder's own count, markers included), so
+   * offered = accepted + buffered + dropped without tracking every host's series a second time.
    */
-  private readonly departed: DepartedSeries | undefined;
+  private readonly queued: boolean;
 
   constructor(
     private readonly inner: Sink,
     /** Sees every batch before it goes (the simulator samples push sizes here). */
     private readonly onBatch?: (batch: Batch) => void,
+    /** The buffered sink's queue: its requests' samples are what was offered. */
+    queue?: RequestQueue,
   ) {
-    this.departed = inner.name === 'remote-write' ? new DepartedSeries() : undefined;
+    this.queued = queue !== undefined;
+    if (queue !== undefined) {
+      const push = queue.push.bind(queue);
+      queue.push = (req) => {
+        this.counts.samplesOffered += req.samples;
+        return push(req);
+      };
+    }
     // A buffered sink takes the cycles that come during a delivery into its buffer and flushes them after it: counted alike.
     const buffered = inner.buffered;
     this.buffered = buffered && {
@@ -87,14 +97,15 @@ export class MeasuredSink implements Sink {
   }
 
   private offered(batch: Batch): number {
-    const samples = countSamples(batch.families) + countSamples(this.departed?.markers(batch) ?? []);
     this.onBatch?.(batch);
     this.counts.pushes++;
+    if (this.queued) return 0;
+    const samples = countSamples(batch.families);
     this.counts.samplesOffered += samples;
     return samples;
   }
 
-  /** One delivery: `samples` of the batch it carries (0 for a flush of the buffer: remote write counts its own). */
+  /** One delivery: `samples` of the batch it carries (0 for a buffered sink: remote write counts its own). */
   private async measure(samples: number, deliver: () => Promise<void>): Promise<void> {
     const c = this.counts;
     const t0 = performance.now();
@@ -105,11 +116,22 @@ export class MeasuredSink implements Sink {
       if (samples > 0) c.lastOkSamples = samples;
     } catch (err) {
       c.pushesFailed++;
-      const kind = err instanceof PushError ? err.kind : 'unknown';
+      const kind = err instanceof PushError ? failureKind(err) : 'unknown';
       c.failures[kind] = (c.failures[kind] ?? 0) + 1;
       throw err;
     } finally {
       c.latenciesMs.push(performance.now() - t0);
     }
   }
+}
+
+/**
+ * The kind of a failed delivery, with the network's error code for a connection error
+ * (`connection:ECONNRESET`, `connection:socket hang up`): the buffered sink rewraps the
+ * error, so the code is read from its message.
+ */
+export function failureKind(err: PushError): string {
+  if (err.kind !== 'connection') return err.kind;
+  const code = /\b(E[A-Z]{3,})\b|(socket hang up)/.exec(err.message);
+  return code === null ? err.kind : `connection:${code[1] ?? code[2]}`;
 }

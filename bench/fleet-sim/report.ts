@@ -1,4 +1,5 @@
 import type { HostCounts } from './measured-sink';
+import type { ReceiverReading } from './receiver-metrics';
 
 /** Totals over the fleet at one moment; two of them make the steady-state rates. */
 export interface Totals {
@@ -34,6 +35,8 @@ export interface SummaryInput {
   bufferPeaks?: { perHost: number[]; totalBytes: number };
   outage?: { atS: number; forS: number; drainSeconds: number | undefined };
   receiver?: { pid: number; rssMb: number; peakRssMb: number };
+  /** VictoriaMetrics' /metrics when the window started and at its end. */
+  receiverMetrics?: { warm: ReceiverReading; end: ReceiverReading };
   /** How busy the machine was at the end: a shared machine's other work shows here. */
   machine?: Machine;
 }
@@ -80,9 +83,75 @@ export interface FleetReport {
   buffer?: { peakPerHostMaxBytes: number; peakPerHostMeanBytes: number; peakTotalBytes: number };
   outage?: { atSeconds: number; forSeconds: number; drainSeconds: number | null };
   receiver?: { pid: number; cpuCores: number; cpuMsPerPush: number; rssMb: number; peakRssMb: number };
+  /** What VictoriaMetrics' /metrics says over the window (rates per second, growth per day). */
+  victoriaMetrics?: VictoriaMetricsFigures;
   machine?: Machine;
   /** 'ok', or why this N failed the bar (see docs/fleet-10000.md). */
   verdict: string;
+}
+
+export interface VictoriaMetricsFigures {
+  activeSeries: number;
+  /** Series created in the window, and per host per day at that rate. */
+  newSeries: number;
+  newSeriesPerHostPerDay: number;
+  /** Series created since it started (the first pushes' included). */
+  seriesCreatedTotal: number;
+  rowsPerSecond: number;
+  rssMb: number;
+  cpuCores: number;
+  /** CPU seconds per 100,000 samples ingested. */
+  cpuCoresPer100kSamplesPerSecond: number;
+  /** RSS per million active series, MB. */
+  rssMbPerMillionSeries: number;
+  dataMb: number;
+  /** vm_data_size_bytes' growth over the window, scaled to a day (merges shrink it later: an upper bound). */
+  diskMbPerDay: number;
+  writeErrors: number;
+  insertQueueTimeouts: number;
+  insertCapacity: number;
+  acceptedConns: number;
+  acceptErrors: number;
+  openConns: number;
+}
+
+/** Pure: the receiver's figures over the window from its two readings. */
+export function victoriaMetricsFigures(
+  warm: ReceiverReading,
+  end: ReceiverReading,
+  seconds: number,
+  hosts: number,
+): VictoriaMetricsFigures {
+  const rows = (end.rowsInserted - warm.rowsInserted) / seconds;
+  const cores = (end.cpuSeconds - warm.cpuSeconds) / seconds;
+  const newSeries = end.newSeries - warm.newSeries;
+  return {
+    activeSeries: end.activeSeries,
+    newSeries,
+    newSeriesPerHostPerDay: round((newSeries / hosts) * (86400 / seconds)),
+    seriesCreatedTotal: end.newSeries,
+    rowsPerSecond: Math.round(rows),
+    rssMb: round(end.rssBytes / 1024 / 1024),
+    cpuCores: round(cores, 2),
+    cpuCoresPer100kSamplesPerSecond: rows === 0 ? 0 : round((cores * 100_000) / rows, 3),
+    rssMbPerMillionSeries:
+      end.activeSeries === 0 ? 0 : Math.round(end.rssBytes / 1024 / 1024 / (end.activeSeries / 1e6)),
+    dataMb: round(end.dataBytes / 1024 / 1024),
+    diskMbPerDay: Math.round(((end.dataBytes - warm.dataBytes) / 1024 / 1024) * (86400 / seconds)),
+    writeErrors: end.writeErrors,
+    insertQueueTimeouts: end.insertQueueTimeouts,
+    insertCapacity: end.insertCapacity,
+    acceptedConns: end.acceptedConns,
+    acceptErrors: end.acceptErrors,
+    openConns: end.openConns,
+  };
+}
+
+/** The largest of xs, 0 for none (no spread: a 10,000-host run has more latencies than a call takes arguments). */
+function maxOf(xs: readonly number[]): number {
+  let m = 0;
+  for (const x of xs) if (x > m) m = x;
+  return m;
 }
 
 /** The p-th percentile (0..100) of `xs`, nearest rank; 0 for none. */
@@ -135,7 +204,7 @@ export function summarize(i: SummaryInput): FleetReport {
     pushLatencyMs: {
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
-      max: round(Math.max(0, ...latencies)),
+      max: round(maxOf(latencies)),
     },
     senderCpuMsPerPush: round((i.end.senderCpuMs - i.warm.senderCpuMs) / windowPushes, 2),
     senderCores: round((i.end.senderCpuMs - i.warm.senderCpuMs) / windowMs, 2),
@@ -153,14 +222,14 @@ export function summarize(i: SummaryInput): FleetReport {
     report.scrape = {
       count: i.scrapesMs.length,
       p50Ms: round(percentile(finite, 50)),
-      maxMs: round(Math.max(0, ...i.scrapesMs)),
+      maxMs: round(maxOf(i.scrapesMs)),
       over10s: i.scrapesMs.filter((ms) => ms >= 10_000).length,
     };
   }
   if (i.bufferPeaks) {
     const per = i.bufferPeaks.perHost;
     report.buffer = {
-      peakPerHostMaxBytes: Math.max(0, ...per),
+      peakPerHostMaxBytes: maxOf(per),
       peakPerHostMeanBytes: per.length === 0 ? 0 : Math.round(per.reduce((a, b) => a + b, 0) / per.length),
       peakTotalBytes: i.bufferPeaks.totalBytes,
     };
@@ -181,6 +250,8 @@ export function summarize(i: SummaryInput): FleetReport {
       peakRssMb: i.receiver.peakRssMb,
     };
   }
+  if (i.receiverMetrics)
+    report.victoriaMetrics = victoriaMetricsFigures(i.receiverMetrics.warm, i.receiverMetrics.end, seconds, i.hosts);
   if (i.machine) report.machine = i.machine;
   report.verdict = verdictOf(report);
   return report;
@@ -247,6 +318,12 @@ export function formatSummary(r: FleetReport): string {
   if (r.receiver)
     lines.push(
       `  receiver pid ${r.receiver.pid}   ${r.receiver.cpuCores} cores (${r.receiver.cpuMsPerPush} ms CPU per host-push), RSS ${r.receiver.rssMb} MB (peak ${r.receiver.peakRssMb} MB)`,
+    );
+  const v = r.victoriaMetrics;
+  if (v)
+    lines.push(
+      `  victoria-metrics   ${v.activeSeries} active series, ${v.rowsPerSecond} samples/s, ${v.cpuCores} cores (${v.cpuCoresPer100kSamplesPerSecond} per 100k samples/s), RSS ${v.rssMb} MB (${v.rssMbPerMillionSeries} MB per million series)`,
+      `                     data ${v.dataMb} MB (+${v.diskMbPerDay} MB/day), new series ${v.newSeries} in the window (${v.newSeriesPerHostPerDay} per host per day), write errors ${v.writeErrors}, insert-queue timeouts ${v.insertQueueTimeouts} (of ${v.insertCapacity} slots), conns ${v.openConns} open / ${v.acceptedConns} accepted / ${v.acceptErrors} accept errors`,
     );
   if (r.machine)
     lines.push(
