@@ -1,0 +1,30 @@
+import * as path from 'path';
+import { stopAll } from '../harness/children';
+import { writeCurveFiles } from './files';
+import { REPO_ROOT, runCurve, type CurveOptions } from './run';
+import { renderSummary } from './table';
+
+/** Where `--curve` writes unless --out-dir says otherwise: the committed curve. */
+export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, 'docs', 'bench');
+/** The page whose table section a run into DEFAULT_OUT_DIR rewrites. */
+export const DOCS_PAGE = path.join(REPO_ROOT, 'docs', 'benchmark.md');
+
+/**
+ * `npm run bench -- --curve`: measures, writes cost-curve.{json,md,svg} into `outDir`
+ * (and the docs page's table when that is the committed curve), prints the summary.
+ */
+export async function curveMain(o: CurveOptions & { outDir: string; json: boolean }): Promise<void> {
+  const onSignal = (sig: NodeJS.Signals): void => {
+    o.progress(`${sig}: stopping every process the benchmark started`);
+    void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const record = await runCurve(o);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  const committed = path.resolve(o.outDir) === DEFAULT_OUT_DIR;
+  const written = await writeCurveFiles(record, o.outDir, committed ? DOCS_PAGE : undefined);
+  o.progress(`wrote ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}`);
+  process.stdout.write(o.json ? JSON.stringify(record, null, 2) + '\n' : renderSummary(record) + '\n');
+}
