@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { stopAll } from '../harness/children';
 import { writeCurveFiles } from './files';
-import { REPO_ROOT, runCurve, type CurveOptions } from './run';
+import { REPO_ROOT } from './repo';
+import { runCurve, type CurveOptions } from './run';
 import { renderSummary } from './table';
 
 /** Where `--curve` writes unless --out-dir says otherwise: the committed curve. */
@@ -20,11 +21,15 @@ export async function curveMain(o: CurveOptions & { outDir: string; json: boolea
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const record = await runCurve(o);
+  const { record, leftover } = await runCurve(o);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   const committed = path.resolve(o.outDir) === DEFAULT_OUT_DIR;
   const written = await writeCurveFiles(record, o.outDir, committed ? DOCS_PAGE : undefined);
   o.progress(`wrote ${written.map((f) => path.relative(process.cwd(), f) || f).join(', ')}`);
   process.stdout.write(o.json ? JSON.stringify(record, null, 2) + '\n' : renderSummary(record) + '\n');
+  if (leftover.length > 0) {
+    o.progress(`${leftover.length} filler processes outlived the cleanup (pids ${leftover.slice(0, 20).join(' ')})`);
+    process.exitCode = 1;
+  }
 }

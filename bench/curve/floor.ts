@@ -5,9 +5,10 @@ import * as path from 'path';
 import { spawnTracked } from '../harness/children';
 import { round1, round2 } from '../proc-stat';
 import type { Cost, Tool } from './record';
+import { REPO_ROOT } from './repo';
 
-/** The floor's source: in the repository, beside the compiled bench (dist/bench/curve -> bench/floor). */
-export const FLOOR_SOURCE = path.resolve(__dirname, '..', '..', '..', 'bench', 'floor', 'proc-floor.c');
+/** The floor's source, in the repository (not copied into dist/). */
+export const FLOOR_SOURCE = path.join(REPO_ROOT, 'bench', 'floor', 'proc-floor.c');
 
 /** How the floor is built: optimised as a C agent would ship, warnings on. */
 export function floorBuildCommand(cc: string, source: string, out: string): { cmd: string; args: string[] } {

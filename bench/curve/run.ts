@@ -5,18 +5,17 @@ import { UsageError } from '../../agent/errors';
 import { measureAgent } from '../agent-run';
 import { startPushgateway } from '../harness/pushgateway';
 import { Filler } from '../filler';
+import { pidsByCommPrefix } from '../proc-stat';
 import { describeMachine } from '../machine';
 import { EXPORTER_MISSING, exporterVersion, measureExporter } from '../process-exporter';
 
 import { buildFloor, measureFloor } from './floor';
 import { measureNodeExporter, NODE_EXPORTER_MISSING, nodeExporterVersion } from './node-exporter';
 import type { Cost, CurvePoint, CurveRecord, Tool } from './record';
+import { REPO_ROOT } from './repo';
 
 /** The curve's process counts unless --curve-points says otherwise. */
 export const CURVE_POINTS = [100, 1000, 4000, 10000];
-
-/** This checkout: dist/bench/curve -> the repository root. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export interface CurveOptions {
   points: number[];
@@ -69,7 +68,7 @@ export function gitCommit(dir: string): string | null {
  * Measures every program at every process count on one host, the process table
  * filled with idle sleeps; everything started is stopped before it returns.
  */
-export async function runCurve(o: CurveOptions): Promise<CurveRecord> {
+export async function runCurve(o: CurveOptions): Promise<{ record: CurveRecord; leftover: number[] }> {
   const baseline = o.baselineDir !== undefined ? baselineMain(o.baselineDir) : undefined;
   const peVersion = exporterVersion();
   const neVersion = nodeExporterVersion();
@@ -147,7 +146,13 @@ export async function runCurve(o: CurveOptions): Promise<CurveRecord> {
     await gateway.stop();
     if (floor.bin) fs.rmSync(path.dirname(floor.bin), { recursive: true, force: true });
   }
-  return record;
+  // Killed sleeps linger until init reaps them; give it a moment before counting.
+  let leftover = pidsByCommPrefix(filler.prefix);
+  for (let i = 0; i < 50 && leftover.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    leftover = pidsByCommPrefix(filler.prefix);
+  }
+  return { record, leftover };
 }
 
 function tool(version: string | undefined, missing: string): Tool {
