@@ -59,7 +59,7 @@ function parseArgs(argv: string[]): Args {
       cycles: { type: 'number', describe: 'agent cycles measured per point (default 50; --soak: 1000)' },
       scrapes: {
         type: 'number',
-        describe: 'process-exporter scrapes measured per point (default: --cycles, at most 20)',
+        describe: 'exporter scrapes measured per point (default: --cycles, at most 20; --curve: at most 10)',
       },
       warmup: { type: 'number', default: 5, describe: 'cycles (and scrapes) before the measurement starts' },
       interval: { type: 'string', default: '100ms', describe: "the agent's --interval" },
