@@ -4,10 +4,24 @@ import { renderSvg } from './chart';
 import type { CurveRecord } from './record';
 import { renderMarkdown } from './table';
 
-/** The committed curve: docs/bench/cost-curve.{json,md,svg}, and its table inside docs/benchmark.md. */
+/**
+ * The committed curve: docs/bench/cost-curve.{json,md,svg}, the chart in the README and
+ * the chart and its table in docs/benchmark.md, each between these markers (empty until
+ * the first run, so no page links a chart that is not there).
+ */
 export const CURVE_BASENAME = 'cost-curve';
-export const TABLE_BEGIN = '<!-- cost-curve table: written by `npm run bench -- --curve`, do not edit -->';
-export const TABLE_END = '<!-- end of cost-curve table -->';
+export const CURVE_BEGIN = '<!-- cost curve: written by `npm run bench -- --curve`, do not edit -->';
+export const CURVE_END = '<!-- end of cost curve -->';
+const ALT =
+  'CPU per cycle and steady RSS against the number of processes: hostpulse, a C floor that only reads /proc/*/stat, process-exporter and node_exporter';
+
+/** What the README and docs/benchmark.md show between the markers. */
+export function pageBlocks(md: string): { readme: string; page: string } {
+  return {
+    readme: `![${ALT}](docs/bench/${CURVE_BASENAME}.svg)\n`,
+    page: `![${ALT}](bench/${CURVE_BASENAME}.svg)\n\n${md}`,
+  };
+}
 
 export interface CurveFiles {
   json: string;
@@ -20,16 +34,31 @@ export async function curveFiles(r: CurveRecord): Promise<CurveFiles> {
   return { json: JSON.stringify(r, null, 2) + '\n', md: renderMarkdown(r), svg: await renderSvg(r) };
 }
 
-/** `page` with the text between the table markers replaced by `table`; throws when the markers are missing. */
-export function spliceTable(page: string, table: string): string {
-  const begin = page.indexOf(TABLE_BEGIN);
-  const end = page.indexOf(TABLE_END);
-  if (begin < 0 || end < begin) throw new Error(`the page has no "${TABLE_BEGIN}" ... "${TABLE_END}" section`);
-  return page.slice(0, begin + TABLE_BEGIN.length) + '\n' + table + page.slice(end);
+/** `page` with the text between the markers replaced by `block`; throws when the markers are missing. */
+export function spliceCurve(page: string, block: string): string {
+  const begin = page.indexOf(CURVE_BEGIN);
+  const end = page.indexOf(CURVE_END);
+  if (begin < 0 || end < begin) throw new Error(`the page has no "${CURVE_BEGIN}" ... "${CURVE_END}" section`);
+  return page.slice(0, begin + CURVE_BEGIN.length) + '\n' + block + page.slice(end);
 }
 
-/** Writes <dir>/cost-curve.{json,md,svg}; with `page`, also rewrites its table section. Returns the paths written. */
-export async function writeCurveFiles(r: CurveRecord, dir: string, page?: string): Promise<string[]> {
+/** The text between the markers of `page`. */
+export function curveBlock(page: string): string {
+  const begin = page.indexOf(CURVE_BEGIN);
+  const end = page.indexOf(CURVE_END);
+  if (begin < 0 || end < begin) throw new Error(`the page has no "${CURVE_BEGIN}" ... "${CURVE_END}" section`);
+  return page.slice(begin + CURVE_BEGIN.length + 1, end);
+}
+
+/**
+ * Writes <dir>/cost-curve.{json,md,svg}; with `pages`, also rewrites their sections
+ * (the chart in the README, the chart and the table in the docs page). Returns the paths written.
+ */
+export async function writeCurveFiles(
+  r: CurveRecord,
+  dir: string,
+  pages?: { readme: string; page: string },
+): Promise<string[]> {
   const files = await curveFiles(r);
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
@@ -38,9 +67,12 @@ export async function writeCurveFiles(r: CurveRecord, dir: string, page?: string
     fs.writeFileSync(file, files[ext]);
     written.push(file);
   }
-  if (page !== undefined) {
-    fs.writeFileSync(page, spliceTable(fs.readFileSync(page, 'utf8'), files.md));
-    written.push(page);
+  if (pages !== undefined) {
+    const blocks = pageBlocks(files.md);
+    for (const key of ['readme', 'page'] as const) {
+      fs.writeFileSync(pages[key], spliceCurve(fs.readFileSync(pages[key], 'utf8'), blocks[key]));
+      written.push(pages[key]);
+    }
   }
   return written;
 }

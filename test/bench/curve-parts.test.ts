@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { floorBuildCommand, floorCost, FLOOR_SOURCE, findCompiler, parseFloorLine } from '../../bench/curve/floor';
-import { spliceTable, TABLE_BEGIN, TABLE_END } from '../../bench/curve/files';
+import { curveBlock, CURVE_BEGIN, CURVE_END, pageBlocks, spliceCurve } from '../../bench/curve/files';
 import { parseExporterVersion } from '../../bench/curve/node-exporter';
 import type { CurveRecord } from '../../bench/curve/record';
 import { parsePoints } from '../../bench/curve/run';
@@ -175,9 +175,13 @@ describe('the curve table', () => {
     );
   });
 
-  it('the docs page: only the text between the markers is replaced', () => {
-    const page = `# T\n\nbefore\n${TABLE_BEGIN}\nold table\n${TABLE_END}\nafter\n`;
-    expect(spliceTable(page, 'new\n')).toBe(`# T\n\nbefore\n${TABLE_BEGIN}\nnew\n${TABLE_END}\nafter\n`);
-    expect(() => spliceTable('# no markers\n', 'x')).toThrow(/has no/);
+  it('the pages: only the text between the markers is replaced, the docs page gets the chart and the table', () => {
+    const page = `# T\n\nbefore\n${CURVE_BEGIN}\nold table\n${CURVE_END}\nafter\n`;
+    expect(spliceCurve(page, 'new\n')).toBe(`# T\n\nbefore\n${CURVE_BEGIN}\nnew\n${CURVE_END}\nafter\n`);
+    expect(curveBlock(spliceCurve(page, 'new\n'))).toBe('new\n');
+    expect(() => spliceCurve('# no markers\n', 'x')).toThrow(/has no/);
+    const blocks = pageBlocks('| table |\n');
+    expect(blocks.readme).toMatch(/^!\[[^\]]+\]\(docs\/bench\/cost-curve\.svg\)\n$/);
+    expect(blocks.page).toMatch(/^!\[[^\]]+\]\(bench\/cost-curve\.svg\)\n\n\| table \|\n$/);
   });
 });
