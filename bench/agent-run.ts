@@ -17,6 +17,8 @@ export interface AgentRunOptions {
   extraArgs?: string[];
   /** Push timeout (the agent's default when absent). */
   pushTimeout?: string;
+  /** The agent's dist/agent/cli/main.js: another checkout's build (--baseline-dir); this build's when absent. */
+  main?: string;
 }
 
 /** Per-cycle wall times the agent logs at debug level (see agent/loop/daemon.ts). */
@@ -68,7 +70,7 @@ export async function measureAgent(
   const child = spawnTracked(
     process.execPath,
     [
-      MAIN,
+      o.main ?? MAIN,
       'run',
       '--pushgateway-url',
       o.gatewayUrl,

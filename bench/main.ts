@@ -17,6 +17,8 @@ import { countProcesses, descriptors, memory, pidsByCommPrefix, round1 } from '.
 import { UsageError } from '../agent/errors';
 import { durationMs, exitOnUsage, wholeNumber, withJsonOptions, writableFile } from './flags';
 import { renderTable, type BenchRecord, type Point, type SoakResult } from './report';
+import { curveMain, DEFAULT_OUT_DIR } from './curve/cli';
+import { baselineMain, CURVE_POINTS, parsePoints } from './curve/run';
 
 /** The default curve: how the cost grows with the process count. */
 const CURVE = [250, 1000, 4000];
@@ -39,6 +41,10 @@ interface Args {
   'versus-args'?: string;
   'soak-gateway': 'pushgateway' | 'hanging';
   sink: 'pushgateway' | 'remote-write' | 'scrape';
+  curve: boolean;
+  'curve-points'?: string;
+  'baseline-dir'?: string;
+  'out-dir'?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -56,7 +62,7 @@ function parseArgs(argv: string[]): Args {
       cycles: { type: 'number', describe: 'agent cycles measured per point (default 50; --soak: 1000)' },
       scrapes: {
         type: 'number',
-        describe: 'process-exporter scrapes measured per point (default: --cycles, at most 20)',
+        describe: 'exporter scrapes measured per point (default: --cycles, at most 20; --curve: at most 10)',
       },
       warmup: { type: 'number', default: 5, describe: 'cycles (and scrapes) before the measurement starts' },
       interval: { type: 'string', default: '100ms', describe: "the agent's --interval" },
@@ -103,6 +109,29 @@ function parseArgs(argv: string[]): Args {
         describe:
           'NODE_OPTIONS for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
       },
+      curve: {
+        type: 'boolean',
+        default: false,
+        describe:
+          'the cost curve: CPU per cycle and RSS of the agent beside a C floor, process-exporter and node_exporter; ' +
+          'writes docs/bench/cost-curve.{json,md,svg} and the table in docs/benchmark.md',
+      },
+      'curve-points': {
+        type: 'string',
+        requiresArg: true,
+        describe: `with --curve: process counts, comma-separated (default ${CURVE_POINTS.join(',')})`,
+      },
+      'baseline-dir': {
+        type: 'string',
+        requiresArg: true,
+        describe: 'with --curve: also measure the built agent (dist/) of this other checkout, side by side',
+      },
+      'out-dir': {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'with --curve: write cost-curve.{json,md,svg} here instead of docs/bench (docs/benchmark.md untouched)',
+      },
     })
     .strict()
     .check((a) => {
@@ -119,11 +148,28 @@ function parseArgs(argv: string[]): Args {
       if (a['versus-args'] !== undefined && (a.soak || a.sink === 'scrape'))
         throw new UsageError('--versus-args runs two agents with --sink pushgateway or remote-write, without --soak');
       if (a.sink !== 'pushgateway' && a.soak) throw new UsageError('--soak measures the Pushgateway sink only');
+      checkCurve(a);
       return true;
     })
     .fail(exitOnUsage('bench'))
     .help()
     .parseSync();
+}
+
+/** --curve's flags: only with --curve, and --curve without the flags of the other modes. */
+function checkCurve(a: Args): void {
+  if (!a.curve) {
+    for (const f of ['curve-points', 'baseline-dir', 'out-dir'] as const)
+      if (a[f] !== undefined) throw new UsageError(`--${f} needs --curve`);
+    return;
+  }
+  if (a.soak || a.processes !== undefined || a.sink !== 'pushgateway' || a['agent-args'] !== '' || a['json-file'])
+    throw new UsageError(
+      '--curve takes --curve-points instead of --processes, and no --soak, --sink, --agent-args or --json-file',
+    );
+  if (a['curve-points'] !== undefined) parsePoints(a['curve-points']);
+  if (a['baseline-dir'] !== undefined) baselineMain(a['baseline-dir']);
+  if (a['out-dir'] === '') throw new UsageError('--out-dir: expected a directory');
 }
 
 /** --agent-args "--group-by cgroup" -> ['--group-by', 'cgroup']. */
@@ -137,6 +183,24 @@ function progress(msg: string): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(hideBin(process.argv));
+  if (args.curve) {
+    const cycles = args.cycles ?? 50;
+    return curveMain({
+      points: args['curve-points'] !== undefined ? parsePoints(args['curve-points']) : CURVE_POINTS,
+      interval: args.interval,
+      intervalMs: durationMs('interval', args.interval),
+      top: args.top,
+      warmup: args.warmup,
+      cycles,
+      // process-exporter takes seconds per scrape at 10,000 processes.
+      scrapes: args.scrapes ?? Math.min(cycles, 10),
+      nodeOptions: args['node-options'],
+      baselineDir: args['baseline-dir'],
+      outDir: args['out-dir'] ?? DEFAULT_OUT_DIR,
+      json: args.json,
+      progress,
+    });
+  }
   const cycles = args.cycles ?? (args.soak ? 1000 : 50);
   const scrapes = args.scrapes ?? Math.min(cycles, 20);
   const points = args.processes !== undefined ? [args.processes] : args.soak ? [4000] : CURVE;

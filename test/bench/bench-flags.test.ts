@@ -29,6 +29,14 @@ describe('bench and fleet-sim flags: one meaning, checked before any work', () =
     [BENCH, ['--interval', '100'], /--interval: "100" is not a duration/],
     [BENCH, ['--soak', '--sink', 'remote-write'], /--soak measures the Pushgateway sink only/],
     [BENCH, ['--bogus'], /Unknown argument: bogus/],
+    [BENCH, ['--baseline-dir', '.'], /--baseline-dir needs --curve/],
+    [BENCH, ['--curve', '--curve-points', '100,many'], /--curve-points: expected process counts separated by commas/],
+    [
+      BENCH,
+      ['--curve', '--baseline-dir', '/nonexistent-dir'],
+      /--baseline-dir: \/nonexistent-dir has no dist\/agent\/cli\/main\.js/,
+    ],
+    [BENCH, ['--curve', '--processes', '100'], /--curve takes --curve-points instead of --processes/],
     [SIM, ['--hosts', '2', '--start-receiver', 'pushgateway', '--json', 'r.json'], /--json-file PATH/],
     [SIM, ['--hosts', '2', '--start-receiver', 'pushgateway', '--json-file'], /Not enough arguments following/],
     [
