@@ -23,11 +23,14 @@ export function oomTimelineQuery(step: string): string {
   return `sum by (instance) (round(increase(hostpulse_host_oom_kills_total[${step}]))) > 0`;
 }
 
-/** `label_replace(expr, "series", value, "", "")`: names a series for the page. */
-function named(expr: string, value: string, from?: string): string {
-  return from === undefined
-    ? `label_replace(${expr}, "series", ${promString(value)}, "", "")`
-    : `label_replace(${expr}, "series", ${promString(value)}, ${promString(from)}, "(.*)")`;
+/** Names a series for the page: `series="VALUE"`. */
+function named(expr: string, value: string): string {
+  return `label_replace(${expr}, "series", ${promString(value)}, "", "")`;
+}
+
+/** Names each series for the page after one of its labels: `series` = the value of `label`. */
+function namedBy(expr: string, label: string): string {
+  return `label_replace(${expr}, "series", "$1", ${promString(label)}, "(.*)")`;
 }
 
 /** `label_replace(expr, "chart", name, "", "")`: which chart a series belongs to. */
@@ -49,9 +52,9 @@ export function hostChartQuery(instance: string, window: string): string {
   const groupCpu = `sum by (group) (rate(${s('hostpulse_group_cpu_seconds_total')}[${window}]))`;
   return [
     inChart(named(used, 'host'), 'memory'),
-    inChart(named(groupRss, '', 'group'), 'memory_groups'),
+    inChart(namedBy(groupRss, 'group'), 'memory_groups'),
     inChart(named(busy, 'host'), 'cpu'),
-    inChart(named(groupCpu, '', 'group'), 'cpu_groups'),
+    inChart(namedBy(groupCpu, 'group'), 'cpu_groups'),
   ].join(' or ');
 }
 
