@@ -100,8 +100,10 @@ async function open(pathName: string, table?: string): Promise<PageState> {
   );
 }
 
-const statuses = (rows: { instance: string; status: string }[]) =>
-  Object.fromEntries(rows.map((r) => [r.instance, r.status]).sort((a, b) => a[0].localeCompare(b[0])));
+const statuses = (rows: { instance: string; status: string }[]): Record<string, string> =>
+  Object.fromEntries(
+    rows.map((r): [string, string] => [r.instance, r.status]).sort((a, b) => a[0].localeCompare(b[0])),
+  );
 
 (why ? describe.skip : describe)('fleet serve in Chromium', () => {
   beforeAll(async () => {
@@ -208,9 +210,9 @@ const statuses = (rows: { instance: string; status: string }[]) =>
       'the hog on the host page with its RSS, first as in fleet top',
       async () => {
         await nextLoad(page, '#processes');
-        const rows = (await page.evaluate(
+        const rows = await page.evaluate<string[][]>(
           `[...document.querySelectorAll('#processes tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent))`,
-        )) as string[][];
+        );
         const cli = (await runJson<ProcessRow[]>(['fleet', 'top', '--host', 'host-a', '-n', '1', ...P])).rows;
         const hogRow = rows.find((r) => r[0] === String(hog.pid));
         return hogRow && rows[0][0] === String(cli[0].pid) ? { rows, hogRow } : undefined;
@@ -235,7 +237,7 @@ const statuses = (rows: { instance: string; status: string }[]) =>
       30000,
       200,
     );
-    const collectors = (await page.evaluate(`document.querySelectorAll('#collectors tbody tr').length`)) as number;
+    const collectors = await page.evaluate<number>(`document.querySelectorAll('#collectors tbody tr').length`);
     expect(collectors).toBeGreaterThan(0);
     await screenshot(page, 'host');
   }, 120000);
@@ -295,9 +297,9 @@ const statuses = (rows: { instance: string; status: string }[]) =>
           'the victim on the OOM page',
           async () => {
             await nextLoad(page, '#ooms');
-            const r = (await page.evaluate(
+            const r = await page.evaluate<string[][]>(
               `[...document.querySelectorAll('#ooms tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent))`,
-            )) as string[][];
+            );
             return r.some((row) => row[2] === comm) ? r : undefined;
           },
           60000,
