@@ -171,31 +171,35 @@
         },
       });
     });
-    // Stacked: each series drawn as the running sum, filled down to the one before.
+    // Stacked: each series drawn as the running sum. Areas are filled down to the one before
+    // (bands); bars are drawn tallest first, so each shorter one covers its part.
     var acc = times.map(function () {
       return 0;
     });
-    var firstStacked = data.length;
-    stacked.forEach(function (s, i) {
+    var layers = stacked.map(function (s, i) {
       acc = acc.map(function (a, j) {
         return a + (s.values[j] || 0);
       });
       var cum = acc.map(function (a, j) {
         return s.values[j] === null && a === 0 ? null : a;
       });
-      data.push(cum);
-      var color = COLORS[i % COLORS.length];
-      var raw = s.values;
+      return { name: s.name, raw: s.values, cum: cum, color: COLORS[i % COLORS.length] };
+    });
+    if (opts.bars) layers.reverse();
+    layers.forEach(function (l, i) {
+      data.push(l.cum);
       series.push({
-        label: s.name,
-        stroke: color,
-        fill: color + '55',
+        label: l.name,
+        stroke: l.color,
+        fill: opts.bars ? l.color : l.color + '55',
         width: 1,
+        paths: opts.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined,
+        points: { show: !opts.bars },
         value: function (u, v, si, di) {
-          return di === null || raw[di] === null ? '-' : fmt(raw[di]);
+          return di === null || l.raw[di] === null ? '-' : fmt(l.raw[di]);
         },
       });
-      if (i > 0) bands.push({ series: [data.length - 1, data.length - 2] });
+      if (i > 0 && !opts.bars) bands.push({ series: [data.length - 1, data.length - 2] });
     });
     var width = Math.max(300, box.clientWidth - 10);
     var u = new uPlot(
@@ -225,7 +229,6 @@
       data,
       box,
     );
-    u.hostpulseStackedFrom = firstStacked;
     charts.push(u);
   }
 
@@ -236,6 +239,7 @@
     };
     timeChart(box, 'OOM kills per hour, last 24 h, by host', tl.times, [], topSeries(tl.series), count, {
       height: 180,
+      bars: true,
       empty: 'No OOM kills in the last 24 h.',
     });
   }
