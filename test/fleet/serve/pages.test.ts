@@ -1,6 +1,6 @@
 import * as http from 'http';
 import { BackendError } from '../../../agent/errors';
-import { createLogger } from '../../../agent/log';
+import { memoryLogger } from '../../support/memory-logger';
 import type { MatrixSeries } from '../../../agent/fleet/matrix';
 import type { RangeClient, TimeRange } from '../../../agent/fleet/prometheus-client';
 import { collectorQuery, hostChartQuery, hostOomQuery } from '../../../agent/fleet/serve/chart-queries';
@@ -115,7 +115,7 @@ describe('page JSON builders', () => {
 });
 
 describe('routes', () => {
-  const logger = createLogger('error', 'json');
+  const { logger } = memoryLogger();
 
   it('an exact route wins over a prefix; a prefix needs a name after it', () => {
     const a = () => ({ status: 200, body: 'a' });
@@ -142,7 +142,7 @@ describe('routes', () => {
     const get = (p: string) =>
       new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
         http
-          .get({ host: '127.0.0.1', port: server.address.port, path: p }, (res) => {
+          .get({ host: '127.0.0.1', port: server.address.port, path: p, agent: false }, (res) => {
             let body = '';
             res.setEncoding('utf8');
             res.on('data', (c: string) => (body += c));
