@@ -214,7 +214,7 @@
             values: function (u, vals) {
               return vals.map(fmt);
             },
-            size: 70,
+            size: 90,
           },
         ],
         scales: {
