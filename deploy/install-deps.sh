@@ -6,14 +6,15 @@
 # python3-whisper (carbon-cache and whisper-fetch: the graphite sink tests); podman with
 # runc, netavark/aardvark-dns, iptables (netavark's firewall), catatonit (a pod's
 # pause process) and debootstrap for `npm run test:containers`; lintian for
-# `npm run test:package` (the .deb).
+# `npm run test:package` (the .deb); chromium (headless) for the `fleet serve` page tests and
+# `npm run screenshots`.
 # Needs root (or sudo); installs nothing that is already there.
 #
 #   bash deploy/install-deps.sh        everything the tests use (what `npm test` runs first)
 #   bash deploy/install-deps.sh demo   only what `npm run demo` runs: Pushgateway, Prometheus, Alertmanager
 set -euo pipefail
 DEMO=(prometheus-pushgateway prometheus prometheus-alertmanager)
-TEST=("${DEMO[@]}" victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper podman runc netavark aardvark-dns iptables catatonit debootstrap lintian)
+TEST=("${DEMO[@]}" victoria-metrics busybox procps docker-compose systemd strace ansible-core openssl curl nftables conntrack graphite-carbon python3-whisper podman runc netavark aardvark-dns iptables catatonit debootstrap lintian chromium)
 case "${1:-test}" in
   demo) PKGS=("${DEMO[@]}") ;;
   test) PKGS=("${TEST[@]}") ;;

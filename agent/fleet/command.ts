@@ -5,6 +5,7 @@ import { groupsCommand } from './commands/groups';
 import { hostsCommand } from './commands/hosts';
 import { oomsCommand } from './commands/ooms';
 import { pruneCommand } from './commands/prune';
+import { serveCommand } from './commands/serve';
 import { topCommand } from './commands/top';
 import { unhealthyCommand } from './commands/unhealthy';
 import { watchCommand } from './commands/watch';
@@ -18,7 +19,7 @@ import { watchCommand } from './commands/watch';
 export const fleetCommand: CommandModule = {
   command: 'fleet <subcommand>',
   describe:
-    'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live; prune hosts that left the Pushgateway',
+    'ask Prometheus which hosts are unhealthy, what eats their memory, and watch a host live; prune hosts that left the Pushgateway; serve it all as a web page',
   builder: (y: Argv) =>
     y
       .command(hostsCommand)
@@ -30,7 +31,11 @@ export const fleetCommand: CommandModule = {
       .command(oomsCommand)
       .command(atRiskCommand)
       .command(pruneCommand)
-      .demandCommand(1, 'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms, at-risk, prune'),
+      .command(serveCommand)
+      .demandCommand(
+        1,
+        'name a fleet subcommand: hosts, unhealthy, top, groups, group, watch, ooms, at-risk, prune, serve',
+      ),
   // Never reached: yargs runs the matching subcommand's handler instead.
   handler: () => undefined,
 };

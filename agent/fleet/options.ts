@@ -4,7 +4,7 @@ import { clientAuthOptions } from '../config/options';
 import { buildClientAuth } from '../config/http-backend';
 import { redactUrl } from '../config/redact-url';
 import { parseDurationMs, promRangeDuration } from './duration';
-import { createPrometheusClient, PrometheusClient } from './prometheus-client';
+import { createPrometheusClient, RangeClient } from './prometheus-client';
 import { Thresholds } from './promql';
 import { OutputFormat } from './render';
 
@@ -68,7 +68,8 @@ export interface ConnectionArgs {
 }
 
 export interface FleetContext {
-  client: PrometheusClient;
+  /** Also answers range queries (`fleet serve`'s charts). */
+  client: RangeClient;
   output: OutputFormat;
   window: string;
 }

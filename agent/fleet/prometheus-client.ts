@@ -3,6 +3,7 @@ import type { PushAuth, PushTls } from '../config/http-backend';
 import { PushError } from '../common/push-error';
 import { redactUrl } from '../config/redact-url';
 import { BackendError } from '../errors';
+import { matrixOf, type MatrixSeries } from './matrix';
 import { QueryAnswer, VectorSample, vectorOf } from './vector';
 
 /**
@@ -13,6 +14,18 @@ import { QueryAnswer, VectorSample, vectorOf } from './vector';
 export interface PrometheusClient {
   readonly url: string;
   query(promql: string): Promise<VectorSample[]>;
+}
+
+/** A client that also asks for ranges (`/api/v1/query_range`), for charts. */
+export interface RangeClient extends PrometheusClient {
+  /** `start`/`end` in Unix seconds, `step` in seconds. */
+  queryRange(promql: string, range: TimeRange): Promise<MatrixSeries[]>;
+}
+
+export interface TimeRange {
+  start: number;
+  end: number;
+  step: number;
 }
 
 export interface ClientOptions {
@@ -26,46 +39,75 @@ export interface ClientOptions {
   onQuery?: (promql: string, ms: number) => void;
 }
 
-export function createPrometheusClient(opts: ClientOptions): PrometheusClient {
+export function createPrometheusClient(opts: ClientOptions): RangeClient {
   // What messages say: never a password from the URL's userinfo.
   const base = redactUrl(opts.url.replace(/\/+$/, '')).replace(/\/+$/, '');
-  let http: HttpClient | undefined;
-  return {
-    url: base,
-    async query(promql: string): Promise<VectorSample[]> {
-      const started = Date.now();
-      const body = new URLSearchParams({
-        query: promql,
-        timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s`,
-      });
-      let status: number;
-      let text: string;
-      try {
-        // Built at the first query, so a bad URL fails as a query does. Sockets are not
-        // limited: the fleet commands send their queries in parallel.
-        http ??= new HttpClient(
-          new URL(`${opts.url.replace(/\/+$/, '')}/api/v1/query`),
+  const clients = new Map<string, HttpClient>();
+  /** POSTs a form to an API path; the answer's status and text, or a BackendError. */
+  async function post(api: string, form: Record<string, string>): Promise<{ status: number; text: string }> {
+    const body = new URLSearchParams({ ...form, timeout: `${Math.max(1, Math.floor(opts.timeoutMs / 1000))}s` });
+    try {
+      // Built at the first query, so a bad URL fails as a query does. Sockets are not
+      // limited: the fleet commands send their queries in parallel.
+      let http = clients.get(api);
+      if (http === undefined) {
+        http = new HttpClient(
+          new URL(`${opts.url.replace(/\/+$/, '')}/api/v1/${api}`),
           opts.auth ?? {},
           opts.tls ?? {},
           {},
           Infinity,
         );
-        // POST with a form body: long queries do not hit URL length limits.
-        ({ status, body: text } = await http.request('POST', body.toString(), opts.timeoutMs, {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-          wholeBody: true,
-        }));
-      } catch (err) {
-        throw new BackendError(describeFetchError(base, err, opts.timeoutMs));
+        clients.set(api, http);
       }
+      // POST with a form body: long queries do not hit URL length limits.
+      const r = await http.request('POST', body.toString(), opts.timeoutMs, {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+        wholeBody: true,
+      });
+      return { status: r.status, text: r.body };
+    } catch (err) {
+      throw new BackendError(describeFetchError(base, err, opts.timeoutMs));
+    }
+  }
+  return {
+    url: base,
+    async query(promql: string): Promise<VectorSample[]> {
+      const started = Date.now();
+      const { status, text } = await post('query', { query: promql });
       opts.onQuery?.(promql, Date.now() - started);
       return parseQueryResponse(base, status, text);
+    },
+    async queryRange(promql: string, range: TimeRange): Promise<MatrixSeries[]> {
+      const started = Date.now();
+      const { status, text } = await post('query_range', {
+        query: promql,
+        start: String(range.start),
+        end: String(range.end),
+        step: String(range.step),
+      });
+      opts.onQuery?.(`${promql} [range ${range.end - range.start}s, step ${range.step}s]`, Date.now() - started);
+      return parseRangeResponse(base, status, text);
     },
   };
 }
 
 /** Pure: HTTP status + body text -> samples, or a BackendError naming the problem. */
 export function parseQueryResponse(base: string, status: number, text: string): VectorSample[] {
+  const samples = vectorOf(parseAnswer(base, status, text));
+  if (typeof samples === 'string') throw new BackendError(`unexpected answer from Prometheus at ${base}: ${samples}`);
+  return samples;
+}
+
+/** Pure: a query_range answer -> its series, or a BackendError naming the problem. */
+export function parseRangeResponse(base: string, status: number, text: string): MatrixSeries[] {
+  const series = matrixOf(parseAnswer(base, status, text));
+  if (typeof series === 'string') throw new BackendError(`unexpected answer from Prometheus at ${base}: ${series}`);
+  return series;
+}
+
+/** Pure: the JSON of an answer that succeeded, or a BackendError. */
+function parseAnswer(base: string, status: number, text: string): QueryAnswer {
   let answer: QueryAnswer;
   try {
     answer = JSON.parse(text) as QueryAnswer;
@@ -83,9 +125,7 @@ export function parseQueryResponse(base: string, status: number, text: string): 
       `Prometheus at ${base} rejected a query (HTTP ${status}, ${answer.errorType ?? 'error'}): ${oneLine(answer.error ?? '')}`,
     );
   }
-  const samples = vectorOf(answer);
-  if (typeof samples === 'string') throw new BackendError(`unexpected answer from Prometheus at ${base}: ${samples}`);
-  return samples;
+  return answer;
 }
 
 /** Pure: a failed request -> one line. The socket error is the `cause` (of the HTTP client's PushError, as of fetch's TypeError). */

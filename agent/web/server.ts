@@ -13,7 +13,8 @@ export interface WebResponse {
   body: Buffer | string;
 }
 
-export type Route = (req: http.IncomingMessage) => WebResponse;
+/** A route answers from memory, or asynchronously (fleet serve asks Prometheus first). */
+export type Route = (req: http.IncomingMessage) => WebResponse | Promise<WebResponse>;
 
 export interface WebServerOptions {
   /** Undefined: every address of the host (IPv6 and IPv4). */
@@ -24,6 +25,8 @@ export interface WebServerOptions {
   web: WebConfig;
   /** Exact paths; anything else is 404. */
   routes: Readonly<Record<string, Route>>;
+  /** Path prefixes ending in `/` (`/host/`), for paths that carry a name; an exact route wins. */
+  prefixes?: Readonly<Record<string, Route>>;
   /** Paths answered without basic auth (health probes, which kubelet sends without credentials). */
   open?: readonly string[];
   logger: Logger;
@@ -52,9 +55,9 @@ export const LIMITS = {
 
 /**
  * A small hardened HTTP(S) server for read-only pages (the scrape endpoint;
- * `fleet serve` later): GET and HEAD only, bounded requests, timeouts, few
+ * `fleet serve`): GET and HEAD only, bounded requests, timeouts, few
  * connections, and the exporter-toolkit web config (TLS, client
- * certificates, basic auth). Routes answer synchronously from memory.
+ * certificates, basic auth). Routes answer from memory or asynchronously.
  */
 export class WebServer {
   private auth: BasicAuth;
@@ -158,7 +161,7 @@ export class WebServer {
     if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)
       return { status: 413, body: 'a request body is not accepted\n' };
     const path = pathOf(req.url);
-    const route = path === undefined ? undefined : this.opts.routes[path];
+    const route = path === undefined ? undefined : routeOf(path, this.opts.routes, this.opts.prefixes ?? {});
     if (route === undefined || path === undefined) return { status: 404, body: 'not found\n' };
     if (this.auth.enabled && !(this.opts.open ?? []).includes(path)) {
       if (!(await this.auth.check(req.headers.authorization)))
@@ -166,6 +169,19 @@ export class WebServer {
     }
     return route(req);
   }
+}
+
+/** The route of a path: the exact one, else the longest matching prefix. */
+export function routeOf(
+  path: string,
+  routes: Readonly<Record<string, Route>>,
+  prefixes: Readonly<Record<string, Route>>,
+): Route | undefined {
+  if (Object.hasOwn(routes, path)) return routes[path];
+  const prefix = Object.keys(prefixes)
+    .filter((p) => path.startsWith(p) && path.length > p.length)
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix === undefined ? undefined : prefixes[prefix];
 }
 
 /** The path of a request target (origin or absolute form), or undefined when it is not one. */

@@ -3,6 +3,7 @@
 // reaches only Node's built-in modules, so everything else must be in this file.
 //   node deploy/package/bundle.mjs <out.js> <version>
 import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 const [out, version] = process.argv.slice(2);
@@ -29,6 +30,31 @@ const inlineVersion = {
   },
 };
 
+// `fleet serve`'s page (HTML, script, styles, uPlot) is read from files beside the code, which a
+// single executable does not have: agent/fleet/serve/asset-source.js is replaced by a module that
+// holds every file it lists, read now by that module itself, as strings.
+const assetSource = path.join(root, 'dist/agent/fleet/serve/asset-source.js');
+const embedAssets = {
+  name: 'embed-assets',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]agent[\\/]fleet[\\/]serve[\\/]asset-source\.js$/ }, (args) => {
+      const source = createRequire(import.meta.url)(args.path);
+      const files = Object.fromEntries(source.ASSET_FILES.map((f) => [f, source.readAsset(f)]));
+      return {
+        contents:
+          `const files = ${JSON.stringify(files)};\n` +
+          `exports.ASSET_FILES = Object.keys(files);\n` +
+          `exports.readAsset = (file) => { if (!(file in files)) throw new Error('no asset ' + file); return files[file]; };\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+if (!(await import('node:fs')).existsSync(assetSource)) {
+  console.error(`bundle: ${assetSource} is missing (npm run build first)`);
+  process.exit(1);
+}
+
 const result = await esbuild.build({
   entryPoints: [path.join(root, 'dist/agent/cli/main.js')],
   outfile: out,
@@ -43,7 +69,7 @@ const result = await esbuild.build({
   minify: false,
   logLevel: 'warning',
   metafile: true,
-  plugins: [inlineVersion],
+  plugins: [inlineVersion, embedAssets],
 });
 // A require() esbuild could not follow (a non-literal name) would fail only at run time, inside the
 // executable: refuse any warning here instead.

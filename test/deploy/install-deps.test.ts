@@ -45,7 +45,7 @@ describe('deploy/install-deps.sh', () => {
   it('no argument: everything the tests use, the demo packages among them', () => {
     const r = run([]);
     expect(r.status).toBe(0);
-    expect(r.installed).toHaveLength(24);
+    expect(r.installed).toHaveLength(25);
     expect(r.installed).toEqual(expect.arrayContaining(['prometheus-pushgateway', 'victoria-metrics', 'podman']));
     expect(run(['test']).installed).toEqual(r.installed);
   });

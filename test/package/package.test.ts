@@ -4,7 +4,7 @@
  * the agent runs there through chroot, then is upgraded (operator's env file kept), removed
  * and purged. Root only: chroot, mounts and dpkg on another root need it.
  */
-import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
+import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -130,6 +130,40 @@ describeIf('the package in a bare Debian 12 root', () => {
     });
     expect(exe).toContain('hostpulse_group_resident_memory_bytes');
     expect(normalise(exe)).toEqual(normalise(js));
+  });
+
+  it('serves the fleet serve page (HTML, script, styles, uPlot) from the executable alone', async () => {
+    // From / with no node_modules or web/ folder in reach: the page must be inside the executable.
+    const serve = spawn(
+      path.join(work, 'v1', 'hostpulse'),
+      ['fleet', 'serve', '--listen-address', '127.0.0.1:0', '--prometheus-url', 'http://127.0.0.1:1'],
+      { cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      let stderr = '';
+      serve.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const deadline = Date.now() + 30000;
+      let base: string | undefined;
+      while (base === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        base = /fleet serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)?.[1];
+      }
+      expect(base).toBeDefined();
+      const page = await fetch(`${base}/host/x`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/assets/app.js');
+      for (const [url, file] of [
+        ['/assets/app.js', 'agent/fleet/serve/web/app.js'],
+        ['/assets/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.iife.min.js'],
+        ['/assets/uPlot.min.css', 'node_modules/uplot/dist/uPlot.min.css'],
+      ]) {
+        const res = await fetch(`${base}${url}`);
+        expect({ url, status: res.status }).toEqual({ url, status: 200 });
+        expect(await res.text()).toBe(fs.readFileSync(path.join(repo, file), 'utf8'));
+      }
+    } finally {
+      serve.kill('SIGTERM');
+    }
   });
 
   it('depends on nothing a minbase root lacks, and never on nodejs', () => {
