@@ -8,6 +8,7 @@ import {
   groupUnhealthyHosts,
   hostInterval,
   hostQueries,
+  type InstanceFilter,
   oomQueries,
   processQueries,
   Thresholds,
@@ -25,19 +26,19 @@ import { byLabel, byLabels, labelKey, sampleValue, type VectorSample } from './v
  * fleet-wide hostAge instead of a regex of their names (a query that long
  * would cost more than the subqueries it spares).
  */
-const MAX_DEAD_BY_NAME = 500;
+export const MAX_HOSTS_BY_NAME = 500;
 
 export async function fetchHosts(
   client: PrometheusClient,
   window: string,
   t: Thresholds,
-  instance?: string,
+  instance?: InstanceFilter,
 ): Promise<HostRow[]> {
   const q = hostQueries(window, instance);
   const column = async (promql: string) => byLabel(await client.query(promql), 'instance');
   const [intervals, live, cpu, memory, oomKills] = await Promise.all([
     client.query(q.interval),
-    // One host: its full age at once (one host's subqueries are cheap); the fleet: live ages first.
+    // Named hosts: their full ages at once (a few hosts' subqueries are cheap); the fleet: live ages first.
     instance === undefined ? client.query(q.liveAge) : client.query(q.pushAge),
     column(q.cpu),
     column(q.memory),
@@ -76,7 +77,7 @@ async function fleetAges(
     ages.set(name, prev === undefined || prev === null ? v : v === null ? prev : Math.min(prev, v));
   }
   if (dead.size === 0) return ages;
-  const names = dead.size > MAX_DEAD_BY_NAME ? undefined : [...dead];
+  const names = dead.size > MAX_HOSTS_BY_NAME ? undefined : [...dead];
   for (const [name, v] of byLabel(await client.query(hostQueries(window, names).pushAge), 'instance')) {
     if (dead.has(name)) ages.set(name, v);
   }

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors';
-import { fetchHosts } from '../fetch';
+import { fetchHosts, MAX_HOSTS_BY_NAME } from '../fetch';
 import { buildGroupHostRows, type GroupHostRow } from '../group-host-rows';
 import { GROUPING_QUERY, groupHostQueries, KNOWN_GROUPS_QUERY } from '../group-host-queries';
 import { describeGrouping, groupingByInstance } from '../grouping';
@@ -12,7 +12,11 @@ import { byLabel } from '../vector';
 
 type Args = ConnectionArgs & { name: string; 'cpu-threshold': number; 'mem-threshold': number };
 
-/** The I/O of `fleet group NAME`: the group's queries, the host rows of `fleet hosts` and the groupings, in parallel. */
+/**
+ * The I/O of `fleet group NAME`: the group's queries and the groupings in parallel, then the host rows of
+ * `fleet hosts` for just the group's hosts (by name up to MAX_HOSTS_BY_NAME, the whole fleet past it): 5
+ * queries whatever the fleet's size, so `fleet serve`'s group page stays within its 10.
+ */
 export async function fetchGroupHosts(
   client: PrometheusClient,
   window: string,
@@ -20,13 +24,17 @@ export async function fetchGroupHosts(
   group: string,
 ): Promise<{ rows: GroupHostRow[]; grouping: Map<string, string> }> {
   const q = groupHostQueries(group, window);
-  const [processes, rss, cpu, hosts, grouping] = await Promise.all([
+  const [processes, rss, cpu, grouping] = await Promise.all([
     client.query(q.processes).then((r) => byLabel(r, 'instance')),
     client.query(q.rss).then((r) => byLabel(r, 'instance')),
     client.query(q.cpu).then((r) => byLabel(r, 'instance')),
-    fetchHosts(client, window, t),
     client.query(GROUPING_QUERY).then(groupingByInstance),
   ]);
+  const names = [...new Set([...processes.keys(), ...rss.keys(), ...cpu.keys()])].sort();
+  const hosts =
+    names.length === 0
+      ? []
+      : await fetchHosts(client, window, t, names.length <= MAX_HOSTS_BY_NAME ? names : undefined);
   return { rows: buildGroupHostRows({ processes, rss, cpu }, hosts, grouping), grouping };
 }
 

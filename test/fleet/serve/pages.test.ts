@@ -38,8 +38,10 @@ const settings = {
 /** Answers as if one host, "web-1", pushed: enough for the host and group pages to find it. */
 const oneHost = (q: string): VectorSample[] =>
   q.startsWith('max by (instance) (hostpulse_group_processes') ||
-  q.startsWith('max by (instance) (hostpulse_agent_interval_seconds')
-    ? [{ metric: { instance: 'web-1' }, value: [1, '15'] }]
+  q.startsWith('max by (job, instance) (hostpulse_agent_interval_seconds') ||
+  // fetchHosts' live push ages (hostAgeLive): web-1 pushed 5 s ago.
+  q.startsWith('((timestamp(push_time_seconds)')
+    ? [{ metric: { job: 'hostpulse', instance: 'web-1' }, value: [1, q.startsWith('((') ? '5' : '15'] }]
     : [];
 
 describe('the fixed query list: at most 10 Prometheus queries per page refresh', () => {
@@ -61,7 +63,7 @@ describe('the fixed query list: at most 10 Prometheus queries per page refresh',
     for (const q of tricky.sent) expect(q).toContain('instance="a\\"b\\\\c"');
   });
 
-  it('group: the 9 of fleet group and the RSS chart; ooms: the 3 of fleet ooms and the timeline', async () => {
+  it('group: the 4 + 5 of fleet group and the RSS chart; ooms: the 3 of fleet ooms and the timeline', async () => {
     const g = fakeClient(oneHost);
     expect((await groupPage(g.client, settings, 'nginx'))?.hosts.map((h) => h.instance)).toEqual(['web-1']);
     expect(g.sent).toHaveLength(10);
