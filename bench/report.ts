@@ -72,7 +72,7 @@ export function renderTable(r: BenchRecord): string {
   );
   out.push(
     `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
-      `agent NODE_OPTIONS "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
+      `agent node flags "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
       `sink ${r.settings.sink ?? 'pushgateway'}, ` +
       ('version' in r.exporter
         ? `${r.settings.scrapes} scrapes of process-exporter ${r.exporter.version}`
