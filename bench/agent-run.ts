@@ -11,7 +11,7 @@ export interface AgentRunOptions {
   /** Cycles before the first CPU reading: start-up, JIT warm-up, first fds opened. */
   warmup: number;
   cycles: number;
-  /** NODE_OPTIONS of the agent (V8 heap flags). */
+  /** node's flags for the agent (V8 heap flags), given on its command line as the launcher does. */
   nodeOptions: string;
   /** More flags for the agent (--group-by cgroup, --process-detail ...). */
   extraArgs?: string[];
@@ -70,6 +70,7 @@ export async function measureAgent(
   const child = spawnTracked(
     process.execPath,
     [
+      ...nodeArgs(o.nodeOptions),
       o.main ?? MAIN,
       'run',
       '--pushgateway-url',
@@ -97,7 +98,7 @@ export async function measureAgent(
       capture: false,
       stdio: ['ignore', 'ignore', 'pipe'],
       // The caller's HOSTPULSE_* settings must not change what is measured.
-      env: agentEnv({ NODE_OPTIONS: o.nodeOptions }),
+      env: agentEnv(),
       onStderrLine: (line) => {
         let rec: Record<string, unknown>;
         try {
@@ -157,4 +158,9 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** --node-options as node's own arguments: on the command line, as the launcher passes them (node refuses --single-threaded in NODE_OPTIONS). */
+export function nodeArgs(options: string): string[] {
+  return options.split(/\s+/).filter((a) => a !== '');
 }

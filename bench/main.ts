@@ -105,9 +105,9 @@ function parseArgs(argv: string[]): Args {
       },
       'node-options': {
         type: 'string',
-        default: '--max-semi-space-size=1',
+        default: '--max-semi-space-size=1 --single-threaded',
         describe:
-          'NODE_OPTIONS for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
+          'node\'s flags for the agent; the default is what the installed launcher passes ("" for node\'s defaults)',
       },
       curve: {
         type: 'boolean',

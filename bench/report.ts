@@ -76,7 +76,7 @@ export function renderTable(r: BenchRecord): string {
   );
   out.push(
     `settings: interval ${r.settings.interval}, --top ${r.settings.top}, ${r.settings.cycles} agent cycles after ${r.settings.warmup} warm-up, ` +
-      `agent NODE_OPTIONS "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
+      `agent node flags "${r.settings.nodeOptions}"${r.settings.agentArgs ? `, agent flags "${r.settings.agentArgs}"` : ''}, ` +
       (r.settings.cgroups ? `${r.settings.cgroups} memory cgroups made, ` : '') +
       `sink ${r.settings.sink ?? 'pushgateway'}, ` +
       ('version' in r.exporter

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import * as path from 'path';
-import { measureAgent, type AgentResult, type AgentRunOptions } from './agent-run';
+import { measureAgent, nodeArgs, type AgentResult, type AgentRunOptions } from './agent-run';
 import { spawnTracked } from './harness/children';
 import { agentEnv } from './harness/env';
 import { freePort } from './harness/net';
@@ -76,6 +76,7 @@ async function measureParallel(o: AgentRunOptions): Promise<ScrapeResult['parall
   const child = spawnTracked(
     process.execPath,
     [
+      ...nodeArgs(o.nodeOptions),
       MAIN,
       'run',
       '--sink',
@@ -90,7 +91,7 @@ async function measureParallel(o: AgentRunOptions): Promise<ScrapeResult['parall
       'procfs',
       ...(o.extraArgs ?? []),
     ],
-    { group: true, env: agentEnv({ NODE_OPTIONS: o.nodeOptions }) },
+    { group: true, env: agentEnv() },
   );
   try {
     // Scraped only: the first cycle runs at once, the next in an hour.

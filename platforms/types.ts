@@ -67,6 +67,8 @@ export interface HostSampler {
   readonly fields: ReadonlySet<HostField>;
   /** Same contract as ProcessSampler.sample; samplers that spawn nothing may ignore `signal`. */
   sample(signal?: AbortSignal): Promise<HostSample>;
+  /** Releases what it keeps open (the procfs sampler's files). */
+  close?(): void;
 }
 
 export interface SamplerOptions {

@@ -24,5 +24,7 @@ export class HostCollector implements Collector {
     return this.problems.takeIncomplete();
   }
 
-  close(): void {}
+  close(): void {
+    this.sampler.close?.();
+  }
 }

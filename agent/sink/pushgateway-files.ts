@@ -27,7 +27,7 @@ export class PushgatewayFiles implements FileDelivery {
   }
 
   async deliver(file: JobFile, signal?: AbortSignal): Promise<FileAnswer> {
-    return this.http.request('PUT', await pushBody(file.text), this.opts.timeoutMs, {
+    return this.http.request('PUT', pushBody(file.text), this.opts.timeoutMs, {
       signal,
       url: groupUrl(this.opts.url, file.job, this.opts.instance),
     });

@@ -85,7 +85,7 @@ export function renderMarkdown(r: CurveRecord): string {
     .map((t) => `not measured: ${t.missing}`);
   return [
     `Measured ${r.date.slice(0, 10)} on ${m.nproc} CPUs (${m.cpuModel}), ${m.memTotalGiB} GiB, ${m.kernel}, node ${m.node}; ` +
-      `hostpulse every ${r.settings.interval}, --top ${r.settings.top}, NODE_OPTIONS "${r.settings.nodeOptions}", ` +
+      `hostpulse every ${r.settings.interval}, --top ${r.settings.top}, node flags "${r.settings.nodeOptions}", ` +
       `${r.settings.cycles} cycles after ${r.settings.warmup} warm-up; exporters: ${r.settings.scrapes} scrapes each. ` +
       `CPU is user+system per cycle (hostpulse, C floor) or per scrape (exporters); RSS is VmRSS after the measurement. ` +
       `hostpulse: ${r.tools.agent.commit ?? 'this checkout'}` +

@@ -81,11 +81,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.sink === 'pushgateway'
       ? (b: Batch): void => {
           if (batches++ % BODY_SAMPLE_EVERY !== 0) return;
-          void pushBody(b.text).then((gz) => {
-            bodies.textBytes += Buffer.byteLength(b.text);
-            bodies.gzipBytes += gz.length;
-            bodies.count++;
-          });
+          bodies.textBytes += Buffer.byteLength(b.text);
+          bodies.gzipBytes += pushBody(b.text).length;
+          bodies.count++;
         }
       : undefined;
   const hosts: SimHost[] = [];

@@ -58,7 +58,9 @@ cp "$work/hostpulse" "$out/hostpulse"
 # The unit as deploy/systemd ships it, started from the package's executable.
 unit="$work/hostpulse.service"
 # --max-semi-space-size=1 is what deploy/install.sh's launcher gives node: a smaller young
-# generation, fewer MB resident (the executable reads NODE_OPTIONS like node does).
+# generation, fewer MB resident (the executable reads NODE_OPTIONS like node does). The
+# launcher's --single-threaded cannot follow: node refuses it in NODE_OPTIONS, and Node 20's
+# single executable takes no node flags of its own.
 sed -e 's|^ExecStart=.*|Environment=NODE_OPTIONS=--max-semi-space-size=1\nExecStart=/usr/bin/hostpulse run|' \
   deploy/systemd/hostpulse.service >"$unit"
 grep -qx 'ExecStart=/usr/bin/hostpulse run' "$unit" || { say "no ExecStart= in deploy/systemd/hostpulse.service"; exit 1; }

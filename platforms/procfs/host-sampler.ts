@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { errnoCode, readErrorReason } from '../errno';
+import { KeptWholeFiles } from '../kept-whole-files';
 import { parseCpuStat } from './cpu-stat';
 import { parseLoadavg } from './loadavg';
 import { parseMeminfo } from './meminfo';
@@ -20,16 +20,24 @@ const FIELDS: ReadonlySet<HostField> = new Set<HostField>([
 
 /** A kernel without PSI has no file (ENOENT) or refuses it (EOPNOTSUPP with psi=0): the field is simply absent. */
 const NOT_PROVIDED = new Set(['ENOENT', 'EOPNOTSUPP']);
+const PSI_MEMORY = path.join('pressure', 'memory');
 
 export class ProcfsHostSampler implements HostSampler {
   readonly fields = FIELDS;
   private lastCpu: Record<string, number> = {};
+  /** /proc/vmstat, the largest of these files, is ~5 KB on a common kernel. */
+  private readonly files = new KeptWholeFiles(8192);
+  /** Joined once, not per cycle. */
+  private readonly paths: Record<string, string>;
 
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly sys: Sysconf,
     private readonly onError: SampleErrorSink,
-  ) {}
+  ) {
+    this.paths = {};
+    for (const rel of ['meminfo', 'stat', 'loadavg', 'vmstat', PSI_MEMORY]) this.paths[rel] = path.join(root, rel);
+  }
 
   async sample(): Promise<HostSample> {
     const out: HostSample = {};
@@ -65,7 +73,7 @@ export class ProcfsHostSampler implements HostSampler {
     }
     const vmstat = this.readOptional('vmstat');
     if (vmstat !== undefined) out.oomKills = parseOomKills(vmstat);
-    const psi = this.readOptional(path.join('pressure', 'memory'));
+    const psi = this.readOptional(PSI_MEMORY);
     if (psi !== undefined) {
       const p = parsePressure(psi);
       out.memoryPressureSomeSeconds = p.someSeconds;
@@ -74,11 +82,14 @@ export class ProcfsHostSampler implements HostSampler {
     return out;
   }
 
+  close(): void {
+    this.files.close();
+  }
+
   /** A host file or undefined; a missing one is normal, anything else is reported. */
   private readOptional(rel: string): string | undefined {
     try {
-      // These files can exceed a page and are few: a plain read is right here.
-      return fs.readFileSync(path.join(this.root, rel), 'latin1');
+      return this.files.read(this.paths[rel]);
     } catch (err) {
       const code = errnoCode(err);
       if (code && NOT_PROVIDED.has(code)) return undefined;
