@@ -26,18 +26,27 @@ export interface ExporterResult extends Memory {
 
 /** "0.7.10-3+b5" from `prometheus-process-exporter -version`, or undefined when it is not installed. */
 export function exporterVersion(): string | undefined {
+  return binaryVersion(EXPORTER_BIN, '-version');
+}
+
+/**
+ * The Debian revision in an exporter's version banner (`BIN FLAG`), else its first line;
+ * undefined when the binary is not installed.
+ */
+export function binaryVersion(bin: string, flag: string): string | undefined {
   let out: string;
   try {
-    out = execFileSync(EXPORTER_BIN, ['-version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 10_000,
-    });
+    out = execFileSync(bin, [flag], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return /revision: ([^)\s]+)/.exec(out)?.[1] ?? out.split('\n')[0].trim();
+  return parseExporterVersion(out);
+}
+
+/** The Debian revision of a Prometheus exporter's version banner, else its first line. */
+export function parseExporterVersion(text: string): string {
+  return /revision: ([^)\s]+)/.exec(text)?.[1] ?? text.split('\n')[0].trim();
 }
 
 /**

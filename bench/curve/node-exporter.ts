@@ -1,8 +1,8 @@
-import { execFileSync } from 'child_process';
 import { spawnTracked } from '../harness/children';
 import { freePort } from '../harness/net';
 import { waitHttp } from '../harness/wait';
 import { cpuMs, memory, round2 } from '../proc-stat';
+import { binaryVersion } from '../process-exporter';
 import type { Cost } from './record';
 
 export const NODE_EXPORTER_BIN = 'prometheus-node-exporter';
@@ -10,23 +10,7 @@ export const NODE_EXPORTER_MISSING = `${NODE_EXPORTER_BIN} not found: apt-get in
 
 /** "1.5.0-1+b6" from `prometheus-node-exporter --version`, or undefined when it is not installed. */
 export function nodeExporterVersion(): string | undefined {
-  let out: string;
-  try {
-    out = execFileSync(NODE_EXPORTER_BIN, ['--version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 10_000,
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  return parseExporterVersion(out);
-}
-
-/** The Debian revision of a Prometheus exporter's version banner, else its first line. */
-export function parseExporterVersion(text: string): string {
-  return /revision: ([^)\s]+)/.exec(text)?.[1] ?? text.split('\n')[0].trim();
+  return binaryVersion(NODE_EXPORTER_BIN, '--version');
 }
 
 /**

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { floorBuildCommand, floorCost, FLOOR_SOURCE, findCompiler, parseFloorLine } from '../../bench/curve/floor';
 import { curveBlock, CURVE_BEGIN, CURVE_END, pageBlocks, spliceCurve } from '../../bench/curve/files';
-import { parseExporterVersion } from '../../bench/curve/node-exporter';
+import { parseExporterVersion } from '../../bench/process-exporter';
 import type { CurveRecord } from '../../bench/curve/record';
 import { parsePoints } from '../../bench/curve/run';
 import { curveRows, floorRatio, renderMarkdown, renderSummary } from '../../bench/curve/table';
