@@ -1,12 +1,18 @@
 import * as fs from 'fs';
 
+/** statfs(2)'s f_type of procfs (PROC_SUPER_MAGIC in linux/magic.h). */
+const PROC_SUPER_MAGIC = 0x9fa0;
+
 /**
  * Whole small files read again and again (the host's /proc files, every cycle):
  * each stays open and is re-read from offset 0 into one reused buffer that
  * doubles when a file does not fit. procfs renders the text afresh on every
  * read from 0, so a cycle costs one pread per file instead of
  * open+fstat+read+close and a buffer per file (readFileSync). A read that fails
- * on a kept descriptor closes it and opens the path afresh once.
+ * on a kept descriptor closes it and opens the path afresh once. Only files on
+ * procfs are kept: a regular file (a captured tree given as --procfs-root) can
+ * be replaced under its name, and a kept descriptor would read the old one for
+ * ever, so those are opened on every read.
  */
 export class KeptWholeFiles {
   private buf: Buffer;
@@ -28,13 +34,14 @@ export class KeptWholeFiles {
       }
     }
     const fd = fs.openSync(file, 'r');
+    let keep = false;
     try {
       const text = this.readAt(fd);
-      this.fds.set(file, fd);
+      keep = onProcfs(file);
+      if (keep) this.fds.set(file, fd);
       return text;
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
+    } finally {
+      if (!keep) fs.closeSync(fd);
     }
   }
 
@@ -56,5 +63,13 @@ export class KeptWholeFiles {
       this.buf.copy(bigger, 0, 0, total);
       this.buf = bigger;
     }
+  }
+}
+
+function onProcfs(file: string): boolean {
+  try {
+    return fs.statfsSync(file).type === PROC_SUPER_MAGIC;
+  } catch {
+    return false;
   }
 }
