@@ -1,11 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { kmsgUnavailable } from '../../platforms/kmsg';
 import type { HostRow } from '../../agent/fleet/host-rows';
 import type { ProcessRow } from '../../agent/fleet/process-rows';
 import { chartInk, chromiumWhyNot, launchChromium, screenshot } from '../support/browser';
 import { requireBuiltCli, runJson, spawnCli } from '../support/cli';
+import { makeMemcg, memcgV1Unavailable, removeMemcgs } from '../support/memcg-v1';
 import { startMemoryChild } from '../support/memory-child';
 import { spawnTracked, waitFor, type Spawned } from '../support/processes';
 import { startPushgateway, type RunningServer } from '../support/pushgateway';
@@ -23,7 +22,6 @@ if (why) console.warn(`SKIPPED fleet serve browser tests: ${why}`);
 
 const HOG_MIB = 300;
 const HOG_COMM = `hpserve${process.pid % 10000}`;
-const MEMCG_ROOT = '/sys/fs/cgroup/memory';
 
 let gateway: RunningServer;
 let prom: RunningPrometheus;
@@ -273,22 +271,14 @@ const statuses = (rows: { instance: string; status: string }[]): Record<string, 
     await screenshot(page, 'fleet-stale');
   }, 90000);
 
-  const oomWhy = (() => {
-    if (process.getuid?.() !== 0) return 'not root (creating a memory cgroup needs it)';
-    if (!fs.existsSync(path.join(MEMCG_ROOT, 'memory.limit_in_bytes')))
-      return `no cgroup v1 memory controller at ${MEMCG_ROOT}`;
-    return kmsgUnavailable('/dev/kmsg');
-  })();
+  const oomWhy = memcgV1Unavailable() ?? kmsgUnavailable('/dev/kmsg');
   if (oomWhy) console.warn(`SKIPPED the OOM page test: ${oomWhy}`);
   (oomWhy ? it.skip : it)(
     'an OOM kill in a memory cgroup appears on the OOM page with its comm',
     async () => {
       const comm = `hpsrvoom${process.pid % 10000}`;
-      const cgDir = path.join(MEMCG_ROOT, `hostpulse-serve-test-${process.pid}`);
-      fs.mkdirSync(cgDir);
+      const cgDir = makeMemcg(`hostpulse-serve-test-${process.pid}`, 64 * 1024 * 1024);
       try {
-        fs.writeFileSync(path.join(cgDir, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
-        fs.writeFileSync(path.join(cgDir, 'memory.swappiness'), '0');
         const script = `open('/proc/self/comm', 'w').write(${JSON.stringify(comm)})\nb = []\nwhile True:\n    b.append(bytearray(1 << 20))`;
         const victim = spawnTracked('sh', ['-c', `echo $$ > ${cgDir}/cgroup.procs && exec python3 -c "$0"`, script]);
         expect((await victim.exited).signal).toBe('SIGKILL');
@@ -308,20 +298,7 @@ const statuses = (rows: { instance: string; status: string }[]): Record<string, 
         expect(rows.find((row) => row[2] === comm)?.[3]).toBe('cgroup');
         await screenshot(page, 'ooms');
       } finally {
-        await waitFor(
-          'cgroup removed',
-          () => {
-            try {
-              fs.rmdirSync(cgDir);
-              return true;
-            } catch (err) {
-              if ((err as NodeJS.ErrnoException).code === 'EBUSY') return undefined;
-              throw err;
-            }
-          },
-          10000,
-          100,
-        );
+        await removeMemcgs([cgDir]);
       }
     },
     120000,
