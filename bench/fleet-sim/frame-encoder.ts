@@ -1,16 +1,6 @@
-import { BatchEncoder, type EncodableBatch } from '../../agent/sink/remote-write/batch-encoder';
+import { BatchEncoder, varintLength, type EncodableBatch } from '../../agent/sink/remote-write/batch-encoder';
 
 type Family = EncodableBatch['families'][number];
-
-/** Bytes of a varint holding n (0 <= n < 2^53), as the encoder writes it. */
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
 
 /** One family's part of the last request: its series' shape, its bytes, and where each sample's value and timestamp sit. */
 interface Frame {

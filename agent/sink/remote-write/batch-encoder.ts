@@ -54,7 +54,7 @@ function utf8Length(s: string): number {
 }
 
 /** Bytes of a varint holding n (0 <= n < 2^53). */
-function varintLength(n: number): number {
+export function varintLength(n: number): number {
   let len = 1;
   while (n >= 128) {
     n = Math.floor(n / 128);
