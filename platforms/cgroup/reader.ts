@@ -287,16 +287,19 @@ export class CgroupReader {
     if (this.hierarchy.version === 1) {
       const usage = this.readNumber(rel, 'memory.usage_in_bytes');
       if (usage === undefined) return undefined;
-      const failcnt = this.readNumber(rel, 'memory.failcnt');
-      const failcntChanged = failcnt !== known.failcnt;
-      known.failcnt = failcnt;
+      let failcntChanged = false;
+      if (oomDue || mayFailCharges(known, usage)) {
+        const failcnt = this.readNumber(rel, 'memory.failcnt');
+        failcntChanged = failcnt !== known.failcnt;
+        known.failcnt = failcnt;
+      }
       if (oomDue || failcntChanged || (known.underOom ?? 0) !== 0) {
         const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
         known.oomKill = oom.oomKill;
         known.underOom = oom.underOom;
       }
       const m: CgroupMemory = { usageBytes: orUndefined(usage), events: {}, underOom: known.underOom };
-      const max = failcnt === undefined ? undefined : orUndefined(failcnt);
+      const max = known.failcnt === undefined ? undefined : orUndefined(known.failcnt);
       if (max !== undefined) m.events.max = max;
       if (known.oomKill !== undefined) m.events.oom_kill = known.oomKill;
       return { memory: m, failcntChanged };
@@ -354,6 +357,24 @@ export class CgroupReader {
     s.pressureSomeSeconds = pressure.someSeconds;
     s.pressureFullSeconds = pressure.fullSeconds;
   }
+}
+
+/**
+ * Below this share of its limit a v1 cgroup's memory.failcnt is read only
+ * with the limits (every `refreshEvery` passes) and on a kill: a charge fails
+ * only at the limit, and a cgroup that got there and fell back below half of
+ * it between two cycles without an OOM kill is rare. Its count is then late,
+ * never lost (the ledger adds the difference). Halves the files read per
+ * cycle on hosts whose cgroups are far from their limits or have none.
+ */
+const FAILCNT_WATCH_SHARE = 0.5;
+
+/** Can a v1 cgroup be failing charges: its limit unknown (never read), or its usage near it? */
+function mayFailCharges(known: Known, usage: number): boolean {
+  if (known.detailsPass === -Infinity) return true;
+  // Unlimited: its own counter never fails (a parent's limit counts in the parent's failcnt).
+  if (known.limitBytes === undefined) return false;
+  return !(usage < known.limitBytes * FAILCNT_WATCH_SHARE);
 }
 
 /** NaN (a file without a number) as undefined: a value the file does not hold is absent. */

@@ -131,11 +131,37 @@ describe('CgroupReader caching (v1 tree): memory.oom_control', () => {
     const { reader, pass } = open(root);
     pass();
     pass();
+    // At its limit, as a cgroup is whose charges fail.
+    write('memory.usage_in_bytes', '1048576\n');
     oomControl(0, 1);
     write('memory.failcnt', '3\n');
     expect(pass().get('/app.service')?.underOom).toBe(1);
     oomControl(0, 0);
     expect(pass().get('/app.service')?.underOom).toBe(0);
+    reader.close();
+  });
+
+  const failed = (m: Map<string, CgroupSample>): number | undefined => m.get('/app.service')?.events.max;
+
+  it('failcnt is fresh every pass at half the limit or above, and within REFRESH_EVERY passes below it', () => {
+    const { reader, pass } = open(root);
+    expect(failed(pass())).toBe(0);
+    // 500 bytes of a 1 MiB limit: a failed charge is counted by the next refresh, not lost.
+    write('memory.failcnt', '2\n');
+    expect(passesUntil(pass, (m) => failed(m) === 2, REFRESH_EVERY + 1)).toBeLessThanOrEqual(REFRESH_EVERY);
+    write('memory.usage_in_bytes', String(1048576 / 2) + '\n');
+    pass();
+    write('memory.failcnt', '5\n');
+    expect(failed(pass())).toBe(5);
+    reader.close();
+  });
+
+  it('an unlimited cgroup (its failcnt cannot move) reads failcnt with its limit, every REFRESH_EVERY passes', () => {
+    write('memory.limit_in_bytes', '9223372036854771712\n');
+    const { reader, pass } = open(root);
+    pass();
+    write('memory.failcnt', '1\n');
+    expect(passesUntil(pass, (m) => failed(m) === 1, REFRESH_EVERY + 1)).toBeLessThanOrEqual(REFRESH_EVERY);
     reader.close();
   });
 
