@@ -12,6 +12,7 @@
 import { Registry } from 'prom-client';
 import { renderExposition, snapshot } from '../agent/metrics/exposition';
 import { ProcessMetrics, type ProcessCycle } from '../agent/metrics/process-metrics';
+import { TableFamily } from '../agent/metrics/table-family';
 import type { GroupRow } from '../agent/grouping/group-accumulator';
 import type { ProcessSample } from '../platforms/types';
 
@@ -111,7 +112,8 @@ function fillPlain(c: ProcessCycle): Array<Map<string, Series>> {
 async function main(): Promise<void> {
   const m = new ProcessMetrics();
   const registry = new Registry();
-  for (const f of m.families) registry.registerMetric(f);
+  // ProcessMetrics holds prom-client families only.
+  for (const f of m.families) if (!(f instanceof TableFamily)) registry.registerMetric(f);
 
   const write: number[] = [];
   const plainWrite: number[] = [];

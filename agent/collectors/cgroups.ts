@@ -30,26 +30,8 @@ export class CgroupsCollector implements Collector {
     const kept = selectCgroups(samples, this.maxGroups);
     for (const s of kept) this.reader.details(s);
     this.reader.endPass();
-    this.write(kept, this.ledger.apply(samples, new Set(kept.map((s) => s.name))));
+    this.metrics.write(kept, this.ledger.apply(samples, new Set(kept.map((s) => s.name))));
     return Promise.resolve(this.problems.takeIncomplete());
-  }
-
-  private write(kept: readonly CgroupSample[], events: Map<string, Map<string, number>>): void {
-    const m = this.metrics;
-    for (const f of m.families) f.reset();
-    for (const s of kept) {
-      const cgroup = s.name;
-      if (s.usageBytes !== undefined) m.usage.set({ cgroup }, s.usageBytes);
-      if (s.limitBytes !== undefined) m.limit.set({ cgroup }, s.limitBytes);
-      if (s.highBytes !== undefined) m.high.set({ cgroup }, s.highBytes);
-      if (s.swapBytes !== undefined) m.swap.set({ cgroup }, s.swapBytes);
-      if (s.anonBytes !== undefined) m.stat.set({ cgroup, kind: 'anon' }, s.anonBytes);
-      if (s.fileBytes !== undefined) m.stat.set({ cgroup, kind: 'file' }, s.fileBytes);
-      if (s.underOom !== undefined) m.underOom.set({ cgroup }, s.underOom);
-      if (s.pressureSomeSeconds !== undefined) m.pressure.inc({ cgroup, kind: 'some' }, s.pressureSomeSeconds);
-      if (s.pressureFullSeconds !== undefined) m.pressure.inc({ cgroup, kind: 'full' }, s.pressureFullSeconds);
-    }
-    for (const [cgroup, byEvent] of events) for (const [event, n] of byEvent) m.events.inc({ cgroup, event }, n);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { Counter, type Gauge } from 'prom-client';
+import { TableFamily } from './table-family';
 
 /**
  * One family and its current series: all the renderer, the remote-write encoder
@@ -13,12 +14,15 @@ export interface FamilySnapshot {
 }
 
 /** The current values of `families`, in the order given. */
-export async function snapshot(families: ReadonlyArray<Gauge<string> | Counter<string>>): Promise<FamilySnapshot[]> {
+export async function snapshot(
+  families: ReadonlyArray<Gauge<string> | Counter<string> | TableFamily>,
+): Promise<FamilySnapshot[]> {
   const out: FamilySnapshot[] = [];
   for (const f of families) {
     const { name, help, values } = await f.get();
     // Not get()'s `type`: prom-client declares it as a numeric enum and returns a string.
-    out.push({ name, help, type: f instanceof Counter ? 'counter' : 'gauge', values });
+    const type = f instanceof TableFamily ? f.type : f instanceof Counter ? 'counter' : 'gauge';
+    out.push({ name, help, type, values });
   }
   return out;
 }

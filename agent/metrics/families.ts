@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { TableFamily } from './table-family';
 
 /**
  * What a family is, readable (the metrics reference is generated from it).
@@ -13,7 +14,8 @@ export interface FamilyInfo {
   readonly labelNames: readonly string[];
 }
 
-export type Family = (Gauge<string> | Counter<string>) & FamilyInfo;
+/** A prom-client metric, or a table of series kept by their writer (table-family.ts). */
+export type Family = ((Gauge<string> | Counter<string>) & FamilyInfo) | TableFamily;
 
 /**
  * Metric families on a private prom-client Registry (never the global one, so
@@ -39,6 +41,14 @@ export class FamilySet {
     const f = c as Counter<L> & FamilyInfo;
     this.families.push(f);
     return f;
+  }
+
+  /** A family whose series its writer keeps and lists each cycle (table-family.ts). */
+  table(name: string, help: string, type: 'gauge' | 'counter', labelNames: readonly string[]): TableFamily {
+    if (this.families.some((f) => f.name === name)) throw new Error(`metric ${name} defined twice`);
+    const t = new TableFamily(name, help, type, labelNames);
+    this.families.push(t);
+    return t;
   }
 }
 

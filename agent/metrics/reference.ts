@@ -3,6 +3,7 @@ import { AgentMetrics } from './agent-metrics';
 import { CgroupMetrics } from './cgroup-metrics';
 import { ConnectionMetrics } from './connection-metrics';
 import type { Family, FamilySet } from './families';
+import { TableFamily } from './table-family';
 import { HostMetrics } from './host-metrics';
 import { OomMetrics } from './oom-metrics';
 import { ProcessDetailMetrics } from './process-detail-metrics';
@@ -80,6 +81,8 @@ interface MetricConfig {
 
 /** Name, type, help and label names of a family, as prom-client holds them. */
 export function declarationOf(family: Family): FamilyDeclaration {
+  if (family instanceof TableFamily)
+    return { name: family.name, type: family.type, help: family.help, labelNames: [...family.labelNames] };
   // Widening to the fields prom-client sets but does not declare (see MetricConfig); each is checked below.
   const config = family as unknown as MetricConfig;
   const { name, help, labelNames } = config;

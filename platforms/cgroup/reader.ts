@@ -88,8 +88,9 @@ interface Known {
   highBytes?: number;
   anonBytes?: number;
   fileBytes?: number;
-  /** v1: the last memory.failcnt, and what memory.oom_control said when last read. */
+  /** v1: the last memory.failcnt, whether it moved in this pass, and what memory.oom_control said when last read. */
   failcnt?: number;
+  failcntChanged: boolean;
   oomKill?: number;
   underOom?: number;
   /** Pass this entry was last used: entries of removed cgroups are dropped. */
@@ -173,9 +174,9 @@ export class CgroupReader {
       // Under a cgroup without memory files: none either (as the walk used to stop there).
       const sample =
         node.parent >= 0 && unread[node.parent] ? undefined : this.readNode(node, killed || refresh || ancestorFailed);
-      failed.push(ancestorFailed || (sample?.failcntChanged ?? false));
+      failed.push(ancestorFailed || (sample !== undefined && this.known.get(node.path)?.failcntChanged === true));
       unread.push(sample === undefined);
-      if (sample !== undefined) out.push(sample.sample);
+      if (sample !== undefined) out.push(sample);
       // Gone since the walk: walk again next pass.
       else if (!(node.parent >= 0 && unread[node.parent]) && !fs.existsSync(path.join(this.hierarchy.root, node.path)))
         this.treeStale = true;
@@ -257,20 +258,30 @@ export class CgroupReader {
     }
   }
 
-  private readNode(node: TreeNode, eventsDue: boolean): { sample: CgroupSample; failcntChanged: boolean } | undefined {
+  private readNode(node: TreeNode, eventsDue: boolean): CgroupSample | undefined {
     let known = this.known.get(node.path);
     const fresh = known === undefined;
-    known ??= { detailsPass: -Infinity, seenPass: this.pass };
+    known ??= { detailsPass: -Infinity, seenPass: this.pass, failcntChanged: false };
     const memory = this.readOne(node.path, node.leaf, known, eventsDue || fresh);
     if (memory === undefined) return undefined;
-    const failcntChanged = memory.failcntChanged;
     known.seenPass = this.pass;
-    this.known.set(node.path, known);
-    const sample = memory.memory as CgroupSample;
-    sample.path = node.path;
-    sample.name = node.name;
-    sample.leaf = node.leaf;
-    return { sample, failcntChanged };
+    if (fresh) this.known.set(node.path, known);
+    return {
+      path: node.path,
+      name: node.name,
+      leaf: node.leaf,
+      usageBytes: memory.usageBytes,
+      events: memory.events,
+      underOom: memory.underOom,
+      // Set by `details`; named here so that every sample has one shape.
+      limitBytes: undefined,
+      highBytes: undefined,
+      swapBytes: undefined,
+      anonBytes: undefined,
+      fileBytes: undefined,
+      pressureSomeSeconds: undefined,
+      pressureFullSeconds: undefined,
+    };
   }
 
   /**
@@ -278,22 +289,17 @@ export class CgroupReader {
    * ledger); undefined when it vanished. The rest is read by `details`, for
    * the cgroups that get series.
    */
-  private readOne(
-    rel: string,
-    leaf: boolean,
-    known: Known,
-    oomDue: boolean,
-  ): { memory: CgroupMemory; failcntChanged: boolean } | undefined {
+  private readOne(rel: string, leaf: boolean, known: Known, oomDue: boolean): CgroupMemory | undefined {
     if (this.hierarchy.version === 1) {
       const usage = this.readNumber(rel, 'memory.usage_in_bytes');
       if (usage === undefined) return undefined;
-      let failcntChanged = false;
+      known.failcntChanged = false;
       if (oomDue || mayFailCharges(known, usage)) {
         const failcnt = this.readNumber(rel, 'memory.failcnt');
-        failcntChanged = failcnt !== known.failcnt;
+        known.failcntChanged = failcnt !== known.failcnt;
         known.failcnt = failcnt;
       }
-      if (oomDue || failcntChanged || (known.underOom ?? 0) !== 0) {
+      if (oomDue || known.failcntChanged || (known.underOom ?? 0) !== 0) {
         const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
         known.oomKill = oom.oomKill;
         known.underOom = oom.underOom;
@@ -302,7 +308,7 @@ export class CgroupReader {
       const max = known.failcnt === undefined ? undefined : orUndefined(known.failcnt);
       if (max !== undefined) m.events.max = max;
       if (known.oomKill !== undefined) m.events.oom_kill = known.oomKill;
-      return { memory: m, failcntChanged };
+      return m;
     }
     const current = this.readNumber(rel, 'memory.current');
     if (current === undefined) return undefined;
@@ -310,10 +316,7 @@ export class CgroupReader {
     // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
     const events =
       (!leaf ? this.readFile(rel, 'memory.events.local') : undefined) ?? this.readFile(rel, 'memory.events');
-    return {
-      memory: { usageBytes: orUndefined(current), events: events === undefined ? {} : parseV2Events(events) },
-      failcntChanged: false,
-    };
+    return { usageBytes: orUndefined(current), events: events === undefined ? {} : parseV2Events(events) };
   }
 
   /**
@@ -322,22 +325,21 @@ export class CgroupReader {
    * memory.stat when `refreshEvery` passes have gone by since they were.
    */
   details(s: CgroupSample): void {
-    const read = (file: string): string | undefined => this.readFile(s.path, file);
     const known = this.known.get(s.path);
     const due = known === undefined || this.pass - known.detailsPass >= this.refreshEvery;
     if (due) {
-      const k: Known = known ?? { detailsPass: this.pass, seenPass: this.pass };
+      const k: Known = known ?? { detailsPass: this.pass, seenPass: this.pass, failcntChanged: false };
       k.detailsPass = this.pass;
       if (this.hierarchy.version === 1) {
-        const limit = read('memory.limit_in_bytes');
+        const limit = this.readFile(s.path, 'memory.limit_in_bytes');
         k.limitBytes = limit === undefined ? undefined : parseV1Limit(limit);
-        const stat = parseStat(read('memory.stat') ?? '', 1);
+        const stat = parseStat(this.readFile(s.path, 'memory.stat') ?? '', 1);
         k.anonBytes = stat.anonBytes;
         k.fileBytes = stat.fileBytes;
       } else {
-        const max = read('memory.max');
-        const high = read('memory.high');
-        const stat = parseStat(read('memory.stat') ?? '', 2);
+        const max = this.readFile(s.path, 'memory.max');
+        const high = this.readFile(s.path, 'memory.high');
+        const stat = parseStat(this.readFile(s.path, 'memory.stat') ?? '', 2);
         k.limitBytes = max === undefined ? undefined : parseV2Limit(max);
         k.highBytes = high === undefined ? undefined : parseV2Limit(high);
         k.anonBytes = stat.anonBytes;
@@ -352,7 +354,7 @@ export class CgroupReader {
     s.fileBytes = k?.fileBytes;
     if (this.hierarchy.version === 1) return;
     const swap = this.readNumber(s.path, 'memory.swap.current');
-    const pressure = parsePressure(read('memory.pressure') ?? '');
+    const pressure = parsePressure(this.readFile(s.path, 'memory.pressure') ?? '');
     s.swapBytes = swap === undefined ? undefined : orUndefined(swap);
     s.pressureSomeSeconds = pressure.someSeconds;
     s.pressureFullSeconds = pressure.fullSeconds;

@@ -1,0 +1,72 @@
+import { validateMetricName } from 'prom-client';
+
+/** One series of a TableFamily: its labels, fixed for its life, and its value. */
+export interface TableSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  value: number;
+}
+
+/** Where a series of an earlier cycle was: nothing keeps a dropped series alive. */
+const NO_SERIES: TableSeries = { labels: {}, value: 0 };
+
+/** What `get()` answers: the fields of prom-client's own `get()` that snapshot() reads. */
+export interface TableValues {
+  name: string;
+  help: string;
+  values: Array<{ labels: Readonly<Record<string, string>>; value: number }>;
+}
+
+/**
+ * A family whose writer keeps one TableSeries per label set (as long as
+ * that label set lives) and lists the ones present each cycle: no label
+ * hashing and no entry object per series and cycle. prom-client's `set()`
+ * hashes the labels into a new string, interns it as a property key and
+ * makes an entry that lives one cycle (long enough to be promoted and then
+ * die in the old generation), and its `get()` re-sorts the dictionary: the
+ * ~700 series of 100 cgroups cost more in the agent than reading them
+ * (docs/collectors.md). Exposition order is the order of `add`.
+ */
+export class TableFamily {
+  /** This cycle's series are the first `count`: the array keeps its length (no regrowth each cycle). */
+  private readonly present: TableSeries[] = [];
+  private count = 0;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter',
+    readonly labelNames: readonly string[],
+  ) {
+    if (!validateMetricName(name)) throw new Error(`invalid metric name: ${name}`);
+  }
+
+  /** A series for `labels`, keys in `labelNames` order; kept by the writer while the label set lives. */
+  series(labels: Readonly<Record<string, string>>): TableSeries {
+    const keys = Object.keys(labels);
+    if (keys.length !== this.labelNames.length || keys.some((k, i) => k !== this.labelNames[i]))
+      throw new Error(`${this.name}: labels ${keys.join(',')} are not ${this.labelNames.join(',')}`);
+    return { labels, value: 0 };
+  }
+
+  /** Starts a cycle (as prom-client's reset): no series until added again. */
+  reset(): void {
+    for (let i = 0; i < this.count; i++) this.present[i] = NO_SERIES;
+    this.count = 0;
+  }
+
+  /** Lists `series` in this cycle with `value`. */
+  add(series: TableSeries, value: number): void {
+    series.value = value;
+    if (this.count < this.present.length) this.present[this.count] = series;
+    else this.present.push(series);
+    this.count++;
+  }
+
+  /** This cycle's series as prom-client's `get()` lists them; copies, so a later cycle cannot change them. */
+  get(): Promise<TableValues> {
+    const values = new Array<{ labels: Readonly<Record<string, string>>; value: number }>(this.count);
+    for (let i = 0; i < values.length; i++)
+      values[i] = { labels: this.present[i].labels, value: this.present[i].value };
+    return Promise.resolve({ name: this.name, help: this.help, values });
+  }
+}

@@ -1,0 +1,93 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import { renderExposition, snapshot } from '../../agent/metrics/exposition';
+import { CgroupMetrics } from '../../agent/metrics/cgroup-metrics';
+import { TableFamily } from '../../agent/metrics/table-family';
+
+/**
+ * A TableFamily renders as prom-client renders the same series, and its
+ * snapshot does not move when the writer's next cycle does.
+ */
+describe('TableFamily', () => {
+  it('renders byte for byte as prom-client renders a gauge and a counter with the same series', async () => {
+    const registry = new Registry();
+    const g = new Gauge({ name: 'a_gauge', help: 'A "gauge" \\ here.', labelNames: ['cgroup'], registers: [registry] });
+    const c = new Counter({
+      name: 'b_total',
+      help: 'A counter.',
+      labelNames: ['cgroup', 'event'],
+      registers: [registry],
+    });
+    const tg = new TableFamily('a_gauge', 'A "gauge" \\ here.', 'gauge', ['cgroup']);
+    const tc = new TableFamily('b_total', 'A counter.', 'counter', ['cgroup', 'event']);
+    const rows: Array<[string, number]> = [
+      ['system.slice/nginx.service', 2 ** 40],
+      ['quote " back \\ nl \n end', 1.5],
+      ['pod:0123/héllo', 0],
+    ];
+    for (const [cgroup, v] of rows) {
+      g.set({ cgroup }, v);
+      tg.add(tg.series({ cgroup }), v);
+      c.inc({ cgroup, event: 'oom_kill' }, v);
+      tc.add(tc.series({ cgroup, event: 'oom_kill' }), v);
+    }
+    expect(renderExposition(await snapshot([tg, tc]))).toBe(await registry.metrics());
+  });
+
+  it('keeps a snapshot as it was when the series are written again', async () => {
+    const t = new TableFamily('x_bytes', 'X.', 'gauge', ['cgroup']);
+    const s = t.series({ cgroup: 'a' });
+    t.add(s, 1);
+    const before = await t.get();
+    t.reset();
+    t.add(s, 2);
+    expect(before.values).toEqual([{ labels: { cgroup: 'a' }, value: 1 }]);
+    expect((await t.get()).values).toEqual([{ labels: { cgroup: 'a' }, value: 2 }]);
+    t.reset();
+    expect((await t.get()).values).toEqual([]);
+  });
+
+  it('refuses labels other than its label names, in their order, and a bad metric name', () => {
+    const t = new TableFamily('x_bytes', 'X.', 'gauge', ['cgroup', 'kind']);
+    expect(() => t.series({ cgroup: 'a' })).toThrow(/cgroup,kind/);
+    expect(() => t.series({ kind: 'anon', cgroup: 'a' })).toThrow(/cgroup,kind/);
+    expect(() => new TableFamily('bad-name', 'X.', 'gauge', [])).toThrow(/invalid metric name/);
+  });
+});
+
+describe('CgroupMetrics.write', () => {
+  const text = async (m: CgroupMetrics): Promise<string[]> =>
+    renderExposition(await snapshot(m.families))
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
+
+  it("replaces the last cycle's series whole: a cgroup gone, a limit lifted and an event total are as written", async () => {
+    const m = new CgroupMetrics();
+    m.write(
+      [
+        { name: 'a.service', usageBytes: 10, limitBytes: 100, anonBytes: 4, fileBytes: 6, events: {} },
+        { name: 'b.service', usageBytes: 20, events: {} },
+      ],
+      new Map([['a.service', new Map([['oom_kill', 1]])]]),
+    );
+    expect(await text(m)).toEqual([
+      'hostpulse_cgroup_memory_usage_bytes{cgroup="a.service"} 10',
+      'hostpulse_cgroup_memory_usage_bytes{cgroup="b.service"} 20',
+      'hostpulse_cgroup_memory_limit_bytes{cgroup="a.service"} 100',
+      'hostpulse_cgroup_memory_stat_bytes{cgroup="a.service",kind="anon"} 4',
+      'hostpulse_cgroup_memory_stat_bytes{cgroup="a.service",kind="file"} 6',
+      'hostpulse_cgroup_memory_events_total{cgroup="a.service",event="oom_kill"} 1',
+    ]);
+    m.write(
+      [{ name: 'a.service', usageBytes: 11, events: {} }],
+      new Map([
+        ['a.service', new Map([['oom_kill', 2]])],
+        ['other', new Map([['max', 3]])],
+      ]),
+    );
+    expect(await text(m)).toEqual([
+      'hostpulse_cgroup_memory_usage_bytes{cgroup="a.service"} 11',
+      'hostpulse_cgroup_memory_events_total{cgroup="a.service",event="oom_kill"} 2',
+      'hostpulse_cgroup_memory_events_total{cgroup="other",event="max"} 3',
+    ]);
+  });
+});
