@@ -25,7 +25,7 @@ export const onceCommand: CommandModule = {
       if (batch === undefined) throw new Error('the cycle was aborted');
       if (argv.stdout) {
         await new Promise<void>((resolve, reject) =>
-          process.stdout.write(batch.text, (err) => (err ? reject(err) : resolve())),
+          process.stdout.write(batch.exposition, (err) => (err ? reject(err) : resolve())),
         );
         return;
       }

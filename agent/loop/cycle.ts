@@ -2,7 +2,7 @@ import type { Collector } from '../collectors/collector';
 import type { Logger } from '../log';
 import type { AgentMetrics } from '../metrics/agent-metrics';
 import type { Family } from '../metrics/families';
-import { renderExposition, snapshot } from '../metrics/exposition';
+import { ExpositionRenderer, snapshot } from '../metrics/exposition';
 import type { Batch } from '../sink/sink';
 import { FailureLog } from '../common/failure-log';
 
@@ -20,6 +20,7 @@ export interface CycleTimings {
 export class Cycle {
   readonly timings: CycleTimings = { collectMs: 0, serializeMs: 0 };
   private readonly logs: FailureLog[];
+  private readonly renderer = new ExpositionRenderer();
 
   constructor(
     readonly collectors: readonly Collector[],
@@ -73,10 +74,10 @@ export class Cycle {
 
     const t1 = performance.now();
     const snap = await snapshot(families);
-    const text = renderExposition(snap);
+    const exposition = this.renderer.render(snap);
     this.timings.collectMs = t1 - t0;
     this.timings.serializeMs = performance.now() - t1;
-    return { families: snap, text, timestampMs };
+    return { families: snap, exposition, timestampMs };
   }
 
   close(): void {

@@ -65,7 +65,8 @@ export async function runDaemon(
           collectMs: round3(t.collectMs),
           serializeMs: round3(t.serializeMs),
           pushMs: round3(performance.now() - pushStart),
-          chars: out.text.length,
+          // Bytes of UTF-8 (the name kept: the bench reads it from older builds too).
+          chars: out.exposition.length,
           heapUsedBytes: process.memoryUsage().heapUsed,
         });
       }

@@ -35,27 +35,116 @@ export async function snapshot(
  * processes put 60% of its garbage per cycle there (420 KB for ~350 series),
  * and that garbage set the heap's size. Like prom-client without default
  * labels (hostpulse sets none).
+ *
+ * Each line is written into a scratch buffer kept between cycles as soon as
+ * it is made: a string grown by `+=` over the whole exposition keeps every
+ * piece alive until it is flattened, ~5x the text in the young generation
+ * (measured 288 KB for the 57 KB of 100 cgroups), which the scavenger copies
+ * and promotes. One renderer per cycle loop.
  */
-export function renderExposition(families: readonly FamilySnapshot[]): string {
-  let out = '';
-  for (let i = 0; i < families.length; i++) {
-    const metric = families[i];
-    const name = escapeText(metric.name);
-    if (i > 0) out += '\n\n';
-    out += '# HELP ' + name + ' ' + escapeText(metric.help) + '\n# TYPE ' + name + ' ' + metric.type;
-    const values = metric.values;
-    for (let j = 0; j < values.length; j++)
-      out += '\n' + name + renderLabels(values[j].labels) + ' ' + renderValue(values[j].value);
+export class ExpositionRenderer {
+  private buf = Buffer.allocUnsafeSlow(64 * 1024);
+  private at = 0;
+
+  /** The exposition as UTF-8 bytes, in a buffer of its own (the next render does not touch it). */
+  render(families: readonly FamilySnapshot[]): Buffer {
+    this.at = 0;
+    for (let i = 0; i < families.length; i++) {
+      const metric = families[i];
+      const name = escapeText(metric.name);
+      if (i > 0) this.put('\n\n');
+      this.put('# HELP ');
+      this.put(name);
+      this.byte(SPACE);
+      this.put(escapeText(metric.help));
+      this.put('\n# TYPE ');
+      this.put(name);
+      this.byte(SPACE);
+      this.put(metric.type);
+      const values = metric.values;
+      for (let j = 0; j < values.length; j++) {
+        this.byte(NEWLINE);
+        this.put(name);
+        this.putLabels(values[j].labels);
+        this.byte(SPACE);
+        this.putValue(values[j].value);
+      }
+    }
+    this.byte(NEWLINE);
+    const out = Buffer.allocUnsafe(this.at);
+    this.buf.copy(out, 0, 0, this.at);
+    return out;
   }
-  return out + '\n';
+
+  private putLabels(labels: Readonly<Record<string, string | number | undefined>>): void {
+    let first = true;
+    for (const key in labels) {
+      const v = labels[key];
+      this.byte(first ? OPEN_BRACE : COMMA);
+      first = false;
+      this.put(key);
+      this.byte(EQUALS);
+      this.byte(QUOTE);
+      this.put(typeof v === 'string' ? escapeLabelValue(v) : `${v}`);
+      this.byte(QUOTE);
+    }
+    if (!first) this.byte(CLOSE_BRACE);
+  }
+
+  /** As prom-client: NaN is "Nan", infinities "+Inf"/"-Inf"; a whole number's digits without a string. */
+  private putValue(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      this.put(renderValue(v));
+      return;
+    }
+    this.room(16);
+    let n = v;
+    let end = this.at;
+    do {
+      end++;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    this.at = end;
+    n = v;
+    do {
+      this.buf[--end] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+  }
+
+  /** ASCII is copied a byte at a time (no string made, no call into C++); other text as UTF-8. */
+  private put(s: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+    this.room(s.length * 3);
+    const buf = this.buf;
+    let at = this.at;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        this.at += buf.write(s, this.at, 'utf8');
+        return;
+      }
+      buf[at++] = c;
+    }
+    this.at = at;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.buf[this.at++] = b;
+  }
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.at + bytes, this.buf.length * 2));
+    this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
 }
-function renderLabels(labels: Readonly<Record<string, string | number | undefined>>): string {
-  let s = '';
-  for (const key in labels) {
-    const v = labels[key];
-    s += (s === '' ? '{' : ',') + key + '="' + (typeof v === 'string' ? escapeLabelValue(v) : `${v}`) + '"';
-  }
-  return s === '' ? s : s + '}';
+
+/** The exposition of `families` as a string (tests, tools): what ExpositionRenderer writes. */
+export function renderExposition(families: readonly FamilySnapshot[]): string {
+  return new ExpositionRenderer().render(families).toString('utf8');
 }
 
 /** As prom-client: NaN is "Nan", infinities "+Inf"/"-Inf". */
@@ -68,6 +157,11 @@ function renderValue(v: number): string {
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /** Backslash and newline escaped (HELP text, names); a scan first, since nearly nothing needs it. */
 function escapeText(s: string): string {

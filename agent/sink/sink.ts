@@ -4,8 +4,8 @@ import type { FamilySnapshot } from '../metrics/exposition';
 /** One cycle's output, as every sink receives it. */
 export interface Batch {
   families: readonly FamilySnapshot[];
-  /** The exposition text of `families` (the Pushgateway's body, `once --stdout`). */
-  text: string;
+  /** The exposition text of `families`, UTF-8 (the Pushgateway's body, the scrape answer, `once --stdout`). */
+  exposition: Buffer;
   /** When the cycle sampled, Unix milliseconds. */
   timestampMs: number;
 }

@@ -81,8 +81,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.sink === 'pushgateway'
       ? (b: Batch): void => {
           if (batches++ % BODY_SAMPLE_EVERY !== 0) return;
-          bodies.textBytes += Buffer.byteLength(b.text);
-          bodies.gzipBytes += pushBody(b.text).length;
+          bodies.textBytes += b.exposition.length;
+          bodies.gzipBytes += pushBody(b.exposition).length;
           bodies.count++;
         }
       : undefined;

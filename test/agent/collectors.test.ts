@@ -84,7 +84,7 @@ describe('Cycle: collectors fail alone', () => {
     const cycle = new Cycle([a, b], agent, logger);
     const run = async () => {
       const batch = await cycle.run(new AbortController().signal);
-      return parseExposition(batch!.text);
+      return parseExposition(batch!.exposition.toString());
     };
     return { a, b, run, lines };
   };
@@ -141,9 +141,9 @@ describe('Cycle: collectors fail alone', () => {
     const { a } = setUp();
     const headers = (text: string) => text.split('\n').filter((l) => l.startsWith('# '));
     const cycle = new Cycle([a], new AgentMetrics(), memoryLogger().logger);
-    const ok = headers((await cycle.run(new AbortController().signal))!.text);
+    const ok = headers((await cycle.run(new AbortController().signal))!.exposition.toString());
     a.outcome = 'throw';
-    const failed = headers((await cycle.run(new AbortController().signal))!.text);
+    const failed = headers((await cycle.run(new AbortController().signal))!.exposition.toString());
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((h) => ok.includes(h))).toBe(true);
   });

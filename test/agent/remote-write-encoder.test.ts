@@ -19,7 +19,7 @@ function batchOf(
   timestampMs: number,
 ): Batch {
   // The snapshot type carries prom-client's help/type/aggregator fields, which neither encoder reads.
-  return { families: families as unknown as Batch['families'], text: '', timestampMs };
+  return { families: families as unknown as Batch['families'], exposition: Buffer.alloc(0), timestampMs };
 }
 
 function same(batch: Batch, job: string, instance: string): void {

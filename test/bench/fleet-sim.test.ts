@@ -76,7 +76,7 @@ describe('fleet-sim: a simulated host through the real mapping and rendering', (
   it("renders the agent's default budget: 100 groups, the top 20 pids, host and agent families", async () => {
     const host = buildSimHost(config('pushgateway'), 'sim-00001', HOST, memoryLogger().logger);
     const batch = (await host.cycle.run(new AbortController().signal))!;
-    const samples = parseExposition(batch.text);
+    const samples = parseExposition(batch.exposition.toString());
     const of = (name: string) => samples.filter((s) => s.name === name);
     expect(of('hostpulse_group_resident_memory_bytes')).toHaveLength(100);
     // The top 20 by RSS plus up to 5 by CPU (--top-cpu), as the agent exports.
