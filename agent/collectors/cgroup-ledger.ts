@@ -30,7 +30,9 @@ function parentOf(p: string): string | undefined {
  * lives in the instance.
  */
 export class EventLedger {
-  private readonly last = new Map<string, MemoryEvents>();
+  /** Each path's counts at the pass that last saw it. */
+  private readonly last = new Map<string, { events: MemoryEvents; pass: number }>();
+  private pass = 0;
   private readonly totals = new Map<string, Map<string, number>>();
   /** The last path a label was seen at: where its totals go when it loses its series. */
   private readonly pathOf = new Map<string, string>();
@@ -49,27 +51,31 @@ export class EventLedger {
       }
       return OTHER_CGROUP;
     };
-    const seen = new Set<string>();
+    const pass = ++this.pass;
     for (const e of entries) {
-      seen.add(e.path);
-      const prev = this.last.get(e.path);
+      let prev = this.last.get(e.path);
       const to = kept.has(e.name) ? e.name : target(parentOf(e.path));
       for (const ev of MEMORY_EVENTS) {
         const now = e.events[ev];
         if (now === undefined) continue;
-        const before = prev?.[ev] ?? 0;
+        const before = prev?.events[ev] ?? 0;
         // Lower than last time: the cgroup was removed and made again (or failcnt reset); count from 0.
         const delta = now >= before ? now - before : now;
         this.add(to, ev, delta);
       }
       if (kept.has(e.name)) this.pathOf.set(e.name, e.path);
-      this.last.set(e.path, e.events);
+      // Copied into the path's own record: the pass's objects die young instead of living a cycle.
+      if (prev === undefined) this.last.set(e.path, (prev = { events: {}, pass }));
+      prev.pass = pass;
+      for (const ev of MEMORY_EVENTS) prev.events[ev] = e.events[ev];
     }
-    for (const p of this.last.keys()) if (!seen.has(p)) this.last.delete(p);
+    this.last.forEach(this.forgetUnseen);
     while (this.last.size > MAX_REMEMBERED) this.last.delete(this.last.keys().next().value as string);
     // Labels without a series this pass hand their totals on.
-    for (const [label, events] of [...this.totals]) {
-      if (label === OTHER_CGROUP || kept.has(label)) continue;
+    let moving: string[] | undefined;
+    for (const label of this.totals.keys()) if (label !== OTHER_CGROUP && !kept.has(label)) (moving ??= []).push(label);
+    for (const label of moving ?? []) {
+      const events = this.totals.get(label) ?? new Map<string, number>();
       const to = target(parentOf(this.pathOf.get(label) ?? '/'));
       this.totals.delete(label);
       this.pathOf.delete(label);
@@ -77,6 +83,10 @@ export class EventLedger {
     }
     return this.totals;
   }
+
+  private readonly forgetUnseen = (l: { pass: number }, p: string): void => {
+    if (l.pass !== this.pass) this.last.delete(p);
+  };
 
   private add(label: string, event: string, n: number): void {
     let t = this.totals.get(label);

@@ -92,15 +92,17 @@ export class CgroupMetrics extends FamilySet {
     for (const f of this.families) f.reset();
     for (const r of rows) {
       const s = this.seriesOf(r.name);
-      if (r.usageBytes !== undefined) this.usage.add(s.usage, r.usageBytes);
-      if (r.limitBytes !== undefined) this.limit.add(s.limit, r.limitBytes);
-      if (r.highBytes !== undefined) this.high.add(s.high, r.highBytes);
-      if (r.swapBytes !== undefined) this.swap.add(s.swap, r.swapBytes);
-      if (r.anonBytes !== undefined) this.stat.add(s.anon, r.anonBytes);
-      if (r.fileBytes !== undefined) this.stat.add(s.file, r.fileBytes);
-      if (r.underOom !== undefined) this.underOom.add(s.underOom, r.underOom);
-      if (r.pressureSomeSeconds !== undefined) this.pressure.add(s.pressureSome, r.pressureSomeSeconds);
-      if (r.pressureFullSeconds !== undefined) this.pressure.add(s.pressureFull, r.pressureFullSeconds);
+      if (r.usageBytes !== undefined) s.usage = this.usage.add(s.usage, r.usageBytes);
+      if (r.limitBytes !== undefined) s.limit = this.limit.add(s.limit, r.limitBytes);
+      if (r.highBytes !== undefined) s.high = this.high.add(s.high, r.highBytes);
+      if (r.swapBytes !== undefined) s.swap = this.swap.add(s.swap, r.swapBytes);
+      if (r.anonBytes !== undefined) s.anon = this.stat.add(s.anon, r.anonBytes);
+      if (r.fileBytes !== undefined) s.file = this.stat.add(s.file, r.fileBytes);
+      if (r.underOom !== undefined) s.underOom = this.underOom.add(s.underOom, r.underOom);
+      if (r.pressureSomeSeconds !== undefined)
+        s.pressureSome = this.pressure.add(s.pressureSome, r.pressureSomeSeconds);
+      if (r.pressureFullSeconds !== undefined)
+        s.pressureFull = this.pressure.add(s.pressureFull, r.pressureFullSeconds);
     }
     // forEach, not for-of over entries: no [key, value] pair per cgroup and event.
     events.forEach(this.writeEvents);
@@ -110,9 +112,9 @@ export class CgroupMetrics extends FamilySet {
   private readonly writeEvents = (byEvent: ReadonlyMap<string, number>, cgroup: string): void => {
     const s = this.seriesOf(cgroup);
     byEvent.forEach((n, event) => {
-      let e = s.events.get(event);
-      if (e === undefined) s.events.set(event, (e = this.events.series({ cgroup, event })));
-      this.events.add(e, n);
+      const e = s.events.get(event) ?? this.events.series({ cgroup, event });
+      const next = this.events.add(e, n);
+      if (next !== e) s.events.set(event, next);
     });
   };
 

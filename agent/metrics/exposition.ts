@@ -1,4 +1,5 @@
 import { Counter, type Gauge } from 'prom-client';
+import { escapeLabelValue, escapeText } from './label-text';
 import { TableFamily } from './table-family';
 
 /**
@@ -10,7 +11,8 @@ export interface FamilySnapshot {
   name: string;
   help: string;
   type: 'gauge' | 'counter';
-  values: Array<{ labels: Readonly<Record<string, string | number | undefined>>; value: number }>;
+  /** `labelText`, when there, is how `labels` render (`{a="b"}`), made once for a series that lives (TableFamily). */
+  values: Array<{ labels: Readonly<Record<string, string | number | undefined>>; value: number; labelText?: string }>;
 }
 
 /** The current values of `families`, in the order given. */
@@ -65,7 +67,9 @@ export class ExpositionRenderer {
       for (let j = 0; j < values.length; j++) {
         this.byte(NEWLINE);
         this.put(name);
-        this.putLabels(values[j].labels);
+        const text = values[j].labelText;
+        if (text === undefined) this.putLabels(values[j].labels);
+        else this.put(text);
         this.byte(SPACE);
         this.putValue(values[j].value);
       }
@@ -154,7 +158,6 @@ function renderValue(v: number): string {
   return `${v}`;
 }
 
-const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const SPACE = 0x20;
@@ -162,21 +165,3 @@ const COMMA = 0x2c;
 const EQUALS = 0x3d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-
-/** Backslash and newline escaped (HELP text, names); a scan first, since nearly nothing needs it. */
-function escapeText(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === BACKSLASH || c === NEWLINE) return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  }
-  return s;
-}
-
-/** Backslash, newline and double quote escaped. */
-function escapeLabelValue(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === BACKSLASH || c === NEWLINE || c === QUOTE) return escapeText(s).replace(/"/g, '\\"');
-  }
-  return s;
-}

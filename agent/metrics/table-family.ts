@@ -1,30 +1,38 @@
 import { validateMetricName } from 'prom-client';
+import { labelText } from './label-text';
 
-/** One series of a TableFamily: its labels, fixed for its life, and its value. */
+/**
+ * One series of a TableFamily: its labels, fixed for its life, their
+ * exposition text (made once), and a value. Never changed once made: a new
+ * value is a new series (`add` returns it), so a batch that holds one keeps
+ * what it was.
+ */
 export interface TableSeries {
   readonly labels: Readonly<Record<string, string>>;
-  value: number;
+  readonly labelText: string;
+  readonly value: number;
 }
 
 /** Where a series of an earlier cycle was: nothing keeps a dropped series alive. */
-const NO_SERIES: TableSeries = { labels: {}, value: 0 };
+const NO_SERIES: TableSeries = { labels: {}, labelText: '', value: 0 };
 
 /** What `get()` answers: the fields of prom-client's own `get()` that snapshot() reads. */
 export interface TableValues {
   name: string;
   help: string;
-  values: Array<{ labels: Readonly<Record<string, string>>; value: number }>;
+  values: TableSeries[];
 }
 
 /**
  * A family whose writer keeps one TableSeries per label set (as long as
  * that label set lives) and lists the ones present each cycle: no label
- * hashing and no entry object per series and cycle. prom-client's `set()`
- * hashes the labels into a new string, interns it as a property key and
- * makes an entry that lives one cycle (long enough to be promoted and then
- * die in the old generation), and its `get()` re-sorts the dictionary: the
- * ~700 series of 100 cgroups cost more in the agent than reading them
- * (docs/collectors.md). Exposition order is the order of `add`.
+ * hashing, no entry object per series and cycle (one only when its value
+ * moved), labels rendered once. prom-client's `set()` hashes the labels into a
+ * new string, interns it as a property key and makes an entry that lives one
+ * cycle (long enough to be promoted and then die in the old generation), and
+ * its `get()` re-sorts the dictionary: the ~700 series of 100 cgroups cost
+ * more in the agent than reading them (docs/collectors.md). Exposition order
+ * is the order of `add`.
  */
 export class TableFamily {
   /** This cycle's series are the first `count`: the array keeps its length (no regrowth each cycle). */
@@ -40,12 +48,12 @@ export class TableFamily {
     if (!validateMetricName(name)) throw new Error(`invalid metric name: ${name}`);
   }
 
-  /** A series for `labels`, keys in `labelNames` order; kept by the writer while the label set lives. */
+  /** A series for `labels`, keys in `labelNames` order, to be `add`ed; its value is NaN until then. */
   series(labels: Readonly<Record<string, string>>): TableSeries {
     const keys = Object.keys(labels);
     if (keys.length !== this.labelNames.length || keys.some((k, i) => k !== this.labelNames[i]))
       throw new Error(`${this.name}: labels ${keys.join(',')} are not ${this.labelNames.join(',')}`);
-    return { labels, value: 0 };
+    return { labels, labelText: labelText(labels), value: NaN };
   }
 
   /** Starts a cycle (as prom-client's reset): no series until added again. */
@@ -54,19 +62,17 @@ export class TableFamily {
     this.count = 0;
   }
 
-  /** Lists `series` in this cycle with `value`. */
-  add(series: TableSeries, value: number): void {
-    series.value = value;
-    if (this.count < this.present.length) this.present[this.count] = series;
-    else this.present.push(series);
+  /** Lists `series` in this cycle with `value`: the series itself when its value is that, else a new one to keep. */
+  add(series: TableSeries, value: number): TableSeries {
+    const s = series.value === value ? series : { labels: series.labels, labelText: series.labelText, value };
+    if (this.count < this.present.length) this.present[this.count] = s;
+    else this.present.push(s);
     this.count++;
+    return s;
   }
 
-  /** This cycle's series as prom-client's `get()` lists them; copies, so a later cycle cannot change them. */
+  /** This cycle's series as prom-client's `get()` lists them. */
   get(): Promise<TableValues> {
-    const values = new Array<{ labels: Readonly<Record<string, string>>; value: number }>(this.count);
-    for (let i = 0; i < values.length; i++)
-      values[i] = { labels: this.present[i].labels, value: this.present[i].value };
-    return Promise.resolve({ name: this.name, help: this.help, values });
+    return Promise.resolve({ name: this.name, help: this.help, values: this.present.slice(0, this.count) });
   }
 }
