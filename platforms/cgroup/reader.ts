@@ -127,6 +127,8 @@ export class CgroupReader {
    */
   private readonly files: KeptFileReader;
   private readonly known = new Map<string, Known>();
+  /** Keys of the kept files, by cgroup path and file name (keyOf). */
+  private readonly fileKeys = new Map<string, Map<string, string>>();
   private readonly vmstatPath: string;
   private readonly refreshEvery: number;
   private tree: TreeNode[] | undefined;
@@ -186,12 +188,19 @@ export class CgroupReader {
 
   endPass(): void {
     this.files.endPass();
-    for (const [p, k] of this.known) if (k.seenPass !== this.pass) this.known.delete(p);
+    // forEach, not for-of over entries: no [key, value] pair per cgroup.
+    this.known.forEach(this.dropUnseen);
+    if (this.fileKeys.size > this.known.size)
+      for (const p of this.fileKeys.keys()) if (!this.known.has(p)) this.fileKeys.delete(p);
   }
 
   close(): void {
     this.files.closeAll();
   }
+
+  private readonly dropUnseen = (k: Known, p: string): void => {
+    if (k.seenPass !== this.pass) this.known.delete(p);
+  };
 
   private readHostKills(): number | undefined {
     try {
@@ -222,7 +231,7 @@ export class CgroupReader {
 
   /** Reads a file of a cgroup into the buffer: its length, or undefined when it is not there. */
   private readBytes(rel: string, file: string): number | undefined {
-    const key = rel === '/' ? `/${file}` : `${rel}/${file}`;
+    const key = this.keyOf(rel, file);
     for (let attempt = 0; ; attempt++) {
       try {
         return this.files.read(this.hierarchy.root, key, '');
@@ -235,6 +244,18 @@ export class CgroupReader {
         return undefined;
       }
     }
+  }
+
+  /**
+   * A cgroup file's key in the kept files, made once per cgroup and file: a
+   * path built per read is a new string, hashed again at every lookup.
+   */
+  private keyOf(rel: string, file: string): string {
+    let byFile = this.fileKeys.get(rel);
+    if (byFile === undefined) this.fileKeys.set(rel, (byFile = new Map<string, string>()));
+    let key = byFile.get(file);
+    if (key === undefined) byFile.set(file, (key = rel === '/' ? `/${file}` : `${rel}/${file}`));
+    return key;
   }
 
   private walk(rel: string, depth: number, parent: number, tree: TreeNode[]): void {
