@@ -1,9 +1,11 @@
 import { UsageError } from '../errors';
-import { buildGroupRows, GroupRow } from './group-rows';
+import { buildGroupRows, type GroupColumns, GroupRow } from './group-rows';
 import { buildHostRows, HostRow } from './host-rows';
 import { buildProcessRows, ProcessRow } from './process-rows';
 import { buildOomRows, OomHostRow } from './oom-rows';
 import {
+  groupCpuByHost,
+  groupCpuQueries,
   groupQueries,
   groupUnhealthyHosts,
   hostInterval,
@@ -11,6 +13,7 @@ import {
   type InstanceFilter,
   oomQueries,
   processQueries,
+  recordedGroupCpu,
   Thresholds,
 } from './promql';
 import { PrometheusClient } from './prometheus-client';
@@ -99,6 +102,14 @@ export async function fetchProcesses(
 /** Host names per query in a regex of names: a fleet that is mostly unhealthy costs a few queries, not one huge one. */
 const NAMES_PER_QUERY = 500;
 
+/** Where the CPU columns of `fleet groups` came from: the recording rule's series, or the raw counters. */
+export type GroupCpuSource = 'recorded' | 'raw';
+
+export interface GroupsAnswer {
+  rows: GroupRow[];
+  cpuSource: GroupCpuSource;
+}
+
 /**
  * Groups across the fleet: count/avg/max by group from Prometheus (one row
  * per group comes back), and the group health from the host rows of
@@ -110,8 +121,8 @@ export async function fetchGroups(
   window: string,
   t: Thresholds,
   minHosts: number,
-): Promise<GroupRow[]> {
-  const q = groupQueries(window);
+): Promise<GroupsAnswer> {
+  const q = groupQueries();
   const column = async (promql: string) => byLabel(await client.query(promql), 'group');
   const unhealthyCounts = fetchHosts(client, window, t).then(async (rows) => {
     const names = rows.filter((h) => h.status !== 'ok').map((h) => h.instance);
@@ -122,16 +133,38 @@ export async function fetchGroups(
     }
     return counts;
   });
-  const [hosts, memoryAvg, memoryMax, cpuAvg, cpuMax, unhealthy] = await Promise.all([
+  const [hosts, memoryAvg, memoryMax, cpu, unhealthy] = await Promise.all([
     column(q.hosts),
     column(q.memoryAvg),
     column(q.memoryMax),
-    column(q.cpuAvg),
-    column(q.cpuMax),
+    groupCpu(client, window),
     unhealthyCounts,
   ]);
   const healthyHosts = new Map([...hosts].map(([group, n]) => [group, (n ?? 0) - (unhealthy.get(group) ?? 0)]));
-  return buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, cpuAvg, cpuMax }, minHosts);
+  const rows = buildGroupRows({ hosts, healthyHosts, memoryAvg, memoryMax, ...cpu.columns }, minHosts);
+  return { rows, cpuSource: cpu.source };
+}
+
+/**
+ * The average and maximum group CPU % from the recorded series when a rule
+ * records them for this window (one sample per host and group: rating every
+ * group's counters does not fit a query timeout at 10,000 hosts), else rated
+ * from the counters, as a stack without the rule needs.
+ */
+async function groupCpu(
+  client: PrometheusClient,
+  window: string,
+): Promise<{ source: GroupCpuSource; columns: Pick<GroupColumns, 'cpuAvg' | 'cpuMax'> }> {
+  const read = async (cpuByHost: string) => {
+    const q = groupCpuQueries(cpuByHost);
+    const [cpuAvg, cpuMax] = await Promise.all(
+      [q.cpuAvg, q.cpuMax].map(async (promql) => byLabel(await client.query(promql), 'group')),
+    );
+    return { cpuAvg, cpuMax };
+  };
+  const recorded = await read(recordedGroupCpu(window));
+  if (recorded.cpuAvg.size > 0) return { source: 'recorded', columns: recorded };
+  return { source: 'raw', columns: await read(groupCpuByHost(window)) };
 }
 
 export async function fetchOoms(client: PrometheusClient, since: string): Promise<OomHostRow[]> {

@@ -158,25 +158,48 @@ export interface GroupQueries {
   hosts: string;
   memoryAvg: string;
   memoryMax: string;
+}
+
+export interface GroupCpuQueries {
   cpuAvg: string;
   cpuMax: string;
 }
 
 /**
+ * Each host's CPU % per process group (of one CPU), by (instance, group),
+ * rated from the raw counters: the expression of the recording rule
+ * GROUP_CPU_RECORD (prometheus/rules/hostpulse-fleet.yml), word for word.
+ */
+export function groupCpuByHost(window: string): string {
+  return `100 * sum by (instance, group) ${currentRate('hostpulse_group_cpu_seconds_total', window)}`;
+}
+
+/** What the recording rule of hostpulse-fleet.yml records groupCpuByHost as, with its range in a `window` label. */
+export const GROUP_CPU_RECORD = 'instance_group:hostpulse_group_cpu_percent:rate';
+
+/** The recorded groupCpuByHost(window): present only where a rule records it with that window. */
+export function recordedGroupCpu(window: string): string {
+  return `${GROUP_CPU_RECORD}{window=${promString(window)}}`;
+}
+
+/**
  * Per process group across the fleet, aggregated by Prometheus: one row per
  * group comes back, whatever the fleet's size. Which of a group's hosts are
- * healthy is not asked here: see groupUnhealthyHosts.
+ * healthy is not asked here: see groupUnhealthyHosts; the CPU columns: see
+ * groupCpuQueries.
  */
-export function groupQueries(window: string): GroupQueries {
+export function groupQueries(): GroupQueries {
   const mem = 'max by (instance, group) (hostpulse_group_resident_memory_bytes)';
-  const cpu = `100 * sum by (instance, group) ${currentRate('hostpulse_group_cpu_seconds_total', window)}`;
   return {
     hosts: `count by (group) (${mem})`,
     memoryAvg: `avg by (group) (${mem})`,
     memoryMax: `max by (group) (${mem})`,
-    cpuAvg: `avg by (group) (${cpu})`,
-    cpuMax: `max by (group) (${cpu})`,
   };
+}
+
+/** The groups' average and maximum CPU % over their hosts, from groupCpuByHost(window) or recordedGroupCpu(window). */
+export function groupCpuQueries(cpuByHost: string): GroupCpuQueries {
+  return { cpuAvg: `avg by (group) (${cpuByHost})`, cpuMax: `max by (group) (${cpuByHost})` };
 }
 
 /**

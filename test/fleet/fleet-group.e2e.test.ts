@@ -122,11 +122,15 @@ describe('fleet group NAME', () => {
   });
 });
 
-describe('fleet groups: the grouping in the table header', () => {
-  it('says "mixed" when hosts group differently; JSON rows are unchanged', async () => {
+describe('fleet groups: the grouping and the CPU source in the table header', () => {
+  it('says "mixed" when hosts group differently, and where CPU came from; JSON rows are unchanged', async () => {
     const table = await runCli(['fleet', 'groups', ...P, '-o', 'table']);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toBe('process groups; groups by mixed (comm on 2 hosts, cgroup on 1 host)');
+    // No recording rule on this Prometheus: the header says the CPU was rated from the counters.
+    expect(table.stdout.split('\n')[0]).toBe(
+      'process groups; groups by mixed (comm on 2 hosts, cgroup on 1 host); ' +
+        'CPU rated from the counters over 1m (no recorded series for this --rate-window)',
+    );
     expect(table.stdout.split('\n')[1]).toMatch(/^GROUP +HOSTS +HEALTHY/);
     const json = await runJson<Array<{ group: string }>>(['fleet', 'groups', ...P]);
     expect(Array.isArray(json.rows)).toBe(true);

@@ -1,10 +1,17 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
 import {
+  GROUP_CPU_RECORD,
+  groupCpuByHost,
+  groupCpuQueries,
   groupQueries,
   groupUnhealthyHosts,
   hostAgeLive,
   hostQueries,
   processQueries,
   promString,
+  recordedGroupCpu,
   regexLiteral,
   selector,
 } from '../../agent/fleet/promql';
@@ -68,11 +75,27 @@ describe('PromQL builders', () => {
   it('asks for live ages without the subqueries, and for groups aggregated by Prometheus', () => {
     expect(hostAgeLive()).not.toMatch(/\[1h:/);
     expect(hostAgeLive()).toContain('time() - timestamp(hostpulse_agent_interval_seconds)');
-    const g = groupQueries('1m');
     // One row per group comes back, whatever the fleet's size.
-    for (const text of Object.values(g)) expect(text).toMatch(/^(count|avg|max) by \(group\)/);
+    for (const text of [...Object.values(groupQueries()), ...Object.values(groupCpuQueries(groupCpuByHost('1m')))])
+      expect(text).toMatch(/^(count|avg|max) by \(group\)/);
     expect(groupUnhealthyHosts(['a', 'b.c'])).toBe(
       'count by (group) (max by (instance, group) (hostpulse_group_resident_memory_bytes{instance=~"a|b\\\\.c"}))',
+    );
+  });
+
+  it('reads the group CPU the shipped recording rule records, with its window, when the window is the same', () => {
+    const file = path.join(__dirname, '..', '..', 'prometheus', 'rules', 'hostpulse-fleet.yml');
+    const { groups } = YAML.parse(fs.readFileSync(file, 'utf8')) as {
+      groups: Array<{ rules: Array<{ record?: string; expr: string; labels?: Record<string, string> }> }>;
+    };
+    const rule = groups.flatMap((g) => g.rules).find((r) => r.record === GROUP_CPU_RECORD);
+    const window = rule?.labels?.window ?? 'none';
+    // The rule is the CLI's expression word for word, so both give the same rows.
+    expect(rule?.expr).toBe(groupCpuByHost(window));
+    expect(window).toBe('2m');
+    expect(recordedGroupCpu('2m')).toBe('instance_group:hostpulse_group_cpu_percent:rate{window="2m"}');
+    expect(groupCpuQueries(recordedGroupCpu('2m')).cpuMax).toBe(
+      'max by (group) (instance_group:hostpulse_group_cpu_percent:rate{window="2m"})',
     );
   });
 });

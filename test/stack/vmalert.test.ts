@@ -1,7 +1,8 @@
 /**
  * The shipped alert rules on VictoriaMetrics: vmalert (Debian's, with its
  * defaults but for a 1 s evaluation interval) evaluates prometheus/rules/ against
- * a single-node VictoriaMetrics fed like an agent remote-writing every second.
+ * a single-node VictoriaMetrics fed like an agent remote-writing every second
+ * (vmalert writes what the recording rules record back into it).
  * The promtool tests prove the same rules on Prometheus.
  */
 import { spawnSync } from 'child_process';
@@ -10,6 +11,8 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import YAML from 'yaml';
+import { fetchGroups } from '../../agent/fleet/fetch';
+import { createPrometheusClient } from '../../agent/fleet/prometheus-client';
 import { freePort, spawnTracked, waitFor, waitHttp, type Spawned } from '../support/processes';
 import { startVictoriaMetrics, type Receiver } from '../support/receivers';
 
@@ -84,6 +87,9 @@ jest.setTimeout(180000);
     const lines = [
       `hostpulse_host_oom_kills_total{job="hostpulse",instance="fresh"} ${state.oomCount} ${t}`,
       `hostpulse_agent_interval_seconds{job="hostpulse",instance="live"} 1 ${t}`,
+      // A process group busy half of one CPU: 0.5 s of CPU per second.
+      `hostpulse_group_cpu_seconds_total{job="hostpulse",instance="live",group="nginx",mode="user"} ${t / 2000} ${t}`,
+      `hostpulse_group_resident_memory_bytes{job="hostpulse",instance="live",group="nginx"} 100000000 ${t}`,
     ];
     if (!state.goneStopped) lines.push(`hostpulse_agent_interval_seconds{job="hostpulse",instance="gone"} 1 ${t}`);
     const res = await fetch(`${vm.url}/api/v1/import/prometheus`, { method: 'POST', body: lines.join('\n') + '\n' });
@@ -123,6 +129,8 @@ jest.setTimeout(180000);
     vmalert = spawnTracked('vmalert', [
       `-rule=${path.join(RULES, '*.yml')}`,
       `-datasource.url=${vm.url}`,
+      // Where the recording rules' results go (vmalert will not start without it when there are some).
+      `-remoteWrite.url=${vm.url}`,
       '-evaluationInterval=1s',
       `-notifier.url=http://127.0.0.1:${(notifier.address() as AddressInfo).port}`,
       `-httpListenAddr=127.0.0.1:${port}`,
@@ -155,6 +163,28 @@ jest.setTimeout(180000);
     expect(count).toBeGreaterThanOrEqual(3);
     const metrics = await (await fetch(`${vmalertUrl}/metrics`)).text();
     expect(metrics.match(/^vmalert_alerting_rules_error\{.*\} [1-9].*$/gm)).toBeNull();
+    expect(metrics.match(/^vmalert_recording_rules_error\{.*\} [1-9].*$/gm)).toBeNull();
+  });
+
+  test('vmalert records the group CPU that fleet groups reads, and fleet groups gives the same rows from it', async () => {
+    const client = createPrometheusClient({ url: vm.url, timeoutMs: 10000 });
+    const t = { cpuPercent: 90, memoryPercent: 90 };
+    const groups = (window: string) => fetchGroups(client, window, t, 1);
+    const recorded = await waitFor(
+      'the recorded group CPU in VictoriaMetrics',
+      async () => {
+        const answer = await groups('2m');
+        return answer.cpuSource === 'recorded' && answer.rows[0]?.cpu_avg_percent !== null ? answer : undefined;
+      },
+      60000,
+    );
+    expect(recorded.rows).toEqual([
+      expect.objectContaining({ group: 'nginx', hosts: 1, cpu_avg_percent: 50, cpu_max_percent: 50 }),
+    ]);
+    // Another --rate-window is not recorded: rated from the counters, the same rows.
+    const counted = await groups('3m');
+    expect(counted.cpuSource).toBe('raw');
+    expect(counted.rows).toEqual(recorded.rows);
   });
 
   // The promtool scenarios of the alerts this store got wrong, and of the cgroup
