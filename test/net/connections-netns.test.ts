@@ -109,7 +109,20 @@ const lines = (agent: Spawned): Line[] =>
         15000,
         50,
       );
-      expect(topo.exec(topo.server, ['nft', 'list', 'table', 'inet', 'hostpulse'])).toContain('set scanners4');
+      // The table is made right after that line is logged (and the line reaches this pipe at once): wait for it.
+      const listed = await waitFor(
+        'the hostpulse nftables table',
+        () => {
+          try {
+            return topo.exec(topo.server, ['nft', 'list', 'table', 'inet', 'hostpulse']);
+          } catch {
+            return undefined;
+          }
+        },
+        15000,
+        100,
+      );
+      expect(listed).toContain('set scanners4');
 
       const cli = topo.peers.cli;
       expect(connect('cli', '8081,8082', 1500).every((a) => a.ok)).toBe(true);
