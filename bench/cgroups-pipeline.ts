@@ -11,7 +11,9 @@ import { PerformanceObserver } from 'perf_hooks';
 import { gzipSync } from 'zlib';
 import { BenchCgroups, benchCgroupsUnavailable } from './cgroups';
 import { CgroupsCollector } from '../agent/collectors/cgroups';
-import type { SampleProblems } from '../agent/collectors/problems';
+import { SampleProblems } from '../agent/collectors/problems';
+import { createLogger } from '../agent/log';
+import { AgentMetrics } from '../agent/metrics/agent-metrics';
 import { ExpositionRenderer, snapshot } from '../agent/metrics/exposition';
 import { findMemoryHierarchy } from '../platforms/cgroup/reader';
 
@@ -64,10 +66,8 @@ async function main(): Promise<void> {
   if (hierarchy === undefined) throw new Error('no memory controller');
   const cgroups = new BenchCgroups();
   cgroups.make(count);
-  const problems = {
-    sink: (reason: string, detail: string) => console.error(`cgroups-pipeline: ${reason}: ${detail}`),
-    takeIncomplete: () => undefined,
-  } as unknown as SampleProblems;
+  // The collector's own problem recorder: an unreadable file is logged, as in the agent.
+  const problems = new SampleProblems(new AgentMetrics(), createLogger('warn', 'json'), new Set());
   try {
     for (const whole of [false, true, false, true]) {
       const collector = new CgroupsCollector(hierarchy, 1000, problems);
