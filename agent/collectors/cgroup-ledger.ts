@@ -72,10 +72,11 @@ export class EventLedger {
     this.last.forEach(this.forgetUnseen);
     while (this.last.size > MAX_REMEMBERED) this.last.delete(this.last.keys().next().value as string);
     // Labels without a series this pass hand their totals on.
-    let moving: string[] | undefined;
-    for (const label of this.totals.keys()) if (label !== OTHER_CGROUP && !kept.has(label)) (moving ??= []).push(label);
-    for (const label of moving ?? []) {
-      const events = this.totals.get(label) ?? new Map<string, number>();
+    const moving: Array<[string, Map<string, number>]> = [];
+    this.totals.forEach((events, label) => {
+      if (label !== OTHER_CGROUP && !kept.has(label)) moving.push([label, events]);
+    });
+    for (const [label, events] of moving) {
       const to = target(parentOf(this.pathOf.get(label) ?? '/'));
       this.totals.delete(label);
       this.pathOf.delete(label);
