@@ -38,11 +38,11 @@ export async function snapshot(
  * and that garbage set the heap's size. Like prom-client without default
  * labels (hostpulse sets none).
  *
- * Each line is written into a scratch buffer kept between cycles as soon as
- * it is made: a string grown by `+=` over the whole exposition keeps every
- * piece alive until it is flattened, ~5x the text in the young generation
- * (measured 288 KB for the 57 KB of 100 cgroups), which the scavenger copies
- * and promotes. One renderer per cycle loop.
+ * Each piece is written straight into a scratch buffer kept between cycles:
+ * a string grown by `+=` over the whole exposition keeps every piece alive
+ * until it is flattened, ~5x the text in the young generation (measured
+ * 288 KB for the 57 KB of 100 cgroups), which the scavenger copies and
+ * promotes. One renderer per cycle loop.
  */
 export class ExpositionRenderer {
   private buf = Buffer.allocUnsafeSlow(64 * 1024);
