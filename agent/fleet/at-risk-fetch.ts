@@ -1,23 +1,41 @@
-import { atRiskQueries, buildAtRiskRows, type AtRiskRow, type AtRiskThresholds } from './at-risk-rows';
+import {
+  atRiskProcessesOf,
+  atRiskQueries,
+  buildAtRiskRows,
+  type AtRiskRow,
+  type AtRiskThresholds,
+} from './at-risk-rows';
 import type { PrometheusClient } from './prometheus-client';
 import { byLabels } from './vector';
 
-/** The rows of `fleet at-risk` from Prometheus; `instance` keeps one host's. */
+export interface AtRiskOptions {
+  /** One host's cgroups only (`fleet watch`). */
+  instance?: string;
+  /** At most this many rows, the worst: their process counts are asked for after the rows are sorted, for just those. */
+  limit?: number;
+}
+
+/** The rows of `fleet at-risk` from Prometheus, worst first. */
 export async function fetchAtRisk(
   client: PrometheusClient,
   window: string,
   t: AtRiskThresholds,
-  instance?: string,
+  opts: AtRiskOptions = {},
 ): Promise<AtRiskRow[]> {
-  const q = atRiskQueries(window);
+  const q = atRiskQueries(window, opts.instance);
   const key = ['instance', 'cgroup'];
   const [usage, limit, pressure, kills, processes] = await Promise.all([
     client.query(q.usage).then((r) => byLabels(r, key)),
     client.query(q.limit).then((r) => byLabels(r, key)),
     client.query(q.pressure).then((r) => byLabels(r, key)),
     client.query(q.kills).then((r) => byLabels(r, key)),
-    client.query(q.processes).then((r) => byLabels(r, ['instance', 'group'])),
+    // Every listed cgroup's count, unless only the worst few are shown: then theirs, once they are known.
+    opts.limit === undefined ? client.query(q.processes).then((r) => byLabels(r, ['instance', 'group'])) : new Map(),
   ]);
   const rows = buildAtRiskRows({ usage, limit, pressure, kills, processes }, t);
-  return instance === undefined ? rows : rows.filter((r) => r.instance === instance);
+  if (opts.limit === undefined) return rows;
+  const shown = rows.slice(0, opts.limit);
+  if (shown.length === 0) return shown;
+  const counts = byLabels(await client.query(atRiskProcessesOf(shown)), ['instance', 'group']);
+  return buildAtRiskRows({ usage, limit, pressure, kills, processes: counts }, t).slice(0, opts.limit);
 }

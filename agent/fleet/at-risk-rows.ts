@@ -3,6 +3,7 @@
  * under memory pressure, worst first. The queries and the row shaping (pure).
  */
 
+import { promString, regexLiteral, selector } from './promql';
 import { type Column, fmtBytes, fmtNumber, fmtPercent } from './table';
 
 /** What makes a cgroup at risk: % of its memory limit used, % of time fully stalled on memory. */
@@ -28,22 +29,40 @@ export interface AtRiskRow {
   at_risk: boolean;
 }
 
-/** PromQL for each column; `window` is the rate window for pressure. */
-export function atRiskQueries(window: string) {
+/**
+ * PromQL for each column; `window` is the rate window for pressure;
+ * `instance` keeps one host's cgroups (`fleet watch`), in the store rather
+ * than after shipping the fleet's.
+ */
+export function atRiskQueries(window: string, instance?: string) {
+  const sel = (metric: string, extra: string[] = []) => selector(metric, instance, extra);
+  const kills = sel('hostpulse_cgroup_memory_events_total', ['event="oom_kill"']);
   return {
-    usage: 'max by (instance, cgroup) (hostpulse_cgroup_memory_usage_bytes)',
-    limit: 'max by (instance, cgroup) (hostpulse_cgroup_memory_limit_bytes)',
-    pressure: `max by (instance, cgroup) (rate(hostpulse_cgroup_memory_pressure_stall_seconds_total{kind="full"}[${window}]))`,
+    usage: `max by (instance, cgroup) (${sel('hostpulse_cgroup_memory_usage_bytes')})`,
+    limit: `max by (instance, cgroup) (${sel('hostpulse_cgroup_memory_limit_bytes')})`,
+    pressure: `max by (instance, cgroup) (rate(${sel('hostpulse_cgroup_memory_pressure_stall_seconds_total', ['kind="full"'])}[${window}]))`,
     // A series born with its first kill inside the hour counts whole (increase() cannot see its start).
-    kills:
-      'sum by (instance, cgroup) (increase(hostpulse_cgroup_memory_events_total{event="oom_kill"}[1h]) or ' +
-      '(hostpulse_cgroup_memory_events_total{event="oom_kill"} unless hostpulse_cgroup_memory_events_total{event="oom_kill"} offset 1h))',
+    // Only cgroups with a kill come back (> 0): a missing one counts 0, and a fleet of 10,000 has few.
+    kills: `sum by (instance, cgroup) (increase(${kills}[1h]) or (${kills} unless ${kills} offset 1h)) > 0`,
     // Only the groups named like a cgroup of the same host (agents run with --group-by cgroup): the
     // rows are joined on (instance, cgroup), and every other group of a 10,000-host fleet would be shipped for nothing.
     processes:
-      'max by (instance, group) (hostpulse_group_processes) and on (instance, group) ' +
-      'label_replace(group by (instance, cgroup) (hostpulse_cgroup_memory_usage_bytes), "group", "$1", "cgroup", "(.*)")',
+      `max by (instance, group) (${sel('hostpulse_group_processes')}) and on (instance, group) ` +
+      `label_replace(group by (instance, cgroup) (${sel('hostpulse_cgroup_memory_usage_bytes')}), "group", "$1", "cgroup", "(.*)")`,
   };
+}
+
+/**
+ * The process counts of just these (instance, cgroup) rows (the page `fleet
+ * at-risk` shows), instead of atRiskQueries().processes over the fleet: the
+ * groups named like the cgroups on the hosts named (a few more pairs may come
+ * back; the rows join on both).
+ */
+export function atRiskProcessesOf(rows: ReadonlyArray<{ instance: string; cgroup: string }>): string {
+  const alternatives = (values: Iterable<string>) => promString([...new Set(values)].map(regexLiteral).join('|'));
+  const instances = alternatives(rows.map((r) => r.instance));
+  const groups = alternatives(rows.map((r) => r.cgroup));
+  return `max by (instance, group) (hostpulse_group_processes{instance=~${instances},group=~${groups}})`;
 }
 
 export interface AtRiskColumns {

@@ -14,6 +14,9 @@ import {
   oomQueries,
   processQueries,
   recordedGroupCpu,
+  recordedGroupCpuQueries,
+  recordedGroupQueries,
+  recordedHostCpu,
   Thresholds,
 } from './promql';
 import { PrometheusClient } from './prometheus-client';
@@ -31,11 +34,17 @@ import { byLabel, byLabels, labelKey, sampleValue, type VectorSample } from './v
  */
 export const MAX_HOSTS_BY_NAME = 500;
 
+export interface FetchHostsOptions {
+  /** false: leave out the OOM kills (every row's oom_kills_1h is null), for callers that only need the status. */
+  oomKills?: boolean;
+}
+
 export async function fetchHosts(
   client: PrometheusClient,
   window: string,
   t: Thresholds,
   instance?: InstanceFilter,
+  opts: FetchHostsOptions = {},
 ): Promise<HostRow[]> {
   const q = hostQueries(window, instance);
   const column = async (promql: string) => byLabel(await client.query(promql), 'instance');
@@ -43,13 +52,26 @@ export async function fetchHosts(
     client.query(q.interval),
     // Named hosts: their full ages at once (a few hosts' subqueries are cheap); the fleet: live ages first.
     instance === undefined ? client.query(q.liveAge) : client.query(q.pushAge),
-    column(q.cpu),
+    // Named hosts: their counters (cheap, one round trip); the fleet: the recorded CPU when a rule records it.
+    instance === undefined ? fleetCpu(client, window) : column(q.cpu),
     column(q.memory),
-    column(q.oomKills),
+    opts.oomKills === false ? new Map<string, number | null>() : column(q.oomKills),
   ]);
   const interval = byLabel(intervals, 'instance');
   const pushAge = instance === undefined ? await fleetAges(client, window, intervals, live) : byLabel(live, 'instance');
   return buildHostRows({ interval, pushAge, cpu, memory, oomKills }, t);
+}
+
+/**
+ * Every host's CPU %, from the series the rule of hostpulse-fleet.yml records
+ * for this window when there are any (at 10,000 hosts rating the counters is
+ * most of `fleet hosts`' time), else rated from the counters (a stack without
+ * the rule, another --rate-window: one more round trip).
+ */
+async function fleetCpu(client: PrometheusClient, window: string): Promise<Map<string, number | null>> {
+  const recorded = byLabel(await client.query(recordedHostCpu(window)), 'instance');
+  if (recorded.size > 0) return recorded;
+  return byLabel(await client.query(hostQueries(window).cpu), 'instance');
 }
 
 /**
@@ -122,21 +144,20 @@ export async function fetchGroups(
   t: Thresholds,
   minHosts: number,
 ): Promise<GroupsAnswer> {
-  const q = groupQueries();
-  const column = async (promql: string) => byLabel(await client.query(promql), 'group');
   const unhealthyCounts = fetchHosts(client, window, t).then(async (rows) => {
     const names = rows.filter((h) => h.status !== 'ok').map((h) => h.instance);
+    const chunks: string[][] = [];
+    for (let i = 0; i < names.length; i += NAMES_PER_QUERY) chunks.push(names.slice(i, i + NAMES_PER_QUERY));
+    // The chunks at once: each is a second round trip after the host rows, and they add up one after another.
+    const answers = await Promise.all(chunks.map((chunk) => client.query(groupUnhealthyHosts(chunk))));
     const counts = new Map<string, number>();
-    for (let i = 0; i < names.length; i += NAMES_PER_QUERY) {
-      const answer = await client.query(groupUnhealthyHosts(names.slice(i, i + NAMES_PER_QUERY)));
+    for (const answer of answers) {
       for (const [group, n] of byLabel(answer, 'group')) counts.set(group, (counts.get(group) ?? 0) + (n ?? 0));
     }
     return counts;
   });
-  const [hosts, memoryAvg, memoryMax, cpu, unhealthy] = await Promise.all([
-    column(q.hosts),
-    column(q.memoryAvg),
-    column(q.memoryMax),
+  const [{ hosts, memoryAvg, memoryMax }, cpu, unhealthy] = await Promise.all([
+    groupMemory(client),
     groupCpu(client, window),
     unhealthyCounts,
   ]);
@@ -145,26 +166,43 @@ export async function fetchGroups(
   return { rows, cpuSource: cpu.source };
 }
 
+/** Answers of the same shape, by group, at once. */
+async function byGroup<K extends string>(
+  client: PrometheusClient,
+  queries: Record<K, string>,
+): Promise<Record<K, Map<string, number | null>>> {
+  const keys = Object.keys(queries) as K[];
+  const answers = await Promise.all(keys.map(async (k) => byLabel(await client.query(queries[k]), 'group')));
+  return Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Record<K, Map<string, number | null>>;
+}
+
 /**
- * The average and maximum group CPU % from the recorded series when a rule
- * records them for this window (one sample per host and group: rating every
+ * The groups' host counts and memory: recorded by the rules of
+ * hostpulse-fleet.yml (one series per group) when present, else aggregated
+ * from every (host, group) series.
+ */
+async function groupMemory(client: PrometheusClient): Promise<Pick<GroupColumns, 'hosts' | 'memoryAvg' | 'memoryMax'>> {
+  const recorded = await byGroup(client, recordedGroupQueries());
+  if (recorded.hosts.size > 0) return recorded;
+  return byGroup(client, groupQueries());
+}
+
+/**
+ * The average and maximum group CPU %: recorded per group when the rules
+ * record them for this window (one series per group), else aggregated from
+ * the recorded per-host series (one sample per host and group: rating every
  * group's counters does not fit a query timeout at 10,000 hosts), else rated
- * from the counters, as a stack without the rule needs.
+ * from the counters, as a stack without the rules needs.
  */
 async function groupCpu(
   client: PrometheusClient,
   window: string,
 ): Promise<{ source: GroupCpuSource; columns: Pick<GroupColumns, 'cpuAvg' | 'cpuMax'> }> {
-  const read = async (cpuByHost: string) => {
-    const q = groupCpuQueries(cpuByHost);
-    const [cpuAvg, cpuMax] = await Promise.all(
-      [q.cpuAvg, q.cpuMax].map(async (promql) => byLabel(await client.query(promql), 'group')),
-    );
-    return { cpuAvg, cpuMax };
-  };
-  const recorded = await read(recordedGroupCpu(window));
+  const aggregated = await byGroup(client, recordedGroupCpuQueries(window));
+  if (aggregated.cpuAvg.size > 0) return { source: 'recorded', columns: aggregated };
+  const recorded = await byGroup(client, groupCpuQueries(recordedGroupCpu(window)));
   if (recorded.cpuAvg.size > 0) return { source: 'recorded', columns: recorded };
-  return { source: 'raw', columns: await read(groupCpuByHost(window)) };
+  return { source: 'raw', columns: await byGroup(client, groupCpuQueries(groupCpuByHost(window))) };
 }
 
 export async function fetchOoms(client: PrometheusClient, since: string): Promise<OomHostRow[]> {

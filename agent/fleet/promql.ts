@@ -110,6 +110,19 @@ export interface HostQueries {
   oomKills: string;
 }
 
+/**
+ * What the recording rule of hostpulse-fleet.yml records each host's CPU %
+ * (HostQueries.cpu over the whole fleet) as, with its range in a `window`
+ * label: rating every host's CPU counters by mode (90,000 series at 10,000
+ * hosts, twice) is the costliest query of `fleet hosts`.
+ */
+export const HOST_CPU_RECORD = 'instance:hostpulse_host_cpu_percent:rate';
+
+/** The recorded hostQueries(window).cpu of the whole fleet: present only where a rule records it with that window. */
+export function recordedHostCpu(window: string): string {
+  return `${HOST_CPU_RECORD}{window=${promString(window)}}`;
+}
+
 export function hostQueries(window: string, instance?: InstanceFilter): HostQueries {
   const cpu = (extra: string[]) => `rate(${selector('hostpulse_host_cpu_seconds_total', instance, extra)}[${window}])`;
   const oom = selector('hostpulse_host_oom_kills_total', instance);
@@ -195,6 +208,32 @@ export function groupQueries(): GroupQueries {
     memoryAvg: `avg by (group) (${mem})`,
     memoryMax: `max by (group) (${mem})`,
   };
+}
+
+/**
+ * What the recording rules of hostpulse-fleet.yml record the per-group
+ * aggregates of `fleet groups` as (one series per group, instead of
+ * aggregating 100,000 (host, group) series on each call at 10,000 hosts):
+ * groupQueries() as they are, and groupCpuQueries(recordedGroupCpu(window))
+ * with the window in a `window` label.
+ */
+export const GROUP_RECORDS = {
+  hosts: 'group:hostpulse_group_hosts:count',
+  memoryAvg: 'group:hostpulse_group_resident_memory_bytes:avg',
+  memoryMax: 'group:hostpulse_group_resident_memory_bytes:max',
+  cpuAvg: 'group:hostpulse_group_cpu_percent:rate_avg',
+  cpuMax: 'group:hostpulse_group_cpu_percent:rate_max',
+} as const;
+
+/** The recorded groupQueries(): present only where the rules record them. */
+export function recordedGroupQueries(): GroupQueries {
+  return { hosts: GROUP_RECORDS.hosts, memoryAvg: GROUP_RECORDS.memoryAvg, memoryMax: GROUP_RECORDS.memoryMax };
+}
+
+/** The recorded groupCpuQueries(recordedGroupCpu(window)): present only where the rules record them with that window. */
+export function recordedGroupCpuQueries(window: string): GroupCpuQueries {
+  const w = `{window=${promString(window)}}`;
+  return { cpuAvg: `${GROUP_RECORDS.cpuAvg}${w}`, cpuMax: `${GROUP_RECORDS.cpuMax}${w}` };
 }
 
 /** The groups' average and maximum CPU % over their hosts, from groupCpuByHost(window) or recordedGroupCpu(window). */

@@ -1,4 +1,4 @@
-import { atRiskQueries, buildAtRiskRows, type AtRiskColumns } from '../../agent/fleet/at-risk-rows';
+import { atRiskProcessesOf, atRiskQueries, buildAtRiskRows, type AtRiskColumns } from '../../agent/fleet/at-risk-rows';
 
 const m = (entries: Array<[string, string, number | null]>) =>
   new Map(entries.map(([i, c, v]) => [`${i}\0${c}`, v] as [string, number | null]));
@@ -59,5 +59,21 @@ describe('buildAtRiskRows', () => {
     expect(q.pressure).toContain('hostpulse_cgroup_memory_pressure_stall_seconds_total{kind="full"}[2m]');
     expect(q.kills).toContain('event="oom_kill"');
     expect(q.usage).toBe('max by (instance, cgroup) (hostpulse_cgroup_memory_usage_bytes)');
+    // Only cgroups with a kill come back: a missing one counts 0 in the rows.
+    expect(q.kills).toMatch(/\) > 0$/);
+  });
+
+  it("selects one host's cgroups in the store, and the process counts of just the rows shown", () => {
+    for (const text of Object.values(atRiskQueries('2m', 'web-1'))) {
+      expect(text).not.toMatch(/hostpulse_\w+(?!\w|\{instance="web-1")/);
+    }
+    expect(
+      atRiskProcessesOf([
+        { instance: 'web-1', cgroup: '/system.slice/a.service' },
+        { instance: 'web-1', cgroup: '/kubepods' },
+      ]),
+    ).toBe(
+      'max by (instance, group) (hostpulse_group_processes{instance=~"web-1",group=~"/system\\\\.slice/a\\\\.service|/kubepods"})',
+    );
   });
 });

@@ -3,6 +3,8 @@ import * as path from 'path';
 import YAML from 'yaml';
 import {
   GROUP_CPU_RECORD,
+  GROUP_RECORDS,
+  HOST_CPU_RECORD,
   groupCpuByHost,
   groupCpuQueries,
   groupQueries,
@@ -12,6 +14,9 @@ import {
   processQueries,
   promString,
   recordedGroupCpu,
+  recordedGroupCpuQueries,
+  recordedGroupQueries,
+  recordedHostCpu,
   regexLiteral,
   selector,
 } from '../../agent/fleet/promql';
@@ -97,5 +102,31 @@ describe('PromQL builders', () => {
     expect(groupCpuQueries(recordedGroupCpu('2m')).cpuMax).toBe(
       'max by (group) (instance_group:hostpulse_group_cpu_percent:rate{window="2m"})',
     );
+  });
+  it('reads every series the shipped rules record as the expression it would send without them', () => {
+    const file = path.join(__dirname, '..', '..', 'prometheus', 'rules', 'hostpulse-fleet.yml');
+    const { groups } = YAML.parse(fs.readFileSync(file, 'utf8')) as {
+      groups: Array<{ rules: Array<{ record?: string; expr: string; labels?: Record<string, string> }> }>;
+    };
+    const rules = new Map(groups.flatMap((g) => g.rules).map((r) => [r.record, r]));
+    const window = '2m';
+    // Each record: the CLI's fallback query word for word, and the selector the CLI reads it with.
+    const expected: Array<[string, string, string]> = [
+      [HOST_CPU_RECORD, hostQueries(window).cpu, recordedHostCpu(window)],
+      [GROUP_RECORDS.hosts, groupQueries().hosts, recordedGroupQueries().hosts],
+      [GROUP_RECORDS.memoryAvg, groupQueries().memoryAvg, recordedGroupQueries().memoryAvg],
+      [GROUP_RECORDS.memoryMax, groupQueries().memoryMax, recordedGroupQueries().memoryMax],
+      [GROUP_RECORDS.cpuAvg, groupCpuQueries(recordedGroupCpu(window)).cpuAvg, recordedGroupCpuQueries(window).cpuAvg],
+      [GROUP_RECORDS.cpuMax, groupCpuQueries(recordedGroupCpu(window)).cpuMax, recordedGroupCpuQueries(window).cpuMax],
+    ];
+    for (const [record, expr, read] of expected) {
+      const rule = rules.get(record);
+      expect({ record, expr: rule?.expr }).toEqual({ record, expr });
+      // A rate's window is a label of what it records, and the CLI asks for its own --rate-window.
+      const windowed = expr.includes(`[${window}]`) || expr.includes(`window="${window}"`);
+      expect({ record, labels: rule?.labels }).toEqual({ record, labels: windowed ? { window } : undefined });
+      expect(read).toBe(windowed ? `${record}{window="${window}"}` : record);
+    }
+    expect(recordedHostCpu('5m')).toBe('instance:hostpulse_host_cpu_percent:rate{window="5m"}');
   });
 });

@@ -2,13 +2,23 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import YAML from 'yaml';
 import { writeFleetFile, loadPrometheus } from '../../bench/fleet-data/main';
 import { hostKind, instanceName, type FleetShape } from '../../bench/fleet-data/synthetic-series';
 import { fetchAtRisk } from '../../agent/fleet/at-risk-fetch';
 import { fetchGroupHosts } from '../../agent/fleet/commands/group';
 import { fetchGroups, fetchHosts, fetchOoms, fetchProcesses } from '../../agent/fleet/fetch';
 import type { PrometheusClient } from '../../agent/fleet/prometheus-client';
-import type { Thresholds } from '../../agent/fleet/promql';
+import {
+  groupCpuQueries,
+  groupQueries,
+  hostQueries,
+  recordedGroupCpu,
+  recordedGroupCpuQueries,
+  recordedGroupQueries,
+  recordedHostCpu,
+  type Thresholds,
+} from '../../agent/fleet/promql';
 import { vectorOf, type QueryAnswer, type VectorSample } from '../../agent/fleet/vector';
 import * as oracle from './oracle/fetch';
 import { freePort, spawnTracked, waitReady, type Spawned } from '../support/processes';
@@ -138,42 +148,126 @@ function pinnedClient(url: string, time: number, counter: { queries: number }): 
     expect(rows).toEqual(await oracle.fetchAtRisk(at, WINDOW, t));
     expect(rows.filter((r) => r.at_risk).length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.processes !== null).length).toBeGreaterThan(0);
+    // `fleet at-risk --limit N`: the worst N, their process counts asked for once they are known.
+    for (const limit of [1, 5, 40, rows.length]) {
+      expect(await fetchAtRisk(at, WINDOW, t, { limit })).toEqual(rows.slice(0, limit));
+    }
+    // `fleet watch`: one host's cgroups, selected in the store.
+    const one = rows.find((r) => r.processes !== null)?.instance ?? '';
+    expect(await fetchAtRisk(at, WINDOW, t, { instance: one })).toEqual(rows.filter((r) => r.instance === one));
   });
 
-  // Last: it restarts Prometheus with the recorded series added.
-  it('fleet groups from the recording rule: the same rows as from the counters, and the counters for another window', async () => {
-    const fromCounters = await fetchGroups(at, WINDOW, T, 2);
-    expect(fromCounters.cpuSource).toBe('raw');
-    expect(fromCounters.rows.filter((r) => (r.cpu_max_percent ?? 0) > 0).length).toBeGreaterThan(0);
-    // Prometheus evaluates the shipped rule at the query time (promtool's rule backfill asks it over its
-    // HTTP API, as the rule manager would at that instant) and loads the result as a block.
-    const blocks = path.join(dir, 'recorded');
-    const backfill = spawnSync(
-      'promtool',
-      [
-        'tsdb',
-        'create-blocks-from',
-        'rules',
-        `--url=${url}`,
-        `--start=${now - INTERVAL}`,
-        `--end=${now}`,
-        `--output-dir=${blocks}`,
-        RULE,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(backfill.stderr + backfill.stdout).not.toMatch(/error/i);
-    expect(backfill.status).toBe(0);
+  /**
+   * Prometheus evaluates the shipped rules at the query time (promtool's rule backfill asks it over its
+   * HTTP API, as the rule manager would at that instant) and loads the results as blocks. The rules that
+   * read another's recorded series (`pass` 2; the rule manager evaluates a group's rules in order, so they
+   * see this evaluation's) are evaluated here at the query time once those are loaded, and loaded the same
+   * way (promtool's rule backfill gives them no samples).
+   */
+  async function backfillRules(pass: 1 | 2): Promise<void> {
+    type Rule = { record: string; expr: string; labels?: Record<string, string> };
+    const { groups } = YAML.parse(fs.readFileSync(RULE, 'utf8')) as { groups: Array<{ rules: Rule[] }> };
+    const readsRecorded = (r: Rule) => /\w:\w/.test(r.expr.replace(/\[[^\]]*\]/g, ''));
+    const rules = groups.flatMap((g) => g.rules).filter((r) => readsRecorded(r) === (pass === 2));
+    expect(rules.length).toBeGreaterThan(0);
+    const blocks = path.join(dir, `recorded-${pass}`);
+    if (pass === 1) {
+      const file = path.join(dir, 'rules-1.yml');
+      fs.writeFileSync(file, YAML.stringify({ groups: [{ name: 'hostpulse-fleet', rules }] }));
+      const backfill = spawnSync(
+        'promtool',
+        [
+          'tsdb',
+          'create-blocks-from',
+          'rules',
+          `--url=${url}`,
+          `--start=${now - INTERVAL}`,
+          `--end=${now}`,
+          `--output-dir=${blocks}`,
+          file,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(backfill.stderr + backfill.stdout).not.toMatch(/error/i);
+      expect(backfill.status).toBe(0);
+    } else {
+      const lines: string[] = [];
+      for (const rule of rules) {
+        for (const sample of await at.query(rule.expr)) {
+          const labels = { ...sample.metric, ...rule.labels };
+          delete labels.__name__;
+          const text = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+          lines.push(`${rule.record}{${text.join(',')}} ${sample.value[1]} ${now}`);
+        }
+      }
+      expect(lines.length).toBeGreaterThan(0);
+      const file = path.join(dir, 'rules-2.om');
+      fs.writeFileSync(file, `${lines.join('\n')}\n# EOF\n`);
+      loadPrometheus(file, blocks);
+    }
     await prom.stop();
     for (const b of fs.readdirSync(blocks)) fs.renameSync(path.join(blocks, b), path.join(dir, 'data', b));
     await startPrometheus();
+  }
 
-    const recorded = await fetchGroups(at, WINDOW, T, 2);
-    expect(recorded.cpuSource).toBe('recorded');
-    expect(recorded.rows).toEqual(fromCounters.rows);
-    // The rule records one window: another --rate-window rates the counters, as on a stack without the rule.
+  /** A client that remembers which queries had an answer. */
+  function recording(): { client: PrometheusClient; answered: string[] } {
+    const answered: string[] = [];
+    return {
+      answered,
+      client: {
+        url,
+        async query(promql: string) {
+          const samples = await at.query(promql);
+          if (samples.length > 0) answered.push(promql);
+          return samples;
+        },
+      },
+    };
+  }
+
+  // Last: it restarts Prometheus with the recorded series added.
+  it('fleet hosts and groups from the recording rules: the same rows as from the counters, and the counters for another window', async () => {
+    const fromCounters = await fetchGroups(at, WINDOW, T, 2);
+    expect(fromCounters.cpuSource).toBe('raw');
+    expect(fromCounters.rows.filter((r) => (r.cpu_max_percent ?? 0) > 0).length).toBeGreaterThan(0);
+    const hosts = await oracle.fetchHosts(at, WINDOW, T);
+    expect(hosts.filter((r) => r.reasons.some((why) => why.startsWith('cpu:'))).length).toBeGreaterThan(0);
+
+    await backfillRules(1);
+    // The per-host series: the host CPU of `fleet hosts` and the CPU per host and group, aggregated by the CLI.
+    const first = recording();
+    expect(await fetchHosts(first.client, WINDOW, T)).toEqual(hosts);
+    const perHost = await fetchGroups(first.client, WINDOW, T, 2);
+    expect(perHost.cpuSource).toBe('recorded');
+    expect(perHost.rows).toEqual(fromCounters.rows);
+    expect(first.answered).toEqual(
+      expect.arrayContaining([
+        recordedHostCpu(WINDOW),
+        recordedGroupQueries().hosts,
+        groupCpuQueries(recordedGroupCpu(WINDOW)).cpuAvg,
+      ]),
+    );
+    // Nothing rated or aggregated over every host and group once the rules record them.
+    expect(first.answered).not.toContain(hostQueries(WINDOW).cpu);
+    expect(first.answered).not.toContain(groupQueries().hosts);
+
+    await backfillRules(2);
+    // The per-group CPU recorded too: read as it is.
+    const second = recording();
+    const perGroup = await fetchGroups(second.client, WINDOW, T, 2);
+    expect(perGroup.cpuSource).toBe('recorded');
+    expect(perGroup.rows).toEqual(fromCounters.rows);
+    expect(second.answered).toContain(recordedGroupCpuQueries(WINDOW).cpuAvg);
+    expect(second.answered).not.toContain(groupCpuQueries(recordedGroupCpu(WINDOW)).cpuAvg);
+    expect(await fetchGroupHosts(at, WINDOW, T, 'svc-003')).toEqual(
+      expect.objectContaining({ rows: await oracle.fetchGroupHosts(at, WINDOW, T, 'svc-003') }),
+    );
+
+    // The rules record one window: another --rate-window rates the counters, as on a stack without the rules.
     const other = await fetchGroups(at, '3m', T, 2);
     expect(other.cpuSource).toBe('raw');
     expect(other.rows).toEqual(await oracle.fetchGroups(at, '3m', T, 2));
+    expect(await fetchHosts(at, '3m', T)).toEqual(await oracle.fetchHosts(at, '3m', T));
   });
 });

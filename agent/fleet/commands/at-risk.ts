@@ -36,7 +36,7 @@ export const atRiskCommand: CommandModule<object, Args> = {
       pressurePercent: nonNegative(argv['pressure-threshold'], '--pressure-threshold'),
     };
     const limit = positiveInteger(argv.limit, '--limit');
-    const rows = (await fetchAtRisk(ctx.client, ctx.window, t)).slice(0, limit);
+    const rows = await fetchAtRisk(ctx.client, ctx.window, t, { limit });
     process.stdout.write(
       renderRows(ctx.output, AT_RISK_COLUMNS, rows, 'no memory cgroups with a limit, pressure or OOM kills'),
     );

@@ -82,7 +82,7 @@ async function nextFrame(
         ctx.client,
         ctx.window,
         { usedPercent: t.memoryPercent, pressurePercent: WATCH_PRESSURE_PERCENT },
-        host,
+        { instance: host },
       ),
     ]);
     const frame: WatchFrame = { time, host: hosts[0] ?? null, processes: topProcesses(processes, by, n) };

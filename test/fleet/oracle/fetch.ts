@@ -2,18 +2,13 @@ import { buildGroupRows, GroupRow } from '../../../agent/fleet/group-rows';
 import { buildHostRows, HostRow } from '../../../agent/fleet/host-rows';
 import { buildProcessRows, ProcessRow } from '../../../agent/fleet/process-rows';
 import { buildOomRows, OomHostRow } from '../../../agent/fleet/oom-rows';
-import { groupQueries, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
+import { atRiskQueries, groupQueries, hostQueries, oomQueries, processQueries, Thresholds } from './promql';
 import { PrometheusClient } from '../../../agent/fleet/prometheus-client';
 import { byLabel, byLabels } from '../../../agent/fleet/vector';
 import { buildGroupHostRows, type GroupHostRow } from '../../../agent/fleet/group-host-rows';
 import { GROUPING_QUERY, groupHostQueries } from '../../../agent/fleet/group-host-queries';
 import { groupingByInstance } from '../../../agent/fleet/grouping';
-import {
-  atRiskQueries,
-  buildAtRiskRows,
-  type AtRiskRow,
-  type AtRiskThresholds,
-} from '../../../agent/fleet/at-risk-rows';
+import { buildAtRiskRows, type AtRiskRow, type AtRiskThresholds } from '../../../agent/fleet/at-risk-rows';
 
 /**
  * The fetch functions as they were before the rewrite for 10,000 hosts: the
@@ -92,7 +87,7 @@ export async function fetchGroupHosts(
 
 /** `fleet at-risk`'s rows as they were: every group's process count shipped, joined by the builder. */
 export async function fetchAtRisk(client: PrometheusClient, window: string, t: AtRiskThresholds): Promise<AtRiskRow[]> {
-  const q = { ...atRiskQueries(window), processes: 'max by (instance, group) (hostpulse_group_processes)' };
+  const q = atRiskQueries(window);
   const key = ['instance', 'cgroup'];
   const [usage, limit, pressure, kills, processes] = await Promise.all([
     client.query(q.usage).then((r) => byLabels(r, key)),

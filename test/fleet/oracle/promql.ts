@@ -172,3 +172,16 @@ export function oomQueries(since: string): OomQueries {
     victimRss: `max by (instance, comm) (last_over_time(hostpulse_oom_victim_resident_memory_bytes[${since}]))`,
   };
 }
+
+/** `fleet at-risk`'s queries as they were (every cgroup's kills, every group's process count). */
+export function atRiskQueries(window: string) {
+  return {
+    usage: 'max by (instance, cgroup) (hostpulse_cgroup_memory_usage_bytes)',
+    limit: 'max by (instance, cgroup) (hostpulse_cgroup_memory_limit_bytes)',
+    pressure: `max by (instance, cgroup) (rate(hostpulse_cgroup_memory_pressure_stall_seconds_total{kind="full"}[${window}]))`,
+    kills:
+      'sum by (instance, cgroup) (increase(hostpulse_cgroup_memory_events_total{event="oom_kill"}[1h]) or ' +
+      '(hostpulse_cgroup_memory_events_total{event="oom_kill"} unless hostpulse_cgroup_memory_events_total{event="oom_kill"} offset 1h))',
+    processes: 'max by (instance, group) (hostpulse_group_processes)',
+  };
+}
