@@ -62,7 +62,7 @@ export interface FleetPage {
   oom_timeline: ChartData;
 }
 
-/** `/`: 5 queries of `fleet hosts` + 3 range queries. */
+/** `/`: the 5–7 queries of `fleet hosts` (a 6th for stopped hosts' ages, a 7th without the recorded host CPU) + 3 range queries. */
 export async function fleetPage(client: RangeClient, s: ServeSettings): Promise<FleetPage> {
   const range = lastRange(s.now(), s.chartSeconds, CHART_POINTS);
   const q = fleetChartQueries(s.window);
@@ -137,7 +137,7 @@ export interface GroupPage {
   rss: ChartData;
 }
 
-/** `/group/NAME`: the 9 queries of `fleet group` + 1 range query. Undefined: no host runs it. */
+/** `/group/NAME`: the 8–10 queries of `fleet group` + 1 range query. Undefined: no host runs it. */
 export async function groupPage(client: RangeClient, s: ServeSettings, group: string): Promise<GroupPage | undefined> {
   const range = lastRange(s.now(), s.chartSeconds, CHART_POINTS);
   const [{ rows, grouping }, rss] = await Promise.all([

@@ -45,13 +45,21 @@ const oneHost = (q: string): VectorSample[] =>
     : [];
 
 describe('the fixed query list: at most 10 Prometheus queries per page refresh', () => {
-  it('fleet: the 5 of fleet hosts, CPU and memory over the chart range, the 24 h OOM timeline', async () => {
+  it('fleet: the 5 of fleet hosts (6 without the recorded host CPU), CPU and memory over the chart range, the 24 h OOM timeline', async () => {
     const { client, sent } = fakeClient();
     const page = await fleetPage(client, settings);
-    expect(sent).toHaveLength(8);
+    // No recorded host CPU for this window: fetchHosts asks for it, then rates the counters.
+    expect(sent).toHaveLength(9);
     expect(sent.filter((q) => q.startsWith('range(3600/60)'))).toHaveLength(2);
     expect(sent.filter((q) => q.startsWith('range(82800/3600)'))).toHaveLength(1);
     expect(page.counts).toEqual({ ok: 0, unhealthy: 0, stale: 0 });
+    const recorded = fakeClient((q) =>
+      q.startsWith('instance:hostpulse_host_cpu_percent:rate{window="1m"}')
+        ? [{ metric: { instance: 'web-1' }, value: [1, '12'] }]
+        : [],
+    );
+    await fleetPage(recorded.client, settings);
+    expect(recorded.sent).toHaveLength(8);
   });
 
   it('host: 10, every one limited to the host (its name escaped)', async () => {
@@ -63,10 +71,11 @@ describe('the fixed query list: at most 10 Prometheus queries per page refresh',
     for (const q of tricky.sent) expect(q).toContain('instance="a\\"b\\\\c"');
   });
 
-  it('group: the 4 + 5 of fleet group and the RSS chart; ooms: the 3 of fleet ooms and the timeline', async () => {
+  it('group: the 4 + 4 of fleet group and the RSS chart; ooms: the 3 of fleet ooms and the timeline', async () => {
     const g = fakeClient(oneHost);
     expect((await groupPage(g.client, settings, 'nginx'))?.hosts.map((h) => h.instance)).toEqual(['web-1']);
-    expect(g.sent).toHaveLength(10);
+    // The host rows' status only: no OOM column.
+    expect(g.sent).toHaveLength(9);
     const o = fakeClient();
     await oomsPage(o.client, settings, '6h');
     expect(o.sent).toHaveLength(4);
@@ -190,7 +199,7 @@ describe('routes', () => {
       const fleet = await get('/api/fleet');
       expect(fleet.type).toMatch(/^application\/json/);
       expect(JSON.parse(fleet.body)).toMatchObject({
-        prometheus_queries: 8,
+        prometheus_queries: 9,
         refresh_seconds: 7,
         hosts: [{ instance: 'web-1', status: 'ok' }],
       });
