@@ -13,6 +13,18 @@ export interface LedgerEntry {
 /** How many removed paths' last counts are remembered at most. */
 const MAX_REMEMBERED = 10_000;
 
+/** The same counts of every event (absent on both or equal). */
+function sameEvents(a: MemoryEvents, b: MemoryEvents): boolean {
+  return (
+    a.low === b.low &&
+    a.high === b.high &&
+    a.max === b.max &&
+    a.oom === b.oom &&
+    a.oom_kill === b.oom_kill &&
+    a.oom_group_kill === b.oom_group_kill
+  );
+}
+
 function parentOf(p: string): string | undefined {
   if (p === '/' || p === '') return undefined;
   const cut = p.lastIndexOf('/');
@@ -30,8 +42,8 @@ function parentOf(p: string): string | undefined {
  * lives in the instance.
  */
 export class EventLedger {
-  /** Each path's counts at the pass that last saw it. */
-  private readonly last = new Map<string, { events: MemoryEvents; pass: number }>();
+  /** Each path's counts at the pass that last saw it, and the label they went to. */
+  private readonly last = new Map<string, { events: MemoryEvents; pass: number; to: string }>();
   private pass = 0;
   private readonly totals = new Map<string, Map<string, number>>();
   /** The last path a label was seen at: where its totals go when it loses its series. */
@@ -54,7 +66,15 @@ export class EventLedger {
     const pass = ++this.pass;
     for (const e of entries) {
       let prev = this.last.get(e.path);
-      const to = kept.has(e.name) ? e.name : target(parentOf(e.path));
+      const own = kept.has(e.name);
+      const to = own ? e.name : target(parentOf(e.path));
+      // Nothing counted since the last pass, into the same label: its totals are there already
+      // (a label loses them only when it has no series, and `to` has or is `other`).
+      if (prev !== undefined && prev.to === to && sameEvents(prev.events, e.events)) {
+        prev.pass = pass;
+        if (own) this.pathOf.set(e.name, e.path);
+        continue;
+      }
       for (const ev of MEMORY_EVENTS) {
         const now = e.events[ev];
         if (now === undefined) continue;
@@ -63,10 +83,11 @@ export class EventLedger {
         const delta = now >= before ? now - before : now;
         this.add(to, ev, delta);
       }
-      if (kept.has(e.name)) this.pathOf.set(e.name, e.path);
+      if (own) this.pathOf.set(e.name, e.path);
       // Copied into the path's own record: the pass's objects die young instead of living a cycle.
-      if (prev === undefined) this.last.set(e.path, (prev = { events: {}, pass }));
+      if (prev === undefined) this.last.set(e.path, (prev = { events: {}, pass, to }));
       prev.pass = pass;
+      prev.to = to;
       for (const ev of MEMORY_EVENTS) prev.events[ev] = e.events[ev];
     }
     this.last.forEach(this.forgetUnseen);

@@ -109,13 +109,21 @@ export class CgroupMetrics extends FamilySet {
     this.byName.forEach(this.dropUnwritten);
   }
 
+  /** The cgroup whose events `writeEvent` writes (fields, not a closure per cgroup and cycle). */
+  private eventsOf: CgroupSeries | undefined;
+  private eventsCgroup = '';
+
   private readonly writeEvents = (byEvent: ReadonlyMap<string, number>, cgroup: string): void => {
-    const s = this.seriesOf(cgroup);
-    byEvent.forEach((n, event) => {
-      const e = s.events.get(event) ?? this.events.series({ cgroup, event });
-      const next = this.events.add(e, n);
-      if (next !== e) s.events.set(event, next);
-    });
+    this.eventsOf = this.seriesOf(cgroup);
+    this.eventsCgroup = cgroup;
+    byEvent.forEach(this.writeEvent);
+  };
+
+  private readonly writeEvent = (n: number, event: string): void => {
+    const s = this.eventsOf as CgroupSeries;
+    const e = s.events.get(event) ?? this.events.series({ cgroup: this.eventsCgroup, event });
+    const next = this.events.add(e, n);
+    if (next !== e) s.events.set(event, next);
   };
 
   private readonly dropUnwritten = (s: CgroupSeries, name: string): void => {

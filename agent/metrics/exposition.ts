@@ -47,37 +47,69 @@ export async function snapshot(
 export class ExpositionRenderer {
   private buf = Buffer.allocUnsafeSlow(64 * 1024);
   private at = 0;
+  /**
+   * The bytes of each family made of series with their label text
+   * (TableFamily), by name, with the list they were rendered from: that
+   * family hands out the same list while its series stay the same, and its
+   * block is then copied, not rendered again.
+   */
+  private readonly blocks = new Map<string, { values: FamilySnapshot['values']; bytes: Buffer }>();
 
   /** The exposition as UTF-8 bytes, in a buffer of its own (the next render does not touch it). */
   render(families: readonly FamilySnapshot[]): Buffer {
     this.at = 0;
     for (let i = 0; i < families.length; i++) {
       const metric = families[i];
-      const name = escapeText(metric.name);
       if (i > 0) this.put('\n\n');
-      this.put('# HELP ');
-      this.put(name);
-      this.byte(SPACE);
-      this.put(escapeText(metric.help));
-      this.put('\n# TYPE ');
-      this.put(name);
-      this.byte(SPACE);
-      this.put(metric.type);
       const values = metric.values;
-      for (let j = 0; j < values.length; j++) {
-        this.byte(NEWLINE);
-        this.put(name);
-        const text = values[j].labelText;
-        if (text === undefined) this.putLabels(values[j].labels);
-        else this.put(text);
-        this.byte(SPACE);
-        this.putValue(values[j].value);
+      if (values.length === 0 || values[0].labelText === undefined) {
+        this.putFamily(metric);
+        continue;
       }
+      const block = this.blocks.get(metric.name);
+      if (block !== undefined && block.values === values) {
+        this.putBytes(block.bytes);
+        continue;
+      }
+      const start = this.at;
+      this.putFamily(metric);
+      const bytes = Buffer.allocUnsafe(this.at - start);
+      this.buf.copy(bytes, 0, start, this.at);
+      this.blocks.set(metric.name, { values, bytes });
     }
     this.byte(NEWLINE);
     const out = Buffer.allocUnsafe(this.at);
     this.buf.copy(out, 0, 0, this.at);
     return out;
+  }
+
+  /** One family: its HELP and TYPE lines and a line per series, without a newline after the last. */
+  private putFamily(metric: FamilySnapshot): void {
+    const name = escapeText(metric.name);
+    this.put('# HELP ');
+    this.put(name);
+    this.byte(SPACE);
+    this.put(escapeText(metric.help));
+    this.put('\n# TYPE ');
+    this.put(name);
+    this.byte(SPACE);
+    this.put(metric.type);
+    const values = metric.values;
+    for (let j = 0; j < values.length; j++) {
+      this.byte(NEWLINE);
+      this.put(name);
+      const text = values[j].labelText;
+      if (text === undefined) this.putLabels(values[j].labels);
+      else this.put(text);
+      this.byte(SPACE);
+      this.putValue(values[j].value);
+    }
+  }
+
+  private putBytes(bytes: Buffer): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
   }
 
   private putLabels(labels: Readonly<Record<string, string | number | undefined>>): void {

@@ -38,6 +38,15 @@ export class TableFamily {
   /** This cycle's series are the first `count`: the array keeps its length (no regrowth each cycle). */
   private readonly present: TableSeries[] = [];
   private count = 0;
+  /**
+   * The list the last `get()` handed out, never changed after: handed out
+   * again while this cycle added the very same series, so that a renderer can
+   * tell an unchanged family by its identity and reuse its bytes (most cgroup
+   * limits, events and splits stay the same from cycle to cycle).
+   */
+  private handed: TableSeries[] = [];
+  /** A series added in this cycle is not the one at its place in `handed`. */
+  private changed = false;
 
   constructor(
     readonly name: string,
@@ -60,19 +69,26 @@ export class TableFamily {
   reset(): void {
     for (let i = 0; i < this.count; i++) this.present[i] = NO_SERIES;
     this.count = 0;
+    this.changed = false;
   }
 
   /** Lists `series` in this cycle with `value`: the series itself when its value is that, else a new one to keep. */
   add(series: TableSeries, value: number): TableSeries {
     const s = series.value === value ? series : { labels: series.labels, labelText: series.labelText, value };
+    if (this.handed[this.count] !== s) this.changed = true;
     if (this.count < this.present.length) this.present[this.count] = s;
     else this.present.push(s);
     this.count++;
     return s;
   }
 
-  /** This cycle's series as prom-client's `get()` lists them. */
+  /**
+   * This cycle's series as prom-client's `get()` lists them. `values` is the
+   * same array as the last call's when the series are the same: never change it.
+   */
   get(): Promise<TableValues> {
-    return Promise.resolve({ name: this.name, help: this.help, values: this.present.slice(0, this.count) });
+    if (this.changed || this.count !== this.handed.length) this.handed = this.present.slice(0, this.count);
+    this.changed = false;
+    return Promise.resolve({ name: this.name, help: this.help, values: this.handed });
   }
 }

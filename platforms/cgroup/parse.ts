@@ -40,15 +40,16 @@ export function parseV2Limit(text: string): number | undefined {
 }
 
 /**
- * v1 memory.limit_in_bytes: bytes; "unlimited" is PAGE_COUNTER_MAX pages,
- * 9223372036854771712 on 4 KiB pages (rounded down to a page on others), so
- * anything at or above 2^62 is taken as no limit.
+ * v1 memory.limit_in_bytes at or above this is no limit: "unlimited" is
+ * PAGE_COUNTER_MAX pages, 9223372036854771712 on 4 KiB pages (rounded down
+ * to a page on others).
  */
+export const V1_UNLIMITED = 2 ** 62;
+
+/** v1 memory.limit_in_bytes: bytes; undefined when unlimited (V1_UNLIMITED). */
 export function parseV1Limit(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^\d+$/.test(t)) return undefined;
-  if (BigInt(t) >= 1n << 62n) return undefined;
-  return Number(t);
+  const v = parseNumber(text);
+  return v === undefined || v >= V1_UNLIMITED ? undefined : v;
 }
 
 /** Flat keyed files ("key value" per line): memory.stat, memory.events, memory.oom_control. */
@@ -74,21 +75,40 @@ export function parseV2Events(text: string): MemoryEvents {
 
 /** v1 memory.oom_control: oom_kill (kernel 4.13+) and under_oom. */
 export function parseV1OomControl(text: string): { oomKill?: number; underOom?: number } {
-  const kv = parseKeyed(text);
-  return { oomKill: kv.get('oom_kill'), underOom: kv.get('under_oom') };
+  return v1OomControlIn(latin1(text), text.length);
+}
+
+/** parseV1OomControl over the bytes `buf[0, n)` of the file. */
+export function v1OomControlIn(buf: Buffer, n: number): { oomKill?: number; underOom?: number } {
+  return { oomKill: keyedNumber(buf, n, 'oom_kill'), underOom: keyedNumber(buf, n, 'under_oom') };
+}
+
+/** The value of one key of a flat keyed file (keyedNumber over its text). */
+export function keyedValue(text: string, key: string): number | undefined {
+  return keyedNumber(latin1(text), text.length, key);
 }
 
 /**
- * The value of one key of a flat keyed file, without splitting it: v1
- * memory.stat has ~40 lines and two are wanted, every cycle, per cgroup.
+ * The whole number on the line `key N` of the flat keyed file in
+ * `buf[0, n)`, found without making a string of it (v1 memory.stat has ~40
+ * lines and two are wanted); undefined when no line has the key or its
+ * value is not a whole number. The buffer past `n` is not read.
  */
-export function keyedValue(text: string, key: string): number | undefined {
-  const at = text.startsWith(key + ' ') ? 0 : text.indexOf('\n' + key + ' ') + 1;
-  if (at === 0 && !text.startsWith(key + ' ')) return undefined;
+export function keyedNumber(buf: Buffer, n: number, key: string): number | undefined {
+  const at = keyAt(buf, n, key);
+  if (at < 0) return undefined;
   const start = at + key.length + 1;
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  return parseNumber(text.slice(start, end));
+  let v = 0;
+  let i = start;
+  for (; i < n && buf[i] >= 0x30 && buf[i] <= 0x39; i++) v = v * 10 + buf[i] - 0x30;
+  return i === start || (i < n && buf[i] !== NEWLINE) ? undefined : v;
+}
+
+/** Where the line `key ...` starts in `buf[0, n)`; -1 when no line does. */
+function keyAt(buf: Buffer, n: number, key: string): number {
+  for (let at = buf.indexOf(key, 0, 'latin1'); at >= 0 && at + key.length < n; at = buf.indexOf(key, at + 1, 'latin1'))
+    if ((at === 0 || buf[at - 1] === NEWLINE) && buf[at + key.length] === SPACE) return at;
+  return -1;
 }
 
 /**
@@ -96,9 +116,21 @@ export function keyedValue(text: string, key: string): number | undefined {
  * (the whole subtree, as memory.usage_in_bytes counts it), `rss`/`cache` without hierarchy.
  */
 export function parseStat(text: string, version: 1 | 2): { anonBytes?: number; fileBytes?: number } {
-  if (version === 2) return { anonBytes: keyedValue(text, 'anon'), fileBytes: keyedValue(text, 'file') };
+  return statIn(latin1(text), text.length, version);
+}
+
+/** parseStat over the bytes `buf[0, n)` of memory.stat. */
+export function statIn(buf: Buffer, n: number, version: 1 | 2): { anonBytes?: number; fileBytes?: number } {
+  if (version === 2) return { anonBytes: keyedNumber(buf, n, 'anon'), fileBytes: keyedNumber(buf, n, 'file') };
   return {
-    anonBytes: keyedValue(text, 'total_rss') ?? keyedValue(text, 'rss'),
-    fileBytes: keyedValue(text, 'total_cache') ?? keyedValue(text, 'cache'),
+    anonBytes: keyedNumber(buf, n, 'total_rss') ?? keyedNumber(buf, n, 'rss'),
+    fileBytes: keyedNumber(buf, n, 'total_cache') ?? keyedNumber(buf, n, 'cache'),
   };
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+function latin1(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
 }

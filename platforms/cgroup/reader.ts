@@ -4,9 +4,8 @@ import { errnoCode } from '../errno';
 import { cgroupName } from '../procfs/parse-cgroup';
 import { KeptFileReader } from '../procfs/reader';
 import { parsePressure } from '../procfs/pressure';
-import { parseOomKills } from '../procfs/vmstat';
 import type { SampleErrorSink } from '../types';
-import { parseStat, parseV1Limit, parseV1OomControl, parseV2Events, parseV2Limit, type CgroupMemory } from './parse';
+import { parseV2Events, parseV2Limit, statIn, V1_UNLIMITED, v1OomControlIn, type CgroupMemory } from './parse';
 
 /** Where the memory controller is mounted, and which version it speaks. */
 export interface MemoryHierarchy {
@@ -78,6 +77,8 @@ interface TreeNode {
   leaf: boolean;
   /** Index of its parent in the tree, -1 under the root. */
   parent: number;
+  /** What is known of it: looked up once per walk, not once per pass. */
+  known: Known | undefined;
 }
 
 /** What was last read of a cgroup, by path: the cache of its rarely changing values. */
@@ -95,6 +96,10 @@ interface Known {
   underOom?: number;
   /** Pass this entry was last used: entries of removed cgroups are dropped. */
   seenPass: number;
+  /** Keys of its files in the kept files (`<path>/<file>`), by file name, made once. */
+  keys: Map<string, string>;
+  /** What `read` hands out for it, written afresh every pass (one object per cgroup, not per pass). */
+  sample: CgroupSample | undefined;
 }
 
 export interface CgroupReaderOptions {
@@ -127,8 +132,6 @@ export class CgroupReader {
    */
   private readonly files: KeptFileReader;
   private readonly known = new Map<string, Known>();
-  /** Keys of the kept files, by cgroup path and file name (keyOf). */
-  private readonly fileKeys = new Map<string, Map<string, string>>();
   private readonly vmstatPath: string;
   private readonly refreshEvery: number;
   private tree: TreeNode[] | undefined;
@@ -153,6 +156,8 @@ export class CgroupReader {
   /**
    * A pass: every cgroup with what `readOne` reads; call `details` for the
    * ones that get series, then `endPass` (files of cgroups not read are closed).
+   * The samples are the reader's, valid until the next `read`: each pass
+   * writes its values into the last pass's objects.
    */
   read(): CgroupSample[] {
     this.pass++;
@@ -165,6 +170,7 @@ export class CgroupReader {
     if (this.tree === undefined || refresh || killed || this.treeStale) {
       this.tree = [];
       this.walk('/', 0, -1, this.tree);
+      for (const node of this.tree) node.known = this.known.get(node.path);
     }
     this.treeStale = false;
     const out: CgroupSample[] = [];
@@ -176,7 +182,7 @@ export class CgroupReader {
       // Under a cgroup without memory files: none either (as the walk used to stop there).
       const sample =
         node.parent >= 0 && unread[node.parent] ? undefined : this.readNode(node, killed || refresh || ancestorFailed);
-      failed.push(ancestorFailed || (sample !== undefined && this.known.get(node.path)?.failcntChanged === true));
+      failed.push(ancestorFailed || (sample !== undefined && node.known?.failcntChanged === true));
       unread.push(sample === undefined);
       if (sample !== undefined) out.push(sample);
       // Gone since the walk: walk again next pass.
@@ -190,8 +196,6 @@ export class CgroupReader {
     this.files.endPass();
     // forEach, not for-of over entries: no [key, value] pair per cgroup.
     this.known.forEach(this.dropUnseen);
-    if (this.fileKeys.size > this.known.size)
-      for (const p of this.fileKeys.keys()) if (!this.known.has(p)) this.fileKeys.delete(p);
   }
 
   close(): void {
@@ -204,8 +208,7 @@ export class CgroupReader {
 
   private readHostKills(): number | undefined {
     try {
-      const n = this.files.read('', this.vmstatPath, '');
-      return parseOomKills(this.files.buf.toString('latin1', 0, n));
+      return oomKillsIn(this.files.buf, this.files.read('', this.vmstatPath, ''));
     } catch {
       // No /proc/vmstat to watch: every pass reads everything.
       return undefined;
@@ -213,8 +216,8 @@ export class CgroupReader {
   }
 
   /** A file of a cgroup, or undefined when the cgroup or the file is not there. */
-  private readFile(rel: string, file: string): string | undefined {
-    const n = this.readBytes(rel, file);
+  private readFile(known: Known, rel: string, file: string): string | undefined {
+    const n = this.readBytes(known, rel, file);
     return n === undefined ? undefined : this.files.buf.toString('latin1', 0, n);
   }
 
@@ -223,15 +226,17 @@ export class CgroupReader {
    * making a string; undefined when the cgroup or the file is not there, NaN
    * when it holds no number.
    */
-  private readNumber(rel: string, file: string): number | undefined {
-    const n = this.readBytes(rel, file);
+  private readNumber(known: Known, rel: string, file: string): number | undefined {
+    const n = this.readBytes(known, rel, file);
     if (n === undefined) return undefined;
     return digits(this.files.buf, n);
   }
 
   /** Reads a file of a cgroup into the buffer: its length, or undefined when it is not there. */
-  private readBytes(rel: string, file: string): number | undefined {
-    const key = this.keyOf(rel, file);
+  private readBytes(known: Known, rel: string, file: string): number | undefined {
+    let key = known.keys.get(file);
+    // Made once per cgroup and file: a path built per read is a new string, hashed again at every lookup.
+    if (key === undefined) known.keys.set(file, (key = rel === '/' ? `/${file}` : `${rel}/${file}`));
     for (let attempt = 0; ; attempt++) {
       try {
         return this.files.read(this.hierarchy.root, key, '');
@@ -244,18 +249,6 @@ export class CgroupReader {
         return undefined;
       }
     }
-  }
-
-  /**
-   * A cgroup file's key in the kept files, made once per cgroup and file: a
-   * path built per read is a new string, hashed again at every lookup.
-   */
-  private keyOf(rel: string, file: string): string {
-    let byFile = this.fileKeys.get(rel);
-    if (byFile === undefined) this.fileKeys.set(rel, (byFile = new Map<string, string>()));
-    let key = byFile.get(file);
-    if (key === undefined) byFile.set(file, (key = rel === '/' ? `/${file}` : `${rel}/${file}`));
-    return key;
   }
 
   private walk(rel: string, depth: number, parent: number, tree: TreeNode[]): void {
@@ -274,26 +267,23 @@ export class CgroupReader {
       const child = rel === '/' ? `/${e.name}` : `${rel}/${e.name}`;
       const name = cgroupName(child);
       const leaf = isLeaf(e.name, name);
-      const index = tree.push({ path: child, name, leaf, parent }) - 1;
+      const index = tree.push({ path: child, name, leaf, parent, known: undefined }) - 1;
       if (!leaf) this.walk(child, depth + 1, index, tree);
     }
   }
 
   private readNode(node: TreeNode, eventsDue: boolean): CgroupSample | undefined {
-    let known = this.known.get(node.path);
+    // A node's entry was dropped when its cgroup was missed in a pass (the walk then runs again).
+    let known = node.known?.seenPass === this.pass - 1 ? node.known : this.known.get(node.path);
     const fresh = known === undefined;
-    known ??= { detailsPass: -Infinity, seenPass: this.pass, failcntChanged: false };
-    const memory = this.readOne(node.path, node.leaf, known, eventsDue || fresh);
-    if (memory === undefined) return undefined;
-    known.seenPass = this.pass;
-    if (fresh) this.known.set(node.path, known);
-    return {
+    known ??= newKnown(this.pass);
+    const s = (known.sample ??= {
       path: node.path,
       name: node.name,
       leaf: node.leaf,
-      usageBytes: memory.usageBytes,
-      events: memory.events,
-      underOom: memory.underOom,
+      usageBytes: undefined,
+      events: {},
+      underOom: undefined,
       // Set by `details`; named here so that every sample has one shape.
       limitBytes: undefined,
       highBytes: undefined,
@@ -302,42 +292,54 @@ export class CgroupReader {
       fileBytes: undefined,
       pressureSomeSeconds: undefined,
       pressureFullSeconds: undefined,
-    };
+    });
+    if (!this.readOne(node.path, node.leaf, known, eventsDue || fresh, s)) return undefined;
+    s.limitBytes = s.highBytes = s.swapBytes = s.anonBytes = s.fileBytes = undefined;
+    s.pressureSomeSeconds = s.pressureFullSeconds = undefined;
+    known.seenPass = this.pass;
+    node.known = known;
+    if (fresh) this.known.set(node.path, known);
+    return s;
   }
 
   /**
    * What every cgroup needs each pass (usage for the budget, events for the
-   * ledger); undefined when it vanished. The rest is read by `details`, for
-   * the cgroups that get series.
+   * ledger), written into `s`; false when it vanished. The rest is read by
+   * `details`, for the cgroups that get series.
    */
-  private readOne(rel: string, leaf: boolean, known: Known, oomDue: boolean): CgroupMemory | undefined {
+  private readOne(rel: string, leaf: boolean, known: Known, oomDue: boolean, s: CgroupSample): boolean {
     if (this.hierarchy.version === 1) {
-      const usage = this.readNumber(rel, 'memory.usage_in_bytes');
-      if (usage === undefined) return undefined;
+      const usage = this.readNumber(known, rel, 'memory.usage_in_bytes');
+      if (usage === undefined) return false;
       known.failcntChanged = false;
       if (oomDue || mayFailCharges(known, usage)) {
-        const failcnt = this.readNumber(rel, 'memory.failcnt');
+        const failcnt = this.readNumber(known, rel, 'memory.failcnt');
         known.failcntChanged = failcnt !== known.failcnt;
         known.failcnt = failcnt;
       }
       if (oomDue || known.failcntChanged || (known.underOom ?? 0) !== 0) {
-        const oom = parseV1OomControl(this.readFile(rel, 'memory.oom_control') ?? '');
+        const n = this.readBytes(known, rel, 'memory.oom_control');
+        const oom = n === undefined ? {} : v1OomControlIn(this.files.buf, n);
         known.oomKill = oom.oomKill;
         known.underOom = oom.underOom;
       }
-      const m: CgroupMemory = { usageBytes: orUndefined(usage), events: {}, underOom: known.underOom };
-      const max = known.failcnt === undefined ? undefined : orUndefined(known.failcnt);
-      if (max !== undefined) m.events.max = max;
-      if (known.oomKill !== undefined) m.events.oom_kill = known.oomKill;
-      return m;
+      s.usageBytes = orUndefined(usage);
+      s.underOom = known.underOom;
+      // The same two keys every pass (undefined where the kernel gave none): one shape, no new object.
+      s.events.max = known.failcnt === undefined ? undefined : orUndefined(known.failcnt);
+      s.events.oom_kill = known.oomKill;
+      return true;
     }
-    const current = this.readNumber(rel, 'memory.current');
-    if (current === undefined) return undefined;
+    const current = this.readNumber(known, rel, 'memory.current');
+    if (current === undefined) return false;
     // Events per cgroup alone (memory.events.local, kernel 5.2+) for a slice, so that
     // a sum over cgroups counts each event once; a unit's own memory.events counts its subtree.
     const events =
-      (!leaf ? this.readFile(rel, 'memory.events.local') : undefined) ?? this.readFile(rel, 'memory.events');
-    return { usageBytes: orUndefined(current), events: events === undefined ? {} : parseV2Events(events) };
+      (!leaf ? this.readFile(known, rel, 'memory.events.local') : undefined) ??
+      this.readFile(known, rel, 'memory.events');
+    s.usageBytes = orUndefined(current);
+    s.events = events === undefined ? {} : parseV2Events(events);
+    return true;
   }
 
   /**
@@ -347,20 +349,21 @@ export class CgroupReader {
    */
   details(s: CgroupSample): void {
     const known = this.known.get(s.path);
-    const due = known === undefined || this.pass - known.detailsPass >= this.refreshEvery;
-    if (due) {
-      const k: Known = known ?? { detailsPass: this.pass, seenPass: this.pass, failcntChanged: false };
+    const k: Known = known ?? newKnown(this.pass);
+    if (known === undefined || this.pass - known.detailsPass >= this.refreshEvery) {
       k.detailsPass = this.pass;
       if (this.hierarchy.version === 1) {
-        const limit = this.readFile(s.path, 'memory.limit_in_bytes');
-        k.limitBytes = limit === undefined ? undefined : parseV1Limit(limit);
-        const stat = parseStat(this.readFile(s.path, 'memory.stat') ?? '', 1);
+        const limit = this.readNumber(k, s.path, 'memory.limit_in_bytes');
+        k.limitBytes = limit === undefined || Number.isNaN(limit) || limit >= V1_UNLIMITED ? undefined : limit;
+        const n = this.readBytes(k, s.path, 'memory.stat');
+        const stat = n === undefined ? {} : statIn(this.files.buf, n, 1);
         k.anonBytes = stat.anonBytes;
         k.fileBytes = stat.fileBytes;
       } else {
-        const max = this.readFile(s.path, 'memory.max');
-        const high = this.readFile(s.path, 'memory.high');
-        const stat = parseStat(this.readFile(s.path, 'memory.stat') ?? '', 2);
+        const max = this.readFile(k, s.path, 'memory.max');
+        const high = this.readFile(k, s.path, 'memory.high');
+        const n = this.readBytes(k, s.path, 'memory.stat');
+        const stat = n === undefined ? {} : statIn(this.files.buf, n, 2);
         k.limitBytes = max === undefined ? undefined : parseV2Limit(max);
         k.highBytes = high === undefined ? undefined : parseV2Limit(high);
         k.anonBytes = stat.anonBytes;
@@ -368,14 +371,13 @@ export class CgroupReader {
       }
       if (known === undefined) this.known.set(s.path, k);
     }
-    const k = this.known.get(s.path);
-    s.limitBytes = k?.limitBytes;
-    s.highBytes = k?.highBytes;
-    s.anonBytes = k?.anonBytes;
-    s.fileBytes = k?.fileBytes;
+    s.limitBytes = k.limitBytes;
+    s.highBytes = k.highBytes;
+    s.anonBytes = k.anonBytes;
+    s.fileBytes = k.fileBytes;
     if (this.hierarchy.version === 1) return;
-    const swap = this.readNumber(s.path, 'memory.swap.current');
-    const pressure = parsePressure(this.readFile(s.path, 'memory.pressure') ?? '');
+    const swap = this.readNumber(k, s.path, 'memory.swap.current');
+    const pressure = parsePressure(this.readFile(k, s.path, 'memory.pressure') ?? '');
     s.swapBytes = swap === undefined ? undefined : orUndefined(swap);
     s.pressureSomeSeconds = pressure.someSeconds;
     s.pressureFullSeconds = pressure.fullSeconds;
@@ -399,6 +401,28 @@ function mayFailCharges(known: Known, usage: number): boolean {
   if (known.limitBytes === undefined) return false;
   return !(usage < known.limitBytes * FAILCNT_WATCH_SHARE);
 }
+
+function newKnown(pass: number): Known {
+  return { detailsPass: -Infinity, seenPass: pass, failcntChanged: false, keys: new Map(), sample: undefined };
+}
+
+/**
+ * oom_kill of /proc/vmstat in `buf[0, n)`, found without making a string of
+ * the ~5 KiB file (read every pass); undefined when the kernel has none (before 4.13).
+ */
+function oomKillsIn(buf: Buffer, n: number): number | undefined {
+  // The buffer past `n` holds what earlier, longer reads left there.
+  const line = buf.indexOf(OOM_KILL_LINE);
+  if (line < 0 || line + OOM_KILL_LINE.length >= n) return undefined;
+  const start = line + OOM_KILL_LINE.length;
+  let v = 0;
+  let i = start;
+  for (; i < n && buf[i] >= 0x30 && buf[i] <= 0x39; i++) v = v * 10 + buf[i] - 0x30;
+  return i === start || (i < n && buf[i] !== 0x0a) ? undefined : v;
+}
+
+/** The line of /proc/vmstat that counts OOM kills (never its first: nr_free_pages is). */
+const OOM_KILL_LINE = Buffer.from('\noom_kill ');
 
 /** NaN (a file without a number) as undefined: a value the file does not hold is absent. */
 function orUndefined(n: number): number | undefined {

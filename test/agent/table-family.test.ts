@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import { renderExposition, snapshot } from '../../agent/metrics/exposition';
+import { ExpositionRenderer, renderExposition, snapshot } from '../../agent/metrics/exposition';
 import { CgroupMetrics } from '../../agent/metrics/cgroup-metrics';
 import { TableFamily } from '../../agent/metrics/table-family';
 
@@ -47,6 +47,39 @@ describe('TableFamily', () => {
     expect(t.add(s, 2)).toBe(s);
     t.reset();
     expect(await values()).toEqual([]);
+  });
+
+  it('a renderer kept across cycles copies an unchanged family and renders a changed one afresh', async () => {
+    const renderer = new ExpositionRenderer();
+    const limit = new TableFamily('limit_bytes', 'Limit.', 'gauge', ['cgroup']);
+    const usage = new TableFamily('usage_bytes', 'Usage.', 'gauge', ['cgroup']);
+    const series = {
+      a: limit.series({ cgroup: 'a' }),
+      b: limit.series({ cgroup: 'b' }),
+      u: usage.series({ cgroup: 'a' }),
+    };
+    const cycles: Array<{ a?: number; b?: number; u: number }> = [
+      { a: 1, b: 2, u: 10 },
+      { a: 1, b: 2, u: 11 }, // the limits as they were: the same list, copied
+      { a: 1, b: 3, u: 11 }, // one limit moved
+      { a: 1, u: 11 }, // a cgroup lost its limit: fewer series
+      { a: 1, b: 3, u: 12 }, // ... and has it again
+      { u: 12 }, // none
+      { a: 1, b: 3, u: 12 },
+    ];
+    let lastValues: unknown;
+    for (const [i, c] of cycles.entries()) {
+      limit.reset();
+      usage.reset();
+      if (c.a !== undefined) series.a = limit.add(series.a, c.a);
+      if (c.b !== undefined) series.b = limit.add(series.b, c.b);
+      series.u = usage.add(series.u, c.u);
+      const snap = await snapshot([limit, usage]);
+      // What a renderer with no past renders, and prom-client (the first test) with it.
+      expect(renderer.render(snap).toString('utf8')).toBe(renderExposition(snap));
+      if (i === 1) expect(snap[0].values).toBe(lastValues);
+      lastValues = snap[0].values;
+    }
   });
 
   it('refuses labels other than its label names, in their order, and a bad metric name', () => {

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import {
+  keyedNumber,
   keyedValue,
   parseNumber,
   parseStat,
@@ -44,6 +45,18 @@ describe('cgroup memory file parsers', () => {
     ['anon_thp 2\n', 'anon', undefined],
     ['', 'anon', undefined],
   ])('keyedValue(%j, %j) = %j', (text, key, want) => expect(keyedValue(text, key)).toBe(want));
+
+  it('keyedNumber reads only the first n bytes of a reused buffer', () => {
+    const buf = Buffer.alloc(64, ' ');
+    buf.write('total_rss 123456\ntotal_cache 9\n');
+    // A shorter file read into the same buffer later: what follows it is the last file's.
+    const n = buf.write('cache 1\nrss 7\n');
+    expect(keyedNumber(buf, n, 'rss')).toBe(7);
+    expect(keyedNumber(buf, n, 'total_rss')).toBeUndefined();
+    expect(keyedNumber(buf, n - 1, 'rss')).toBe(7);
+    expect(keyedNumber(buf, n - 2, 'rss')).toBeUndefined(); // "rss " with no digit left
+    expect(keyedNumber(buf, 0, 'cache')).toBeUndefined();
+  });
 
   it('parseV2Events keeps the kernel events and leaves out what the file does not list', () => {
     expect(parseV2Events('low 0\nhigh 4\nmax 12\noom 2\noom_kill 3\noom_group_kill 1\n')).toEqual({
