@@ -26,6 +26,8 @@ export interface ReceiverReading {
   /** TCP connections it accepted on its listener, and errors accepting them (vm_tcplistener_*). */
   acceptedConns: number;
   acceptErrors: number;
+  /** Errors reading a request from an accepted connection (a sender that reset it: vm_tcplistener_errors_total{type="read"}). */
+  readErrors: number;
   openConns: number;
 }
 
@@ -47,6 +49,7 @@ export function parseReceiverMetrics(text: string): ReceiverReading {
     insertCurrent: 0,
     acceptedConns: 0,
     acceptErrors: 0,
+    readErrors: 0,
     openConns: 0,
   };
   for (const line of text.split('\n')) {
@@ -66,7 +69,8 @@ export function parseReceiverMetrics(text: string): ReceiverReading {
     else if (name === 'vm_concurrent_insert_capacity') r.insertCapacity = v;
     else if (name === 'vm_concurrent_insert_current') r.insertCurrent = v;
     else if (name === 'vm_tcplistener_accepts_total') r.acceptedConns += v;
-    else if (name === 'vm_tcplistener_errors_total') r.acceptErrors += v;
+    else if (name === 'vm_tcplistener_errors_total' && labels.includes('type="accept"')) r.acceptErrors += v;
+    else if (name === 'vm_tcplistener_errors_total' && labels.includes('type="read"')) r.readErrors += v;
     else if (name === 'vm_tcplistener_conns') r.openConns += v;
   }
   return r;

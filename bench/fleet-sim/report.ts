@@ -112,6 +112,7 @@ export interface VictoriaMetricsFigures {
   insertCapacity: number;
   acceptedConns: number;
   acceptErrors: number;
+  readErrors: number;
   openConns: number;
 }
 
@@ -143,6 +144,7 @@ export function victoriaMetricsFigures(
     insertCapacity: end.insertCapacity,
     acceptedConns: end.acceptedConns,
     acceptErrors: end.acceptErrors,
+    readErrors: end.readErrors,
     openConns: end.openConns,
   };
 }
@@ -323,7 +325,7 @@ export function formatSummary(r: FleetReport): string {
   if (v)
     lines.push(
       `  victoria-metrics   ${v.activeSeries} active series, ${v.rowsPerSecond} samples/s, ${v.cpuCores} cores (${v.cpuCoresPer100kSamplesPerSecond} per 100k samples/s), RSS ${v.rssMb} MB (${v.rssMbPerMillionSeries} MB per million series)`,
-      `                     data ${v.dataMb} MB (+${v.diskMbPerDay} MB/day), new series ${v.newSeries} in the window (${v.newSeriesPerHostPerDay} per host per day), write errors ${v.writeErrors}, insert-queue timeouts ${v.insertQueueTimeouts} (of ${v.insertCapacity} slots), conns ${v.openConns} open / ${v.acceptedConns} accepted / ${v.acceptErrors} accept errors`,
+      `                     data ${v.dataMb} MB (+${v.diskMbPerDay} MB/day), new series ${v.newSeries} in the window (${v.newSeriesPerHostPerDay} per host per day), write errors ${v.writeErrors}, insert-queue timeouts ${v.insertQueueTimeouts} (of ${v.insertCapacity} slots), conns ${v.openConns} open / ${v.acceptedConns} accepted / ${v.acceptErrors} accept errors / ${v.readErrors} read errors`,
     );
   if (r.machine)
     lines.push(
