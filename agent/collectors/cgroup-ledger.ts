@@ -68,11 +68,11 @@ export class EventLedger {
       let prev = this.last.get(e.path);
       const own = kept.has(e.name);
       const to = own ? e.name : target(parentOf(e.path));
+      if (own) this.pathOf.set(e.name, e.path);
       // Nothing counted since the last pass, into the same label: its totals are there already
       // (a label loses them only when it has no series, and `to` has or is `other`).
       if (prev !== undefined && prev.to === to && sameEvents(prev.events, e.events)) {
         prev.pass = pass;
-        if (own) this.pathOf.set(e.name, e.path);
         continue;
       }
       for (const ev of MEMORY_EVENTS) {
@@ -83,7 +83,6 @@ export class EventLedger {
         const delta = now >= before ? now - before : now;
         this.add(to, ev, delta);
       }
-      if (own) this.pathOf.set(e.name, e.path);
       // Copied into the path's own record: the pass's objects die young instead of living a cycle.
       if (prev === undefined) this.last.set(e.path, (prev = { events: {}, pass, to }));
       prev.pass = pass;

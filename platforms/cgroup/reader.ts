@@ -5,7 +5,15 @@ import { cgroupName } from '../procfs/parse-cgroup';
 import { KeptFileReader } from '../procfs/reader';
 import { parsePressure } from '../procfs/pressure';
 import type { SampleErrorSink } from '../types';
-import { parseV2Events, parseV2Limit, statIn, V1_UNLIMITED, v1OomControlIn, type CgroupMemory } from './parse';
+import {
+  keyedNumber,
+  parseV2Events,
+  parseV2Limit,
+  statIn,
+  V1_UNLIMITED,
+  v1OomControlIn,
+  type CgroupMemory,
+} from './parse';
 
 /** Where the memory controller is mounted, and which version it speaks. */
 export interface MemoryHierarchy {
@@ -77,7 +85,7 @@ interface TreeNode {
   leaf: boolean;
   /** Index of its parent in the tree, -1 under the root. */
   parent: number;
-  /** What is known of it: looked up once per walk, not once per pass. */
+  /** What is known of it: looked up at its first read after a walk, not at every pass. */
   known: Known | undefined;
 }
 
@@ -170,7 +178,6 @@ export class CgroupReader {
     if (this.tree === undefined || refresh || killed || this.treeStale) {
       this.tree = [];
       this.walk('/', 0, -1, this.tree);
-      for (const node of this.tree) node.known = this.known.get(node.path);
     }
     this.treeStale = false;
     const out: CgroupSample[] = [];
@@ -208,7 +215,8 @@ export class CgroupReader {
 
   private readHostKills(): number | undefined {
     try {
-      return oomKillsIn(this.files.buf, this.files.read('', this.vmstatPath, ''));
+      // A flat keyed file as memory.stat is: found in the read buffer, no string made of its ~5 KiB.
+      return keyedNumber(this.files.buf, this.files.read('', this.vmstatPath, ''), 'oom_kill');
     } catch {
       // No /proc/vmstat to watch: every pass reads everything.
       return undefined;
@@ -405,24 +413,6 @@ function mayFailCharges(known: Known, usage: number): boolean {
 function newKnown(pass: number): Known {
   return { detailsPass: -Infinity, seenPass: pass, failcntChanged: false, keys: new Map(), sample: undefined };
 }
-
-/**
- * oom_kill of /proc/vmstat in `buf[0, n)`, found without making a string of
- * the ~5 KiB file (read every pass); undefined when the kernel has none (before 4.13).
- */
-function oomKillsIn(buf: Buffer, n: number): number | undefined {
-  // The buffer past `n` holds what earlier, longer reads left there.
-  const line = buf.indexOf(OOM_KILL_LINE);
-  if (line < 0 || line + OOM_KILL_LINE.length >= n) return undefined;
-  const start = line + OOM_KILL_LINE.length;
-  let v = 0;
-  let i = start;
-  for (; i < n && buf[i] >= 0x30 && buf[i] <= 0x39; i++) v = v * 10 + buf[i] - 0x30;
-  return i === start || (i < n && buf[i] !== 0x0a) ? undefined : v;
-}
-
-/** The line of /proc/vmstat that counts OOM kills (never its first: nr_free_pages is). */
-const OOM_KILL_LINE = Buffer.from('\noom_kill ');
 
 /** NaN (a file without a number) as undefined: a value the file does not hold is absent. */
 function orUndefined(n: number): number | undefined {
