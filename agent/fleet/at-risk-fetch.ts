@@ -4,6 +4,7 @@ import {
   buildAtRiskRows,
   type AtRiskRow,
   type AtRiskThresholds,
+  withProcesses,
 } from './at-risk-rows';
 import type { PrometheusClient } from './prometheus-client';
 import { byLabels } from './vector';
@@ -36,6 +37,5 @@ export async function fetchAtRisk(
   if (opts.limit === undefined) return rows;
   const shown = rows.slice(0, opts.limit);
   if (shown.length === 0) return shown;
-  const counts = byLabels(await client.query(atRiskProcessesOf(shown)), ['instance', 'group']);
-  return buildAtRiskRows({ usage, limit, pressure, kills, processes: counts }, t).slice(0, opts.limit);
+  return withProcesses(shown, byLabels(await client.query(atRiskProcessesOf(shown)), ['instance', 'group']));
 }

@@ -5,6 +5,7 @@
 
 import { promString, regexLiteral, selector } from './promql';
 import { type Column, fmtBytes, fmtNumber, fmtPercent } from './table';
+import { labelKey } from './vector';
 
 /** What makes a cgroup at risk: % of its memory limit used, % of time fully stalled on memory. */
 export interface AtRiskThresholds {
@@ -116,6 +117,15 @@ export function buildAtRiskRows(cols: AtRiskColumns, t: AtRiskThresholds): AtRis
       a.instance.localeCompare(b.instance) ||
       a.cgroup.localeCompare(b.cgroup),
   );
+}
+
+/**
+ * `rows` with their process counts from `processes` (instance NUL group, as
+ * AtRiskColumns has them): the counts of just the rows shown, asked for once
+ * the rows are sorted (the order does not depend on them).
+ */
+export function withProcesses(rows: readonly AtRiskRow[], processes: Map<string, number | null>): AtRiskRow[] {
+  return rows.map((r) => ({ ...r, processes: finite(processes.get(labelKey([r.instance, r.cgroup]))) }));
 }
 
 /** The table of `fleet at-risk` (and of `fleet watch`'s cgroups). */
