@@ -116,6 +116,30 @@ export interface VictoriaMetricsFigures {
   openConns: number;
 }
 
+/** What a receiver did between two readings `seconds` apart: samples stored, CPU, new series, data growth. */
+export function receiverRates(
+  warm: ReceiverReading,
+  end: ReceiverReading,
+  seconds: number,
+): {
+  rowsPerSecond: number;
+  cpuCores: number;
+  cpuCoresPer100kSamplesPerSecond: number;
+  newSeries: number;
+  /** vm_data_size_bytes' growth scaled to a day (merges shrink it later: an upper bound). */
+  diskMbPerDay: number;
+} {
+  const rows = (end.rowsInserted - warm.rowsInserted) / seconds;
+  const cores = (end.cpuSeconds - warm.cpuSeconds) / seconds;
+  return {
+    rowsPerSecond: Math.round(rows),
+    cpuCores: round(cores, 2),
+    cpuCoresPer100kSamplesPerSecond: rows === 0 ? 0 : round((cores * 100_000) / rows, 3),
+    newSeries: end.newSeries - warm.newSeries,
+    diskMbPerDay: Math.round(((end.dataBytes - warm.dataBytes) / 1024 / 1024) * (86400 / seconds)),
+  };
+}
+
 /** Pure: the receiver's figures over the window from its two readings. */
 export function victoriaMetricsFigures(
   warm: ReceiverReading,
@@ -123,22 +147,20 @@ export function victoriaMetricsFigures(
   seconds: number,
   hosts: number,
 ): VictoriaMetricsFigures {
-  const rows = (end.rowsInserted - warm.rowsInserted) / seconds;
-  const cores = (end.cpuSeconds - warm.cpuSeconds) / seconds;
-  const newSeries = end.newSeries - warm.newSeries;
+  const rates = receiverRates(warm, end, seconds);
   return {
     activeSeries: end.activeSeries,
-    newSeries,
-    newSeriesPerHostPerDay: round((newSeries / hosts) * (86400 / seconds)),
+    newSeries: rates.newSeries,
+    newSeriesPerHostPerDay: round((rates.newSeries / hosts) * (86400 / seconds)),
     seriesCreatedTotal: end.newSeries,
-    rowsPerSecond: Math.round(rows),
+    rowsPerSecond: rates.rowsPerSecond,
     rssMb: round(end.rssBytes / 1024 / 1024),
-    cpuCores: round(cores, 2),
-    cpuCoresPer100kSamplesPerSecond: rows === 0 ? 0 : round((cores * 100_000) / rows, 3),
+    cpuCores: rates.cpuCores,
+    cpuCoresPer100kSamplesPerSecond: rates.cpuCoresPer100kSamplesPerSecond,
     rssMbPerMillionSeries:
       end.activeSeries === 0 ? 0 : Math.round(end.rssBytes / 1024 / 1024 / (end.activeSeries / 1e6)),
     dataMb: round(end.dataBytes / 1024 / 1024),
-    diskMbPerDay: Math.round(((end.dataBytes - warm.dataBytes) / 1024 / 1024) * (86400 / seconds)),
+    diskMbPerDay: rates.diskMbPerDay,
     writeErrors: end.writeErrors,
     insertQueueTimeouts: end.insertQueueTimeouts,
     insertCapacity: end.insertCapacity,

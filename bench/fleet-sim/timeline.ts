@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReceiverMetrics, type ReceiverReading } from './receiver-metrics';
+import { receiverRates } from './report';
 
 /**
  * `node dist/bench/fleet-sim/timeline.js OUTDIR [--from SECONDS]`: VictoriaMetrics over a
@@ -46,20 +47,19 @@ export function windowFigures(points: readonly TimelinePoint[], from: number, to
   const a = points[from];
   const b = points[to];
   const seconds = Math.max(1, b.seconds - a.seconds);
-  const rows = (b.reading.rowsInserted - a.reading.rowsInserted) / seconds;
-  const cores = (b.reading.cpuSeconds - a.reading.cpuSeconds) / seconds;
+  const rates = receiverRates(a.reading, b.reading, seconds);
   const inside = points.slice(from, to + 1);
   return {
     fromSeconds: a.seconds,
     toSeconds: b.seconds,
-    rowsPerSecond: Math.round(rows),
-    cpuCores: round(cores, 2),
-    cpuCoresPer100kSamplesPerSecond: rows === 0 ? 0 : round((cores * 100_000) / rows, 3),
-    newSeries: b.reading.newSeries - a.reading.newSeries,
+    rowsPerSecond: rates.rowsPerSecond,
+    cpuCores: rates.cpuCores,
+    cpuCoresPer100kSamplesPerSecond: rates.cpuCoresPer100kSamplesPerSecond,
+    newSeries: rates.newSeries,
     activeSeriesEnd: b.reading.activeSeries,
     rssMbEnd: round(b.reading.rssBytes / MB),
     rssMbPeak: round(Math.max(...inside.map((p) => p.reading.rssBytes)) / MB),
-    dataMbPerDay: Math.round(((b.reading.dataBytes - a.reading.dataBytes) / MB) * (86400 / seconds)),
+    dataMbPerDay: rates.diskMbPerDay,
     duMbEnd: round(b.duBytes / MB),
     loadMin: Math.min(...inside.map((p) => p.load1)),
     loadMax: Math.max(...inside.map((p) => p.load1)),
